@@ -1,0 +1,5 @@
+import sys
+
+from nkt_dyno.cli import main
+
+sys.exit(main())

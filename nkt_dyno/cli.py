@@ -1,0 +1,68 @@
+"""The ``nkt-dyno`` command line.
+
+Each sub-command lives in ``nkt_dyno.commands.<name>`` and exposes
+``register(subparsers)``; those modules import only argparse-level code at
+import time, so ``nkt-dyno --help`` stays fast (numpy, scipy and Qt are
+imported inside the command that needs them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from nkt_dyno import __version__
+
+COMMANDS: tuple[str, ...] = (
+    "client",
+    "session",
+    "history",
+    "analyze",
+    "replay",
+    "reanalyze",
+    "export",
+    "import_",
+    "muscle",
+    "scan",
+    "record",
+    "demo",
+    "calibrate",
+    "verify",
+    "tare",
+    "gui",
+    "protocol",
+    "examiner",
+    "report",
+)
+"""Sub-command modules, in the order ``--help`` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nkt-dyno",
+        description="Objective manual muscle testing with a handheld dynamometer.",
+    )
+    parser.add_argument("--version", action="version", version=f"nkt-dyno {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"nkt_dyno.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

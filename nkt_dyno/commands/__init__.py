@@ -1,0 +1,1 @@
+"""Sub-commands of ``nkt-dyno``: one module each, light to import."""

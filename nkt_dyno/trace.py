@@ -1,0 +1,298 @@
+"""Trace files: the CSV every recording, replay, import and export goes through.
+
+Format (DESIGN §2)::
+
+    # nkt-dyno trace v1
+    # sample_rate_hz: 80
+    # device: Tindeq Progressor 1234
+    time_s,force_n[,gyro_dps]
+    0.0000,0.12
+
+Comment lines ``# key: value`` carry optional metadata. Readers accept files
+without them, with ``,`` or ``;`` as the separator (and a decimal comma when
+the separator is ``;``, as spreadsheet programs in many locales write).
+
+A file is rejected -- with a :class:`TraceFormatError` naming the line -- when
+it has no header, no force column, a number that does not parse, a NaN or
+infinity, or a time that does not increase. Writing is atomic (a temporary
+file renamed into place), so a crash or a full disk never leaves half a file
+under the final name; :class:`TraceWriter` appends block by block and flushes
+each block, so a recording cut short keeps every sample received.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+import numpy as np
+import numpy.typing as npt
+
+FORMAT_LINE = "# nkt-dyno trace v1"
+TIME_COLUMN = "time_s"
+FORCE_COLUMN = "force_n"
+GYRO_COLUMN = "gyro_dps"
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class TraceFormatError(ValueError):
+    """A trace file (or array) that cannot be used, with the reason and where."""
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """One recording: time (s), force (N), optional angular speed (deg/s).
+
+    ``t`` is strictly increasing; all columns are 1-D float64 of one length.
+    """
+
+    t: FloatArray
+    force: FloatArray
+    gyro: FloatArray | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t = _column("t", self.t)
+        force = _column("force", self.force)
+        if force.shape != t.shape:
+            raise TraceFormatError(f"force has {force.size} samples, t has {t.size}")
+        object.__setattr__(self, "t", t)
+        object.__setattr__(self, "force", force)
+        if self.gyro is not None:
+            gyro = _column("gyro", self.gyro)
+            if gyro.shape != t.shape:
+                raise TraceFormatError(f"gyro has {gyro.size} samples, t has {t.size}")
+            object.__setattr__(self, "gyro", gyro)
+        object.__setattr__(self, "metadata", dict(self.metadata))
+        _check_time(t)
+
+    def __len__(self) -> int:
+        return int(self.t.size)
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.t[-1] - self.t[0]) if self.t.size else 0.0
+
+
+def _column(name: str, values: npt.ArrayLike) -> FloatArray:
+    arr = np.ascontiguousarray(values, dtype=np.float64)
+    if arr.ndim != 1:
+        raise TraceFormatError(f"{name} must be 1-D, got shape {arr.shape}")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise TraceFormatError(f"{name}[{i}] is {float(arr[i])!r}: values must be finite")
+    return arr
+
+
+def _check_time(t: FloatArray) -> None:
+    if t.size > 1:
+        steps = np.diff(t)
+        bad = steps <= 0
+        if bad.any():
+            i = int(np.argmax(bad)) + 1
+            raise TraceFormatError(
+                f"time does not increase at sample {i}: {t[i - 1]!r} then {t[i]!r}"
+            )
+
+
+def read_trace(path: str | os.PathLike[str]) -> Trace:
+    """Read a trace CSV, or raise :class:`TraceFormatError` saying why not."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TraceFormatError(f"{p}: not a text file ({exc.reason})") from exc
+    return parse_trace(text, source=str(p))
+
+
+def parse_trace(text: str, *, source: str = "<text>") -> Trace:
+    """Parse trace CSV text; ``source`` names it in error messages."""
+    metadata: dict[str, str] = {}
+    lines = iter(enumerate(text.splitlines(), start=1))
+    header, header_no = _read_header(lines, metadata, source)
+    sep = ";" if header.count(";") > header.count(",") else ","
+    names = [h.strip().lower() for h in header.split(sep)]
+    try:
+        i_t, i_f = names.index(TIME_COLUMN), names.index(FORCE_COLUMN)
+    except ValueError:
+        raise TraceFormatError(
+            f"{source}:{header_no}: header {header.strip()!r} needs columns "
+            f"{TIME_COLUMN!r} and {FORCE_COLUMN!r}"
+        ) from None
+    i_g = names.index(GYRO_COLUMN) if GYRO_COLUMN in names else None
+    rows = _read_rows(lines, sep, len(names), source)
+    if not rows:
+        raise TraceFormatError(f"{source}: no samples after the header")
+    data = np.array(rows, dtype=np.float64)
+    _check_finite(data, names, source, header_no)
+    try:
+        return Trace(
+            t=data[:, i_t],
+            force=data[:, i_f],
+            gyro=None if i_g is None else data[:, i_g],
+            metadata=metadata,
+        )
+    except TraceFormatError as exc:
+        raise TraceFormatError(f"{source}: {exc}") from None
+
+
+def _read_header(
+    lines: Iterator[tuple[int, str]], metadata: dict[str, str], source: str
+) -> tuple[str, int]:
+    for no, line in lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            key, colon, value = stripped.lstrip("#").partition(":")
+            if colon and key.strip():
+                metadata[key.strip()] = value.strip()
+            continue
+        return line, no
+    raise TraceFormatError(f"{source}: no header line (expected '{TIME_COLUMN},{FORCE_COLUMN}')")
+
+
+def _read_rows(
+    lines: Iterator[tuple[int, str]], sep: str, width: int, source: str
+) -> list[list[float]]:
+    decimal_comma = sep == ";"
+    rows: list[list[float]] = []
+    for no, line in lines:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        cells = stripped.split(sep)
+        if len(cells) != width:
+            raise TraceFormatError(
+                f"{source}:{no}: {len(cells)} values, the header has {width}: {stripped!r}"
+            )
+        try:
+            rows.append([float(c.replace(",", ".") if decimal_comma else c) for c in cells])
+        except ValueError:
+            raise TraceFormatError(f"{source}:{no}: not a number in {stripped!r}") from None
+    return rows
+
+
+def _check_finite(data: FloatArray, names: list[str], source: str, header_no: int) -> None:
+    bad = ~np.isfinite(data)
+    if bad.any():
+        row, col = (int(x) for x in np.argwhere(bad)[0])
+        raise TraceFormatError(
+            f"{source}: sample {row} ({names[col]}) is {data[row, col]!r}; values must be finite"
+        )
+
+
+def _header_lines(metadata: Mapping[str, str], gyro: bool) -> str:
+    out = [FORMAT_LINE]
+    for key, value in metadata.items():
+        if "\n" in key or "\n" in str(value) or ":" in key:
+            raise TraceFormatError(f"metadata key/value not writable on one line: {key!r}")
+        out.append(f"# {key}: {value}")
+    cols = [TIME_COLUMN, FORCE_COLUMN] + ([GYRO_COLUMN] if gyro else [])
+    out.append(",".join(cols))
+    return "\n".join(out) + "\n"
+
+
+def _format_rows(t: FloatArray, force: FloatArray, gyro: FloatArray | None) -> str:
+    # repr() is the shortest text that reads back to the same float: lossless.
+    if gyro is None:
+        return "".join(f"{a!r},{b!r}\n" for a, b in zip(t.tolist(), force.tolist(), strict=True))
+    return "".join(
+        f"{a!r},{b!r},{c!r}\n"
+        for a, b, c in zip(t.tolist(), force.tolist(), gyro.tolist(), strict=True)
+    )
+
+
+def write_trace(path: str | os.PathLike[str], trace: Trace) -> None:
+    """Write ``trace`` atomically: the file appears whole or not at all."""
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(_header_lines(trace.metadata, trace.gyro is not None))
+            fh.write(_format_rows(trace.t, trace.force, trace.gyro))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class TraceWriter:
+    """Append a recording to a trace CSV block by block, flushing each block.
+
+    Used while a device streams: if the program or the device dies, every
+    block written so far is on disk and the file reads back as a valid trace.
+    Blocks must continue the time axis (strictly increasing across blocks).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        metadata: Mapping[str, str] | None = None,
+        *,
+        gyro: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self._gyro = gyro
+        self._last_t = -math.inf
+        self._count = 0
+        self._fh: IO[str] = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self._fh.write(_header_lines(metadata or {}, gyro))
+        self._fh.flush()
+
+    @property
+    def samples_written(self) -> int:
+        return self._count
+
+    def write_block(
+        self,
+        t: npt.ArrayLike,
+        force: npt.ArrayLike,
+        gyro: npt.ArrayLike | None = None,
+    ) -> None:
+        tt, ff = _column("t", t), _column("force", force)
+        gg = None
+        if self._gyro:
+            if gyro is None:
+                raise TraceFormatError("this trace has a gyro column: pass gyro")
+            gg = _column("gyro", gyro)
+        if tt.size == 0:
+            return
+        if not (tt.shape == ff.shape and (gg is None or gg.shape == tt.shape)):
+            raise TraceFormatError("t, force and gyro must have one length")
+        if tt[0] <= self._last_t:
+            raise TraceFormatError(f"block starts at {tt[0]!r}, before {self._last_t!r}")
+        _check_time(tt)
+        self._fh.write(_format_rows(tt, ff, gg))
+        self._fh.flush()
+        self._last_t = float(tt[-1])
+        self._count += int(tt.size)
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        et: type[BaseException] | None,
+        ev: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

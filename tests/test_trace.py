@@ -1,0 +1,138 @@
+"""Trace CSV: the contract of DESIGN §2, lossless round trips, clear refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from nkt_dyno.trace import (
+    Trace,
+    TraceFormatError,
+    TraceWriter,
+    parse_trace,
+    read_trace,
+    write_trace,
+)
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+
+
+def test_reads_the_design_example() -> None:
+    text = (
+        "# nkt-dyno trace v1\n# sample_rate_hz: 80\n# device: Tindeq Progressor 1234\n"
+        "# muscle: gluteus medius\n# side: L\ntime_s,force_n\n0.0000,0.12\n0.0125,0.50\n"
+    )
+    tr = parse_trace(text)
+    assert tr.t.tolist() == [0.0, 0.0125]
+    assert tr.force.tolist() == [0.12, 0.5]
+    assert tr.gyro is None
+    assert tr.metadata == {
+        "sample_rate_hz": "80",
+        "device": "Tindeq Progressor 1234",
+        "muscle": "gluteus medius",
+        "side": "L",
+    }
+
+
+def test_semicolon_decimal_comma_gyro_and_no_metadata() -> None:
+    tr = parse_trace("time_s;force_n;gyro_dps\n0,0;1,5;-2,25\n0,5;2;3\n")
+    assert tr.force.tolist() == [1.5, 2.0]
+    assert tr.gyro is not None and tr.gyro.tolist() == [-2.25, 3.0]
+
+
+def test_column_order_and_case_are_free() -> None:
+    tr = parse_trace("Force_N,Time_s\n1.0,0.0\n2.0,0.1\n")
+    assert tr.t.tolist() == [0.0, 0.1] and tr.force.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "no header"),
+        ("# only comments\n", "no header"),
+        ("time_s,weight\n0,1\n", "needs columns"),
+        ("time_s,force_n\n", "no samples"),
+        ("time_s,force_n\n0,1\n0.1,abc\n", ":3: not a number"),
+        ("time_s,force_n\n0,1\n0.1\n", "1 values, the header has 2"),
+        ("time_s,force_n\n0,1\n0.1,nan\n", "must be finite"),
+        ("time_s,force_n\n0,1\n0.1,inf\n", "must be finite"),
+        ("time_s,force_n\n0,1\n0.2,1\n0.1,1\n", "time does not increase at sample 2"),
+        ("time_s,force_n\n0,1\n0,1\n", "time does not increase"),
+    ],
+)
+def test_refuses_with_a_specific_message(text: str, message: str) -> None:
+    with pytest.raises(TraceFormatError, match=message):
+        parse_trace(text, source="x.csv")
+
+
+def test_binary_file_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "b.csv"
+    p.write_bytes(b"\xff\xfe\x00\x81garbage")
+    with pytest.raises(TraceFormatError, match="not a text file"):
+        read_trace(p)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=hnp.arrays(np.float64, st.integers(1, 50), elements=st.floats(1e-6, 10.0)),
+    data=st.data(),
+)
+def test_write_read_round_trip_is_bit_exact(tmp_path_factory, steps, data) -> None:  # type: ignore[no-untyped-def]
+    t = np.cumsum(steps)
+    force = data.draw(hnp.arrays(np.float64, t.size, elements=st.floats(-1e4, 1e4)))
+    gyro = data.draw(st.none() | hnp.arrays(np.float64, t.size, elements=st.floats(-2e3, 2e3)))
+    p = tmp_path_factory.mktemp("rt") / "t.csv"
+    write_trace(p, Trace(t, force, gyro, {"device": "sim", "muscle": "psoas"}))
+    back = read_trace(p)
+    assert np.array_equal(back.t, t) and np.array_equal(back.force, force)
+    assert (back.gyro is None) == (gyro is None)
+    if gyro is not None:
+        assert np.array_equal(back.gyro, gyro)
+    assert back.metadata == {"device": "sim", "muscle": "psoas"}
+
+
+def test_trace_rejects_bad_arrays() -> None:
+    with pytest.raises(TraceFormatError, match="force has 1 samples"):
+        Trace(np.array([0.0, 1.0]), np.array([1.0]))
+    with pytest.raises(TraceFormatError, match=r"force\[1\] is nan"):
+        Trace(np.array([0.0, 1.0]), np.array([1.0, np.nan]))
+
+
+def test_failed_write_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "t.csv"
+    bad = Trace(np.array([0.0]), np.array([1.0]), metadata={"a:b": "x"})
+    with pytest.raises(TraceFormatError, match="not writable"):
+        write_trace(target, bad)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_writer_keeps_every_block_even_without_close(tmp_path: Path) -> None:
+    p = tmp_path / "rec.csv"
+    w = TraceWriter(p, {"device": "sim"}, gyro=True)
+    w.write_block([0.0, 0.1], [1.0, 2.0], [0.0, 0.5])
+    w.write_block([0.2], [3.0], [1.0])
+    # Not closed: a crash here must still leave a readable file.
+    tr = read_trace(p)
+    assert tr.force.tolist() == [1.0, 2.0, 3.0] and w.samples_written == 3
+    with pytest.raises(TraceFormatError, match="before"):
+        w.write_block([0.2], [1.0], [0.0])
+    with pytest.raises(TraceFormatError, match="pass gyro"):
+        w.write_block([0.3], [1.0])
+    w.close()
+    assert read_trace(p).gyro is not None
+
+
+def test_real_recordings_parse() -> None:
+    files = sorted(REAL.glob("*.csv")) if REAL.is_dir() else []
+    if not files:
+        pytest.skip("shared real recordings not present beside the repository")
+    for f in files:
+        tr = read_trace(f)
+        assert len(tr) > 1000
+        assert tr.metadata["sample_rate_hz"] == "200"
+        assert 0.004 < float(np.median(np.diff(tr.t))) < 0.006
