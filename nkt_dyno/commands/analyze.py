@@ -1,0 +1,72 @@
+"""``nkt-dyno analyze [--json] FILE...``: hold/break verdict and metrics per effort.
+
+Only argparse is imported here; numpy, scipy and the engine load when the
+command runs, so ``nkt-dyno --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+_COLUMNS = (
+    ("effort", "effort", "{}"),
+    ("verdict", "verdict", "{}"),
+    ("onset_s", "onset s", "{:.3f}"),
+    ("peak_n", "peak N", "{:.1f}"),
+    ("peak_s", "peak s", "{:.3f}"),
+    ("break_s", "break s", "{:.3f}"),
+    ("break_ratio", "ratio", "{:.2f}"),
+    ("hold_s", "hold s", "{:.2f}"),
+    ("confidence", "conf", "{:.2f}"),
+)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``analyze`` sub-command."""
+    p = subparsers.add_parser(
+        "analyze",
+        help="detect efforts in trace files and judge hold or break",
+        description="Analyse trace CSV files: one line (or JSON object) per effort.",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per line per effort")
+    p.add_argument("files", nargs="+", metavar="FILE", help="trace CSV files")
+    p.set_defaults(run=run)
+
+
+def _cell(value: Any, fmt: str) -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse each file; a bad file is reported on stderr and skipped (exit 1)."""
+    from nkt_dyno.engine import analyze
+    from nkt_dyno.trace import read_trace
+
+    status = 0
+    rows: list[list[str]] = []
+    for name in args.files:
+        try:
+            trace = read_trace(name)
+        except (OSError, ValueError) as exc:
+            print(f"nkt-dyno analyze: {name}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        results = analyze(trace.t, trace.force, trace.gyro)
+        for r in results:
+            d = r.to_dict()
+            if args.json:
+                out = {"file": name, **d}
+                print(json.dumps(out, allow_nan=False), flush=True)
+            else:
+                rows.append([name] + [_cell(d[k], fmt) for k, _, fmt in _COLUMNS])
+        if not results and not args.json:
+            rows.append([name, "-", "no effort"] + ["-"] * (len(_COLUMNS) - 2))
+    if not args.json and rows:
+        head = ["file"] + [h for _, h, _ in _COLUMNS]
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+        for r in [head, *rows]:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    return status

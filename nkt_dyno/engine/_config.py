@@ -1,0 +1,169 @@
+"""Detector settings: every threshold in seconds or relative to noise and peak."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+__all__ = ["DetectorConfig"]
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Settings of :class:`~nkt_dyno.engine.Detector`.
+
+    Thresholds are relative to the baseline noise (SD) or to the effort's own
+    force, and durations are in seconds, so a 80 Hz and a 1 kHz device give
+    the same answers. The defaults follow DESIGN §3; each line says why.
+
+    Parameters
+    ----------
+    grid_hz : float, default 200
+        Internal uniform rate (Hz). Samples are averaged (anti-alias) or
+        interpolated onto it, so irregular, jittery or gapped input and any
+        device rate feed one set of filters; 5 ms is far below the 25 ms
+        timing targets.
+    event_lowpass_hz : float, default 20
+        Low-pass for onset, peak and break timing: 15–20 Hz, not 10 Hz, which
+        biases force (Dos'Santos 2018).
+    smooth_hz : float, default 6
+        Heavier low-pass used only to follow the slow shape of the force
+        (falls, level-offs, releases) under 6–12 Hz tremor.
+    baseline_tau_s : float, default 0.5
+        Time constant of the running rest level; slow enough to ignore
+        noise, fast enough to follow preload changes and drift between tests.
+    noise_tau_s : float, default 2
+        Time constant of the running rest noise (SD about the level): noise is
+        a property of the sensor and the resting limb and changes more
+        slowly than the level drifts.
+    noise_clip_sd : float, default 3
+        Each deviation from the rest level counts into the noise at most as
+        this many SD of the noise so far (beyond 3 SD is not Gaussian noise,
+        p = 0.3 %), so a slow rise cannot raise its own onset threshold as
+        fast as it departs.
+    baseline_gap_s : float, default 0.15
+        The rest statistics used to judge a sample are those from this long
+        before it, so the start of a slow rise does not raise its own threshold.
+    onset_sd : float, default 5
+        Onset threshold above the rest mean, in rest SD (Owen 2014; Dos'Santos
+        2017).
+    min_onset_n : float, default 1.0
+        Floor of the onset threshold (N): quantised sensors can show zero SD
+        at rest.
+    onset_confirm_s : float, default 0.04
+        The force must stay above the threshold this long: a knock or a
+        connector glitch is shorter than any voluntary rise.
+    min_effort_n : float, default 10
+        An effort must rise this far above rest (N). Manual muscle tests apply
+        tens to hundreds of newtons; smaller bumps are the limb settling or
+        the examiner adjusting the grip.
+    onset_peak_frac : float, default 0.01
+        Once the peak is known, the onset is where the force first exceeded
+        this share of it (or the rest noise band, if larger) before the
+        threshold crossing: the departure, not the crossing.
+    departure_sd : float, default 2
+        Noise band (rest SD) that defines departure while the peak is not yet
+        known (the streamed :class:`Onset`) and for the gyro's leaving rest.
+    fall_frac : float, default 0.04
+        A fall is followed once the smoothed force is this share below its
+        running top (and ``fall_sd`` rest SD): smaller dips are tremor.
+    fall_sd : float, default 5
+        See ``fall_frac``.
+    level_window_s : float, default 0.05
+        Window over which the smoothed slope is measured to see a fall level
+        off.
+    level_rate : float, default 0.3
+        A fall has levelled off when the force falls slower than this share of
+        its top per second: between an examiner easing off (≤ 0.2 /s) and a
+        yield (≥ 0.34 /s mean, DESIGN §3).
+    break_drop_frac : float, default 0.1
+        A yield drops the force by at least this share of the force at the
+        break; smaller falls are tremor or grip adjustments.
+    max_fall_s : float, default 0.35
+        A yield completes its fall (10 % to 90 % of the drop) within this
+        time: the limb gives way in ~80–350 ms; a longer decline is the
+        examiner easing off.
+    release_frac : float, default 0.2
+        Below this share of the top the force is being released: a yield
+        keeps contact and levels off well above it (AFisomax/AFmax ≥ 0.5,
+        Schaefer & Bittmann 2021–2023).
+    rest_settle_s : float, default 0.3
+        After a release, wait this long before watching for the next onset.
+    gyro_sd : float, default 5
+        The limb leaves rest when the angular speed exceeds this many rest SD
+        (and ``gyro_floor_dps``).
+    gyro_floor_dps : float, default 8
+        Floor of the motion threshold (deg/s): hand tremor and breathing move
+        the limb a few deg/s without a yield.
+    gyro_confirm_s : float, default 0.015
+        Motion must persist this long, so a single jolt is not a yield.
+    plateau_frac : float, default 0.9
+        The plateau (``hold_s``, tremor) is where the force is within 10 % of
+        the peak (DESIGN §2).
+    min_hold_s : float, default 0.1
+        A hold shorter than this on the plateau is too short to judge.
+    jolt_ratio : float, default 0.3
+        Start force above this share of the peak is a jolt start (Bittmann
+        2020 report start/max ratios of expert examiners well below it).
+    jolt_rise_s : float, default 0.1
+        Reaching half the peak within this time of onset is also a jolt.
+    max_effort_s : float, default 60
+        An effort longer than this is closed as inconclusive (a forgotten
+        load, not a manual test), which also bounds the detector's memory.
+    peak_hold_s : float, default 0.1
+        A :class:`Peak` event is sent once a new maximum has stood this long.
+    """
+
+    grid_hz: float = 200.0
+    event_lowpass_hz: float = 20.0
+    smooth_hz: float = 6.0
+    baseline_tau_s: float = 0.5
+    noise_tau_s: float = 2.0
+    noise_clip_sd: float = 3.0
+    baseline_gap_s: float = 0.15
+    onset_sd: float = 5.0
+    min_onset_n: float = 1.0
+    onset_confirm_s: float = 0.04
+    min_effort_n: float = 10.0
+    onset_peak_frac: float = 0.01
+    departure_sd: float = 2.0
+    fall_frac: float = 0.04
+    fall_sd: float = 5.0
+    level_window_s: float = 0.05
+    level_rate: float = 0.3
+    break_drop_frac: float = 0.1
+    max_fall_s: float = 0.35
+    release_frac: float = 0.2
+    rest_settle_s: float = 0.3
+    gyro_sd: float = 5.0
+    gyro_floor_dps: float = 8.0
+    gyro_confirm_s: float = 0.015
+    plateau_frac: float = 0.9
+    min_hold_s: float = 0.1
+    jolt_ratio: float = 0.3
+    jolt_rise_s: float = 0.1
+    max_effort_s: float = 60.0
+    peak_hold_s: float = 0.1
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise ValueError(
+                    f"DetectorConfig.{f.name} must be a finite number > 0, got {value!r}"
+                )
+        if self.event_lowpass_hz >= self.grid_hz / 2 or self.smooth_hz >= self.grid_hz / 2:
+            raise ValueError(
+                f"low-pass corners must be below grid_hz/2 = {self.grid_hz / 2} Hz, got "
+                f"event_lowpass_hz={self.event_lowpass_hz}, smooth_hz={self.smooth_hz}"
+            )
+        for name in (
+            "onset_peak_frac",
+            "fall_frac",
+            "break_drop_frac",
+            "release_frac",
+            "plateau_frac",
+            "jolt_ratio",
+        ):
+            if getattr(self, name) >= 1:
+                raise ValueError(f"DetectorConfig.{name} must be < 1, got {getattr(self, name)}")

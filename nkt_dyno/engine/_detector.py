@@ -1,0 +1,765 @@
+"""The streaming detector: onset, peak, fall, break or release, per effort.
+
+Pipeline per block (all vectorised, state carried between blocks):
+
+1. :class:`~._signal.Median3` removes one-sample spikes.
+2. :class:`~._signal.Gridder` puts the samples on a uniform ``grid_hz`` grid.
+3. Two low-passes: ``event_lowpass_hz`` (timing, peak) and ``smooth_hz``
+   (shape of the force under tremor). Both are second-order Butterworth;
+   reported times subtract their DC group delay.
+4. A three-mode state machine over the grid samples:
+
+   ``IDLE``
+       Running rest mean/SD (exponential, ``baseline_tau_s``). An onset is a
+       run of at least ``onset_confirm_s`` above mean + ``onset_sd`` SD that
+       reaches ``min_effort_n``; the rest level is frozen from before the run
+       and the departure found by stepping back to the noise band.
+   ``ACTIVE``
+       Tracks the peak and the smoothed force's running top. A drop of
+       ``fall_frac`` below the top starts a *fall* (:class:`Falling`). The fall
+       is judged when it levels off (slope above ``-level_rate`` × top per s):
+       a quick (``max_fall_s``), large enough (``break_drop_frac``) fall that
+       levels off above ``release_frac`` × top is a yield — contact remains,
+       the limb gave way (:class:`Break`); a slower or smaller one is the
+       examiner easing off, and tracking restarts from the new level. A fall
+       below ``release_frac`` × top is a release (:class:`Release`), whatever
+       its speed: a release goes to rest, a yield does not. A yield is one
+       sustained fall to a new level: if the force then regains half the
+       drop (a wobble of a long hold) the break is withdrawn, and if it falls
+       on by half the drop again (a pause in a slow decline, as fatigue
+       gives) the whole fall is judged anew. With a gyro
+       channel, the limb leaving rest while the force is not falling is the
+       yield itself, confirmed within ``gyro_confirm_s``.
+   ``REST``
+       ``rest_settle_s`` after a release, then back to ``IDLE`` with fresh
+       rest statistics: each effort is judged against its own rest.
+   ``SETTLE``
+       Only for a recording that began under load (no rest seen before the
+       first effort): the rest is the lowest level within 1.5 s after the
+       release, and the effort is completed against it.
+
+Every decision at a grid sample depends only on that sample and earlier ones,
+and state is carried exactly, so results do not depend on how the stream is
+split into blocks; offline :func:`analyze` is this detector over one block.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ._config import DetectorConfig
+from ._events import (
+    Break,
+    BreakWithdrawn,
+    Complete,
+    EffortResult,
+    Event,
+    Falling,
+    Onset,
+    Peak,
+    Release,
+)
+from ._history import BM, BV, GM, GV, ROWS, G, History, S, T, W, Y
+from ._metrics import EffortState, effort_result
+from ._signal import SCALAR_MAX, Ema, Gridder, LowPass, Median3, design_lowpass
+
+__all__ = ["ENGINE_VERSION", "Detector", "analyze"]
+
+ENGINE_VERSION = "1.1.0"
+"""Version of the detection rules; bumped whenever results change."""
+
+FloatArray = npt.NDArray[np.float64]
+
+_IDLE, _ACTIVE, _REST, _SETTLE = 0, 1, 2, 3
+# Decisions of an ACTIVE scan, in the order they take precedence at one sample.
+_NOTHING, _REL, _MAX, _GYRO, _BACK, _RESUME, _FALL, _LEVEL = range(8)
+_LOOKBACK_S = 3.0
+_LOADED_SETTLE_S = 1.5
+"""How long after the release of an effort that began before the recording the
+rest is looked for: releases take 0.2–2.5 s and the load cell then settles."""
+
+
+@dataclass(frozen=True)
+class _Consts:
+    """Config converted to grid samples once (the grid is uniform)."""
+
+    h: float
+    d_ev: float
+    d_sm: float
+    gap: int
+    onset_run: int
+    level_win: int
+    gyro_run: int
+    peak_hold: int
+    lookback: int
+    ema_a: float
+    noise_a: float
+
+
+def _consts(c: DetectorConfig, d_ev: float, d_sm: float) -> _Consts:
+    def n(seconds: float) -> int:
+        return max(1, round(seconds * c.grid_hz))
+
+    return _Consts(
+        h=1.0 / c.grid_hz,
+        d_ev=d_ev,
+        d_sm=d_sm,
+        gap=n(c.baseline_gap_s),
+        onset_run=n(c.onset_confirm_s),
+        level_win=n(c.level_window_s),
+        gyro_run=n(c.gyro_confirm_s),
+        peak_hold=n(c.peak_hold_s),
+        lookback=n(_LOOKBACK_S),
+        ema_a=1.0 - math.exp(-1.0 / (c.baseline_tau_s * c.grid_hz)),
+        noise_a=1.0 - math.exp(-1.0 / (c.noise_tau_s * c.grid_hz)),
+    )
+
+
+def _first(mask: npt.NDArray[np.bool_]) -> int:
+    """Index of the first True, or the length if none."""
+    i = int(np.argmax(mask)) if mask.size else 0
+    return i if mask.size and mask[i] else mask.size
+
+
+class Detector:
+    """Streaming hold/break detector; feed blocks, collect events.
+
+    Parameters
+    ----------
+    config : DetectorConfig, optional
+        Settings; the defaults are documented on :class:`DetectorConfig`.
+
+    Notes
+    -----
+    Whether the stream has a gyro channel is fixed by the first block. After
+    :meth:`finish` the detector starts a new stream.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(0, 6, 0.01)
+    >>> f = np.interp(t, [0, 1, 2, 4, 4.3, 6], [0, 0, 100, 100, 0, 0])
+    >>> det = Detector()
+    >>> events = det.feed(t, f) + det.finish()
+    >>> [type(e).__name__ for e in events if not isinstance(e, Peak)]
+    ['Onset', 'Falling', 'Release', 'Complete']
+    >>> events[-1].result.verdict
+    'hold'
+    """
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        self.config = config if config is not None else DetectorConfig()
+        c = self.config
+        self._sos_ev, d_ev = design_lowpass(c.event_lowpass_hz, c.grid_hz)
+        self._sos_sm, d_sm = design_lowpass(c.smooth_hz, c.grid_hz)
+        self._k = _consts(c, d_ev, d_sm)
+        self._new_stream()
+
+    # -- public -----------------------------------------------------------------
+
+    def feed(
+        self,
+        t: npt.ArrayLike,
+        force: npt.ArrayLike,
+        gyro: npt.ArrayLike | None = None,
+    ) -> list[Event]:
+        """Process one block of samples and return the events it completes.
+
+        Parameters
+        ----------
+        t : array_like, shape (n,)
+            Sample times (s), non-decreasing within and across blocks.
+        force : array_like, shape (n,)
+            Force (N).
+        gyro : array_like, shape (n,), optional
+            Angular speed (deg/s); give it on every block or on none.
+
+        Returns
+        -------
+        list of Event
+            In signal order of detection; empty if nothing was decided.
+
+        Raises
+        ------
+        ValueError
+            Shapes differ, values are not finite, time goes backwards, or the
+            gyro channel appears or disappears mid-stream.
+        """
+        tt, x = self._validate(t, force, gyro)
+        if tt.size == 0:
+            return []
+        tm, xm = self._median.step(tt, x)
+        tg, xg = self._grid.step(tm, xm)
+        if tg.size == 0:
+            return []
+        yv = self._lp_ev.step(xg)
+        sv = self._lp_sm.step(xg[:1])
+        block = np.zeros((ROWS, tg.size))
+        block[T], block[G], block[Y], block[S] = tg, xg[0], yv[0], sv[0]
+        if self._has_gyro:
+            block[W] = yv[1]
+        k0 = self._hist.end
+        self._hist.append(block, self._keep_from())
+        self._events = []
+        self._run(k0, self._hist.end)
+        return self._events
+
+    def finish(self) -> list[Event]:
+        """End of stream: close an open effort (its result says why) and reset.
+
+        Returns
+        -------
+        list of Event
+            A :class:`Complete` if an effort was open, else nothing.
+        """
+        self._events = []
+        if self._mode == _ACTIVE and self._eff is not None:
+            self._complete(self._hist.end - 1, "end")
+        elif self._mode == _SETTLE:
+            self._rebase(self._hist.end - 1)
+            self._complete(self._rel_k, "release")
+        events = self._events
+        self._new_stream()
+        return events
+
+    # -- plumbing ----------------------------------------------------------------
+
+    def _new_stream(self) -> None:
+        self._has_gyro: bool | None = None
+        self._last_t = -math.inf
+        self._t_first = math.nan
+        self._rel_k = -1
+        self._kj = -1
+        self._settle_until = math.inf
+        self._median = Median3()
+        self._grid: Gridder = Gridder(self._k.h, 1)
+        self._lp_ev = LowPass(self._sos_ev, 1)
+        self._lp_sm = LowPass(self._sos_sm, 1)
+        cap = 2 * round((self.config.max_effort_s + 2 * _LOOKBACK_S) * self.config.grid_hz)
+        self._hist = History(cap)
+        self._mode = _IDLE
+        self._idle_start = 0
+        self._cand = -1
+        self._cand_b = self._cand_thr = 0.0
+        self._ema: Ema | None = None
+        self._rest_m: float | None = None
+        self._rest_v = 0.0
+        self._rest_until = -math.inf
+        self._eff: EffortState | None = None
+        self._n_efforts = 0
+        self._events: list[Event] = []
+
+    def _validate(
+        self, t: npt.ArrayLike, force: npt.ArrayLike, gyro: npt.ArrayLike | None
+    ) -> tuple[FloatArray, FloatArray]:
+        tt = np.asarray(t, dtype=np.float64)
+        f = np.asarray(force, dtype=np.float64)
+        if tt.ndim != 1 or f.shape != tt.shape:
+            raise ValueError(f"t and force must be 1-D of one length, got {tt.shape} and {f.shape}")
+        has_gyro = gyro is not None
+        if self._has_gyro is None:
+            self._has_gyro = has_gyro
+            rows = 2 if has_gyro else 1
+            self._grid = Gridder(self._k.h, rows)
+            self._lp_ev = LowPass(self._sos_ev, rows)
+        elif has_gyro != self._has_gyro:
+            raise ValueError(
+                f"gyro must be given on every block or on none; this stream "
+                f"{'has' if self._has_gyro else 'has no'} gyro, the block "
+                f"{'has' if has_gyro else 'has none'}"
+            )
+        if gyro is None:
+            x = f.reshape(1, -1)
+        else:
+            g = np.asarray(gyro, dtype=np.float64)
+            if g.shape != tt.shape:
+                raise ValueError(f"gyro must have the shape of t {tt.shape}, got {g.shape}")
+            x = np.stack((f, g))
+        if tt.size == 0:
+            return tt, x
+        if not (np.isfinite(tt).all() and np.isfinite(x).all()):
+            raise ValueError("t, force and gyro must be finite (no NaN or infinity)")
+        if tt[0] < self._last_t or (tt[1:] < tt[:-1]).any():
+            raise ValueError(
+                f"t must not decrease: block starts at {tt[0]} after {self._last_t}"
+                if tt[0] < self._last_t
+                else "t must not decrease within the block"
+            )
+        if math.isnan(self._t_first):
+            self._t_first = float(tt[0])
+        self._last_t = float(tt[-1])
+        return tt, x
+
+    def _keep_from(self) -> int:
+        start = self._eff.start_k if self._eff is not None else self._hist.end
+        return max(0, min(start, self._hist.end) - self._k.lookback)
+
+    def _run(self, k: int, k1: int) -> None:
+        while k < k1:
+            if self._mode == _IDLE:
+                k = self._idle(k, k1)
+            elif self._mode == _ACTIVE:
+                k = self._active(k, k1)
+            elif self._mode == _SETTLE:
+                k = self._settle(k, k1)
+            else:
+                k = self._rest(k, k1)
+
+    # -- modes -----------------------------------------------------------------
+
+    def _rest(self, k: int, k1: int) -> int:
+        """Wait ``rest_settle_s`` after a release, then restart rest statistics."""
+        j = k + _first(self._hist.row(T, k, k1) >= self._rest_until)
+        if j < k1:
+            self._mode = _IDLE
+            self._idle_start = j
+            self._cand = -1
+            self._ema = None
+            self._rest_m = None
+        return j
+
+    def _idle(self, k: int, k1: int) -> int:
+        """Update rest statistics; look for a confirmed onset.
+
+        A candidate is the first sample above the running threshold; from it
+        on the rest level is frozen (the rise must not raise its own
+        threshold, as a running mean following a slow ramp would). The
+        candidate is confirmed once it has stayed above for
+        ``onset_confirm_s`` and reached ``min_effort_n``, else dropped.
+
+        The rest statistics are a recursion that cannot be vectorised (the
+        noise clip depends on the estimate so far), so this mode runs one
+        sample at a time for any block size: one code path, live and offline.
+        """
+        c, kc, h = self.config, self._k, self._hist
+        self._rest_stats(k, k1)
+        o, d, gap, start = h.offset, h.data, kc.gap, self._idle_start
+        lo = max(k - gap, start)
+        ys = d[Y, k - o : k1 - o].tolist()
+        bms = d[BM, lo - o : k1 - o].tolist()
+        bvs = d[BV, lo - o : k1 - o].tolist()
+        cand, cand_b, cand_thr = self._cand, self._cand_b, self._cand_thr
+        onset_sd, floor_n, run, effort_n = c.onset_sd, c.min_onset_n, kc.onset_run, c.min_effort_n
+        for i in range(k, k1):
+            y = ys[i - k]
+            if cand < 0:
+                lb = (i - gap if i - gap > start else start) - lo
+                thr = max(onset_sd * math.sqrt(bvs[lb]), floor_n)
+                if not y - bms[lb] > thr:
+                    continue
+                cand, cand_b, cand_thr = i, bms[lb], thr
+            z = y - cand_b
+            if z <= cand_thr:
+                cand = -1
+            elif i - cand >= run and z >= effort_n:
+                self._cand = -1
+                self._start_effort(cand, i)
+                assert self._eff is not None
+                return self._eff.start_k
+        self._cand, self._cand_b, self._cand_thr = cand, cand_b, cand_thr
+        return k1
+
+    def _rest_stats(self, k: int, k1: int) -> None:
+        """Running rest level and noise of ``[k, k1)`` into rows BM, BV (GM, GV).
+
+        The level is an exponential mean (``baseline_tau_s``) that follows
+        drift. The noise is the exponential mean square of the force about
+        that level over the longer ``noise_tau_s``, with each deviation
+        clipped at ``noise_clip_sd`` times the noise so far (a Huber-type
+        scale estimate): rest noise is a property of the sensor and the
+        resting limb and changes slowly, while a slow rise or a trend moves
+        the force steadily away from the level. Unclipped, a slow examiner's
+        rise inflates the noise as fast as it departs and the onset threshold
+        keeps ahead of the force; clipped, the estimate can only grow by a
+        bounded factor per second, yet a lasting drift (a deviation of the
+        level's lag) still counts into the noise within about a second, which
+        keeps a creeping baseline from reading as an effort.
+        """
+        c, kc, h = self.config, self._k, self._hist
+        o, d = h.offset, h.data
+        ys = d[Y, k - o : k1 - o].tolist()
+        if self._rest_m is None:
+            self._rest_m, self._rest_v = ys[0], 0.0
+        a, a_v = kc.ema_a, kc.noise_a
+        keep, keep_v = 1.0 - a, 1.0 - a_v
+        clip2 = c.noise_clip_sd * c.noise_clip_sd
+        floor2 = (c.min_onset_n / c.onset_sd) ** 2
+        m, v = self._rest_m, self._rest_v
+        ms, vs = [], []
+        for y in ys:
+            m = a * y + keep * m
+            dev2 = (y - m) * (y - m)
+            lim = clip2 * (v if v > floor2 else floor2)
+            v = a_v * (dev2 if dev2 < lim else lim) + keep_v * v
+            ms.append(m)
+            vs.append(v)
+        self._rest_m, self._rest_v = m, v
+        d[BM, k - o : k1 - o] = ms
+        d[BV, k - o : k1 - o] = vs
+        if self._has_gyro:
+            w = h.row(W, k, k1)
+            if self._ema is None:
+                self._ema = Ema(kc.ema_a, 2)
+            g = self._ema.step(np.stack((w, w * w)))
+            h.row(GM, k, k1)[:] = g[0]
+            h.row(GV, k, k1)[:] = np.maximum(g[1] - g[0] * g[0], 0.0)
+
+    def _start_effort(self, cross: int, confirm: int) -> None:
+        """Freeze the rest level before the rise and step back to the departure."""
+        c, kc, h = self.config, self._k, self._hist
+        sd_floor = c.min_onset_n / c.onset_sd
+        lo = max(self._idle_start, cross - kc.lookback + kc.gap, h.offset)
+        ref = max(cross - kc.gap, self._idle_start)
+        for _ in range(2):
+            b0 = h.at(BM, ref)
+            sd0 = max(math.sqrt(h.at(BV, ref)), sd_floor)
+            band = b0 + c.departure_sd * sd0
+            seg = h.row(Y, lo, cross)
+            below = np.flatnonzero(seg <= band)
+            dep = lo + int(below[-1]) if below.size else lo
+            ref = max(dep - kc.gap, self._idle_start)
+        y0, y1 = h.at(Y, dep), h.at(Y, dep + 1)
+        frac = min(max((band - y0) / (y1 - y0), 0.0), 1.0) if y1 > y0 else 0.0
+        t_on = h.at(T, dep) + frac * kc.h - kc.d_ev
+        gm0 = gsd0 = 0.0
+        if self._has_gyro:
+            gm0 = h.at(GM, ref)
+            gsd0 = math.sqrt(h.at(GV, ref))
+        self._eff = EffortState(
+            start_k=dep,
+            cross_k=cross,
+            armed_k=confirm + kc.onset_run,
+            b0=b0,
+            sd0=sd0,
+            on_thr=max(c.onset_sd * sd0, c.min_onset_n),
+            gm0=gm0,
+            g_thr=max(c.gyro_sd * gsd0, c.gyro_floor_dps),
+            g_band=max(c.departure_sd * gsd0, 0.25 * max(c.gyro_sd * gsd0, c.gyro_floor_dps)),
+            pk=-math.inf,
+            pk_k=dep,
+            top=-math.inf,
+            top_k=dep,
+            g_last_rest=dep,
+            # The rest level is read gap_s before the departure; at the very
+            # start of the stream there was no such time: the rest is unseen.
+            rest_unseen=self._n_efforts == 0 and self._idle_start == 0 and dep < kc.gap,
+            rec_t0=self._t_first,
+        )
+        self._mode = _ACTIVE
+        self._events.append(Onset(t=t_on, baseline_n=b0))
+
+    def _active(self, k: int, k1: int) -> int:
+        """One effort: peak, falls (break or easing off), gyro yield, release."""
+        c, kc, h, e = self.config, self._k, self._hist, self._eff
+        assert e is not None
+        scan = self._scan_scalar if k1 - k <= SCALAR_MAX else self._scan_vector
+        what = scan(k, k1)
+        if what == _NOTHING:
+            return k1
+        kj = self._kj
+        if what == _REL:
+            self._events.append(Release(t=h.at(T, kj) - kc.d_sm))
+            if e.rest_unseen:
+                self._mode, self._rel_k = _SETTLE, kj
+                self._settle_until = h.at(T, kj) + _LOADED_SETTLE_S
+            else:
+                self._complete(kj, "release")
+        elif what == _MAX:
+            self._complete(kj, "too_long")
+        elif what == _GYRO:
+            self._gyro_break(e.g_last_rest + 1)
+        elif what == _BACK:
+            # A yield does not give back what it lost: regaining half the drop
+            # means the dip was a wobble of the hold (or a hesitation before
+            # pushing on), not the limb giving way.
+            self._withdraw(kj, e.break_k, "regained")
+            e.sub, e.break_k, e.break_src, e.top, e.top_k = 0, -1, "", h.at(S, kj) - e.b0, kj
+            e.withdrawn += 1
+        elif what == _RESUME:
+            # A yield levels off once; falling on by half its drop again means
+            # the level-off was a pause in a longer decline: judge the whole fall.
+            e.held_break = (e.break_k, e.fall_drop, e.fall_dur, e.level_k)
+            e.sub, e.break_k, e.break_src, e.fall_k = 1, -1, "", kj
+            e.lvl_min = -c.level_rate * e.fall_top
+        elif what == _FALL:
+            e.sub, e.fall_top, e.fall_top_k, e.fall_k = 1, e.top, e.top_k, kj
+            e.lvl_min = -c.level_rate * e.fall_top
+            self._events.append(Falling(t=h.at(T, e.top_k) - kc.d_sm, force_n=e.top))
+        else:
+            self._judge_fall(kj)
+        return kj + 1
+
+    def _scan_vector(self, k: int, k1: int) -> int:
+        """Find the first decision in ``[k, k1)`` with array operations (long blocks).
+
+        Updates the running peak, top and gyro rest up to the decision (or the
+        block end), sends the :class:`Peak` events passed on the way, sets
+        ``self._kj`` and returns what was decided (``_NOTHING`` if nothing).
+        """
+        c, kc, h, e = self.config, self._k, self._hist, self._eff
+        assert e is not None
+        idx = np.arange(k, k1)
+        z = h.row(Y, k, k1) - e.b0
+        zs = h.row(S, k, k1) - e.b0
+        pk_run = np.maximum(np.maximum.accumulate(z), e.pk)
+        new_pk = z > np.concatenate(([e.pk], pk_run[:-1]))
+        pk_idx = np.maximum.accumulate(np.where(new_pk, idx, e.pk_k))
+        top_run = np.maximum(np.maximum.accumulate(zs), e.top)
+        new_top = zs > np.concatenate(([e.top], top_run[:-1]))
+        top_idx = np.maximum.accumulate(np.where(new_top, idx, e.top_k))
+        armed = idx >= e.armed_k
+        n = idx.size
+        rel_lvl = np.maximum(c.release_frac * pk_run, e.on_thr)
+        j_rel = _first(armed & (zs < rel_lvl))
+        j_fall = j_lvl = j_gyro = j_back = j_resume = n
+        if e.sub == 2 and e.break_src == "force":
+            half = 0.5 * (e.fall_top - e.fall_bottom)
+            j_back = _first(zs > e.fall_bottom + half)
+            deeper = e.fall_bottom - max(half, c.fall_frac * e.fall_top, c.fall_sd * e.sd0)
+            j_resume = _first(armed & (zs < deeper))
+        if e.sub == 0:
+            drop = top_run - zs
+            j_fall = _first(armed & (drop > np.maximum(c.fall_frac * top_run, c.fall_sd * e.sd0)))
+        elif e.sub == 1:
+            back = h.take(S, np.maximum(idx - kc.level_win, e.fall_top_k)) - e.b0
+            slope = (zs - back) / (kc.level_win * kc.h)
+            j_lvl = _first(slope > e.lvl_min)
+        last_rest = idx
+        if self._has_gyro and e.sub == 0:
+            moving = np.abs(h.row(W, k, k1) - e.gm0) > e.g_thr
+            last_rest = np.maximum.accumulate(np.where(moving, e.g_last_rest, idx))
+            j_gyro = _first(armed & moving & (idx - last_rest >= kc.gyro_run))
+        j_max = _first(h.row(T, k, k1) - h.at(T, e.start_k) > c.max_effort_s)
+        j = min(j_rel, j_fall, j_lvl, j_gyro, j_max, j_back, j_resume)
+        jj = min(j, n - 1)
+        for i in np.flatnonzero(idx[: jj + 1] - pk_idx[: jj + 1] == kc.peak_hold):
+            t = h.at(T, int(pk_idx[i])) - kc.d_ev
+            self._events.append(Peak(t=t, force_n=float(pk_run[i])))
+        e.pk, e.pk_k = float(pk_run[jj]), int(pk_idx[jj])
+        e.top, e.top_k = float(top_run[jj]), int(top_idx[jj])
+        e.g_last_rest = int(last_rest[jj])
+        self._kj = k + j
+        for what, jw in (
+            (_REL, j_rel),
+            (_MAX, j_max),
+            (_GYRO, j_gyro),
+            (_BACK, j_back),
+            (_RESUME, j_resume),
+            (_FALL, j_fall),
+            (_LEVEL, j_lvl),
+        ):
+            if jw == j < n:
+                return what
+        return _NOTHING
+
+    def _scan_scalar(self, k: int, k1: int) -> int:
+        """:meth:`_scan_vector` for a few grid samples, one sample at a time.
+
+        A live block yields a handful of grid samples, for which numpy's
+        per-call cost dwarfs the work. The same comparisons are made on the
+        same float64 values in the same order (``max`` of two floats and a
+        product are exact operations either way), so both paths decide
+        identically (tested) and block splits still do not matter.
+        """
+        c, kc, h, e = self.config, self._k, self._hist, self._eff
+        assert e is not None
+        o, d = h.offset, h.data
+        b0, sub = e.b0, e.sub
+        ys = d[Y, k - o : k1 - o].tolist()
+        ss = d[S, k - o : k1 - o].tolist()
+        ts = d[T, k - o : k1 - o].tolist()
+        t_max = h.at(T, e.start_k)
+        pk, pk_k, top, top_k, last_rest = e.pk, e.pk_k, e.top, e.top_k, e.g_last_rest
+        armed_k, on_thr, rel_frac, hold = e.armed_k, e.on_thr, c.release_frac, kc.peak_hold
+        fall_floor = c.fall_sd * e.sd0
+        check_back = sub == 2 and e.break_src == "force"
+        back_above = deeper = 0.0
+        if check_back:
+            half = 0.5 * (e.fall_top - e.fall_bottom)
+            back_above = e.fall_bottom + half
+            deeper = e.fall_bottom - max(half, c.fall_frac * e.fall_top, fall_floor)
+        lw, ftk, sb, lo_b = kc.level_win, e.fall_top_k, ys, k
+        lvl_den = kc.level_win * kc.h
+        lvl_min = e.lvl_min
+        if sub == 1:
+            lo_b = max(k - lw, ftk)
+            sb = d[S, lo_b - o : k1 - o].tolist()
+        gyro = bool(self._has_gyro) and sub == 0
+        ws = d[W, k - o : k1 - o].tolist() if gyro else ys
+        gm0, g_thr, g_run = e.gm0, e.g_thr, kc.gyro_run
+        what = _NOTHING
+        for i in range(k, k1):
+            z = ys[i - k] - b0
+            zs = ss[i - k] - b0
+            if z > pk:
+                pk, pk_k = z, i
+            if zs > top:
+                top, top_k = zs, i
+            if i - pk_k == hold:
+                self._events.append(Peak(t=h.at(T, pk_k) - kc.d_ev, force_n=pk))
+            armed = i >= armed_k
+            moving = False
+            if gyro:
+                moving = abs(ws[i - k] - gm0) > g_thr
+                if not moving:
+                    last_rest = i
+            else:
+                last_rest = i
+            if armed and zs < max(rel_frac * pk, on_thr):
+                what = _REL
+            elif ts[i - k] - t_max > c.max_effort_s:
+                what = _MAX
+            elif armed and moving and i - last_rest >= g_run:
+                what = _GYRO
+            elif check_back and zs > back_above:
+                what = _BACK
+            elif check_back and armed and zs < deeper:
+                what = _RESUME
+            elif sub == 0 and armed and top - zs > max(c.fall_frac * top, fall_floor):
+                what = _FALL
+            elif sub == 1 and (zs - (sb[max(i - lw, ftk) - lo_b] - b0)) / lvl_den > lvl_min:
+                what = _LEVEL
+            if what != _NOTHING:
+                self._kj = i
+                break
+        e.pk, e.pk_k, e.top, e.top_k, e.g_last_rest = pk, pk_k, top, top_k, last_rest
+        return what
+
+    def _judge_fall(self, kj: int) -> None:
+        """A fall has levelled off: a yield if quick and deep enough, else easing off."""
+        c, kc, h, e = self.config, self._k, self._hist, self._eff
+        assert e is not None
+        seg = h.row(S, e.fall_top_k, kj + 1) - e.b0
+        bottom = float(seg.min())
+        drop = e.fall_top - bottom
+        # 90 % point first, then the last 10 % crossing before it: searching
+        # forward for 10 % would stop at noise dips on the plateau.
+        k90 = _first(seg <= e.fall_top - 0.9 * drop)
+        k10 = int(np.flatnonzero(seg[:k90] > e.fall_top - 0.1 * drop)[-1]) + 1 if k90 else 0
+        fall_s = (k90 - k10) * kc.h
+        quick = fall_s <= c.max_fall_s
+        if quick and drop < c.break_drop_frac * e.fall_top and e.lvl_min < 0.0:
+            # The smoothed force nears a new level gradually (the filter's
+            # lag, a yield's soft end), so at the level-off a quick fall may
+            # not have finished: measured there, the drop reads low. Follow it
+            # until it stops falling, then judge the whole fall. A fall that
+            # already qualifies is confirmed at once, keeping the latency.
+            e.lvl_min = 0.0
+            return
+        held, e.held_break = e.held_break, None
+        if drop >= c.break_drop_frac * e.fall_top and quick:
+            kb = self._break_start(e.fall_top_k + k10)
+            e.sub, e.break_k, e.break_src, e.level_k = 2, kb, "force", kj
+            e.fall_drop, e.fall_dur, e.fall_bottom = drop / e.fall_top, fall_s, bottom
+            self._events.append(
+                Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source="force")
+            )
+        else:
+            if held is not None:
+                self._withdraw(kj, held[0], "slow_decline")
+            e.sub, e.top, e.top_k = 0, h.at(S, kj) - e.b0, kj
+            e.eased = max(e.eased, drop / e.fall_top)
+
+    def _withdraw(self, kj: int, kb: int, reason: str) -> None:
+        """Take back the streamed :class:`Break` at sample ``kb``, decided at ``kj``."""
+        kc, h = self._k, self._hist
+        self._events.append(
+            BreakWithdrawn(t=h.at(T, kj) - kc.d_sm, break_t=h.at(T, kb) - kc.d_ev, reason=reason)
+        )
+
+    def _break_start(self, k10: int) -> int:
+        """Last maximum before the sustained fall, on the event-filtered force.
+
+        The smoothed force only says roughly where the fall started; the
+        break is the last sample, before the fall reached 10 % of its drop,
+        where the event-filtered force was within the noise of its maximum.
+        """
+        kc, h, e = self._k, self._hist, self._eff
+        assert e is not None
+        shift = round(kc.d_sm / kc.h)
+        lo = max(e.start_k, k10 - shift - round(0.2 / kc.h))
+        hi = min(k10 - shift + round(kc.d_ev / kc.h) + 1, h.end)
+        seg = h.row(Y, lo, hi) - e.b0
+        tol = max(2.0 * e.sd0, 0.005 * float(seg.max()))
+        return lo + int(np.flatnonzero(seg >= seg.max() - tol)[-1])
+
+    def _gyro_break(self, moved: int) -> None:
+        """The limb left rest while the force held: step back to the departure."""
+        kc, h, e = self._k, self._hist, self._eff
+        assert e is not None
+        seg = np.abs(h.row(W, e.start_k, moved) - e.gm0)
+        quiet = np.flatnonzero(seg <= e.g_band)
+        kb = e.start_k + int(quiet[-1]) + 1 if quiet.size else e.start_k
+        kb = min(kb, moved)
+        e.sub, e.break_k, e.break_src, e.level_k = 2, kb, "gyro", -1
+        self._events.append(
+            Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source="gyro")
+        )
+
+    def _settle(self, k: int, k1: int) -> int:
+        """After the release of an effort whose rest was unseen, wait for the rest."""
+        j = k + _first(self._hist.row(T, k, k1) >= self._settle_until)
+        if j == k1:
+            return k1
+        self._rebase(j)
+        self._complete(self._rel_k, "release")
+        return self._rel_k + 1
+
+    def _rebase(self, j: int) -> None:
+        """Rest from after the release, if the force settled clearly below the start.
+
+        A recording that begins under load (the examiner already pushing) has
+        no rest before the effort; the level the force settles at after the
+        release is the rest, and the recording's start is a censored onset.
+        """
+        e = self._eff
+        assert e is not None
+        after = float(self._hist.row(S, self._rel_k, j + 1).min())
+        if after < e.b0 - e.on_thr:
+            e.b0, e.loaded = after, True
+
+    def _complete(self, kj: int, how: str) -> None:
+        e = self._eff
+        assert e is not None
+        if e.sub == 1 and e.held_break is not None:
+            # The fall that resumed after a confirmed yield did not level off
+            # again (release or end of stream): the yield stands.
+            e.break_k, e.fall_drop, e.fall_dur, e.level_k = e.held_break
+            e.sub, e.break_src = 2, "force"
+        result = effort_result(
+            self._n_efforts, self._hist, e, kj, how, self.config, self._k.d_ev, self._k.d_sm
+        )
+        self._events.append(Complete(t=self._hist.at(T, kj) - self._k.d_sm, result=result))
+        self._n_efforts += 1
+        self._eff = None
+        self._mode = _REST
+        self._rest_until = self._hist.at(T, kj) + self.config.rest_settle_s
+
+
+def analyze(
+    t: npt.ArrayLike,
+    force: npt.ArrayLike,
+    gyro: npt.ArrayLike | None = None,
+    config: DetectorConfig | None = None,
+) -> list[EffortResult]:
+    """Analyse a whole recording: the streaming :class:`Detector` over one block.
+
+    Parameters
+    ----------
+    t, force, gyro : array_like, shape (n,)
+        As for :meth:`Detector.feed`.
+    config : DetectorConfig, optional
+        Detector settings.
+
+    Returns
+    -------
+    list of EffortResult
+        One per effort, in time order (``effort`` = 0, 1, ...).
+    """
+    det = Detector(config)
+    events = det.feed(t, force, gyro) + det.finish()
+    return [e.result for e in events if isinstance(e, Complete)]

@@ -1,0 +1,159 @@
+"""Streaming events and the per-effort analysis result (DESIGN §2)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Break",
+    "BreakWithdrawn",
+    "Complete",
+    "EffortResult",
+    "Event",
+    "Falling",
+    "Onset",
+    "Peak",
+    "Release",
+]
+
+VERDICTS = ("hold", "break", "inconclusive")
+WITHDRAW_REASONS = ("regained", "slow_decline")
+FLAGS = ("baseline_unstable", "jolt_start", "double_peak", "too_short", "loaded_start")
+
+
+@dataclass(frozen=True)
+class EffortResult:
+    """Metrics and verdict of one effort; keys and meaning as DESIGN §2.
+
+    Times are signal times (s, the input time base), forces in N above the
+    rest baseline. Absent figures are ``None`` (e.g. ``break_s`` for a hold).
+
+    From force alone the break is the last maximum before the fall, so
+    ``break_ratio`` stays near 1 unless the force peaked earlier; a ratio well
+    below 1 (AFisomax/AFmax of an unstable hold) needs the gyro, which sees
+    the limb yield while the force is still rising. ``start_force_n`` is the
+    force above rest at onset: a limb resting on the pad is rest, not the
+    examiner's push.
+    """
+
+    effort: int
+    verdict: str
+    onset_s: float | None
+    peak_n: float | None
+    peak_s: float | None
+    break_s: float | None
+    break_force_n: float | None
+    break_ratio: float | None
+    drop_pct: float | None
+    hold_s: float | None
+    time_to_peak_s: float | None
+    rise_slope_n_per_s: float | None
+    start_force_n: float | None
+    start_ratio: float | None
+    tremor_8_12hz_rms_n: float | None
+    confidence: float
+    reasons: tuple[str, ...]
+    flags: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must be within 0–1, got {self.confidence}")
+        unknown = set(self.flags) - set(FLAGS)
+        if unknown:
+            raise ValueError(f"flags must be from {FLAGS}, got {sorted(unknown)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: DESIGN §2 keys plus ``effort`` and ``flags``.
+
+        Non-finite numbers become ``None`` so the output is strict JSON.
+        """
+        out: dict[str, Any] = {}
+        for key, value in self.__dict__.items():
+            if isinstance(value, tuple):
+                out[key] = list(value)
+            elif isinstance(value, float) and not math.isfinite(value):
+                out[key] = None
+            else:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of the streamed events; ``t`` is the signal time (s) it refers to."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class Onset(Event):
+    """The force departed from rest at ``t``; ``baseline_n`` is the rest level."""
+
+    baseline_n: float
+
+
+@dataclass(frozen=True)
+class Peak(Event):
+    """A new maximum ``force_n`` (N above rest) at ``t``; sent again when beaten."""
+
+    force_n: float
+
+
+@dataclass(frozen=True)
+class Falling(Event):
+    """Provisional: a fall began at ``t`` from ``force_n``; break or release to follow."""
+
+    force_n: float
+
+
+@dataclass(frozen=True)
+class Break(Event):
+    """Confirmed yield starting at ``t`` at ``force_n``; ``source`` is "force" or "gyro"."""
+
+    force_n: float
+    source: str
+
+
+@dataclass(frozen=True)
+class BreakWithdrawn(Event):
+    """The force-only :class:`Break` sent for ``break_t`` was not a yield after all.
+
+    From force alone a break is confirmed when a quick fall levels off above
+    rest; what follows can still show it was not the limb giving way:
+
+    ``"regained"``
+        the force came back up by half the drop: a wobble of the hold or a
+        hesitation before pushing on.
+    ``"slow_decline"``
+        the force fell on from the level and the whole decline, judged anew,
+        was too slow or too small for a yield: the examiner easing off.
+
+    ``t`` is when this became clear; until another :class:`Break` arrives the
+    effort reads as a hold, and the final :class:`Complete` agrees. A gyro
+    break is measured motion and is never withdrawn. A further
+    :class:`Break` in the same effort (a fall that resumed and was confirmed
+    again) supersedes the earlier one.
+    """
+
+    break_t: float
+    reason: str
+
+    def __post_init__(self) -> None:
+        if self.reason not in WITHDRAW_REASONS:
+            raise ValueError(f"reason must be one of {WITHDRAW_REASONS}, got {self.reason!r}")
+
+
+@dataclass(frozen=True)
+class Release(Event):
+    """The examiner released: the force went back towards rest at ``t``."""
+
+
+@dataclass(frozen=True)
+class Complete(Event):
+    """The effort is over; ``result`` holds its metrics and verdict."""
+
+    result: EffortResult

@@ -1,0 +1,275 @@
+"""Per-effort metrics and verdict, computed once the effort is over (DESIGN §2)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import signal
+
+from ._config import DetectorConfig
+from ._events import EffortResult
+from ._history import G, History, S, T, Y
+
+__all__ = ["EffortState", "effort_result"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass
+class EffortState:
+    """What the detector carries through one effort (absolute sample numbers)."""
+
+    start_k: int
+    cross_k: int
+    armed_k: int
+    b0: float
+    sd0: float
+    on_thr: float
+    gm0: float
+    g_thr: float
+    g_band: float
+    pk: float
+    pk_k: int
+    top: float
+    top_k: int
+    g_last_rest: int
+    sub: int = 0
+    fall_top: float = 0.0
+    fall_top_k: int = -1
+    fall_k: int = -1
+    lvl_min: float = 0.0
+    break_k: int = -1
+    break_src: str = ""
+    level_k: int = -1
+    fall_drop: float = 0.0
+    fall_dur: float = 0.0
+    eased: float = 0.0
+    withdrawn: int = 0
+    fall_bottom: float = 0.0
+    held_break: tuple[int, float, float, int] | None = None
+    rest_unseen: bool = False
+    loaded: bool = False
+    rec_t0: float = -math.inf
+
+
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), nd)
+
+
+def _crossing(t: FloatArray, z: FloatArray, i: int, level: float) -> float:
+    """Time between samples ``i`` and ``i+1`` where ``z`` crosses ``level`` upwards."""
+    if i + 1 >= z.size or z[i + 1] <= z[i]:
+        return float(t[i])
+    frac = min(max((level - z[i]) / (z[i + 1] - z[i]), 0.0), 1.0)
+    return float(t[i] + frac * (t[i + 1] - t[i]))
+
+
+def _slope(t: FloatArray, z: FloatArray) -> float | None:
+    """Least-squares slope (N/s); ``None`` below three points."""
+    if t.size < 3:
+        return None
+    tc = t - t.mean()
+    den = float(tc @ tc)
+    return float(tc @ (z - z.mean()) / den) if den > 0 else None
+
+
+def _tremor(g: FloatArray, mask: npt.NDArray[np.bool_], fs: float) -> float | None:
+    """RMS of the 8–12 Hz band of the unfiltered force where ``mask`` (plateau).
+
+    The band-pass runs over the whole effort so its start-up transient has
+    died out by the plateau; ``None`` if the plateau is shorter than 0.2 s
+    (under two tremor periods an RMS means little).
+    """
+    if mask.sum() < 0.2 * fs:
+        return None
+    sos = signal.butter(2, [8.0, 12.0], btype="bandpass", fs=fs, output="sos")
+    zi = signal.sosfilt_zi(sos) * g[0]
+    band, _ = signal.sosfilt(sos, g, zi=zi)
+    return float(np.sqrt(np.mean(band[mask] ** 2)))
+
+
+def effort_result(
+    index: int,
+    hist: History,
+    e: EffortState,
+    end_k: int,
+    how: str,
+    c: DetectorConfig,
+    d_ev: float,
+    d_sm: float,
+) -> EffortResult:
+    """Metrics of the effort from its departure to ``end_k`` and the verdict.
+
+    ``how`` is why it ended: ``"release"`` (back to rest), ``"end"`` (stream
+    ended first) or ``"too_long"`` (``max_effort_s``).
+    """
+    lo = max(hist.offset, e.start_k - round(1.0 * c.grid_hz))
+    k = np.arange(lo, end_k + 1)
+    t = hist.row(T, lo, end_k + 1) - d_ev
+    z = hist.row(Y, lo, end_k + 1) - e.b0
+    zs = hist.row(S, lo, end_k + 1) - e.b0
+    s0 = e.start_k - lo
+    ipk = s0 + int(np.argmax(z[s0:]))
+    peak, peak_s = float(z[ipk]), float(t[ipk])
+
+    # Onset: the departure, i.e. where the force last left the larger of the
+    # noise band and 1 % of the peak before the threshold crossing.
+    level = max(c.onset_peak_frac * peak, c.departure_sd * e.sd0)
+    ic = e.cross_k - lo
+    below = np.flatnonzero(z[: ic + 1] <= level)
+    i_on = int(below[-1]) if below.size else 0
+    onset_s = _crossing(t, z, i_on, level)
+    if e.loaded:
+        # Already under way when the recording began: the onset is censored.
+        onset_s = max(e.rec_t0, float(t[0]))
+
+    broke = e.break_k >= 0
+    ib = e.break_k - lo if broke else -1
+    hold_end = ib if broke else z.size - 1
+    plateau = np.zeros(z.size, dtype=bool)
+    plateau[s0 : hold_end + 1] = z[s0 : hold_end + 1] >= c.plateau_frac * peak
+    hold_s = float(plateau.sum()) / c.grid_hz
+
+    # Rise: regression over 10–90 % of the peak, first crossings before it.
+    i10 = s0 + int(np.argmax(z[s0 : ipk + 1] >= 0.1 * peak))
+    i90 = s0 + int(np.argmax(z[s0 : ipk + 1] >= 0.9 * peak))
+    rise = _slope(t[i10 : i90 + 1], z[i10 : i90 + 1])
+    i50 = s0 + int(np.argmax(z[s0 : ipk + 1] >= 0.5 * peak))
+
+    # The examiner's force at the start of the push, above the rest: a limb
+    # resting on the pad (or a strap) preloads it, and that preload is rest.
+    start_force = float(np.interp(onset_s, t, z))
+    start_ratio = start_force / peak if peak > 0 else None
+
+    break_s = break_force = drop_pct = None
+    ratio = 1.0
+    if broke:
+        break_s = float(t[ib])
+        break_force = float(z[ib])
+        ratio = break_force / peak
+        lvl = _level_after(zs, ib, e, lo, c)
+        if lvl is not None and break_force > 0:
+            drop_pct = 100.0 * (break_force - lvl) / break_force
+
+    tremor = _tremor(hist.row(G, lo, end_k + 1), plateau, c.grid_hz)
+
+    flags: list[str] = []
+    pre = (t >= onset_s - 0.2 - d_sm + d_ev) & (t < onset_s - d_sm + d_ev)
+    if pre.any() and float(np.abs(zs[pre]).max()) > 3.0 * e.sd0:
+        flags.append("baseline_unstable")
+    rise_50 = float(t[i50]) - onset_s
+    if e.loaded:
+        flags.append("loaded_start")
+    elif (start_ratio is not None and start_ratio > c.jolt_ratio) or rise_50 < c.jolt_rise_s:
+        flags.append("jolt_start")
+    if _double_peak(zs[s0 : hold_end + 1], peak):
+        flags.append("double_peak")
+    if not broke and hold_s < c.min_hold_s:
+        flags.append("too_short")
+
+    verdict, confidence, reasons = _verdict(e, how, hold_s, flags, c)
+    del k
+    return EffortResult(
+        effort=index,
+        verdict=verdict,
+        onset_s=_r(onset_s),
+        peak_n=_r(peak, 3),
+        peak_s=_r(peak_s),
+        break_s=_r(break_s),
+        break_force_n=_r(break_force, 3),
+        break_ratio=_r(ratio),
+        drop_pct=_r(drop_pct, 2),
+        hold_s=_r(hold_s, 3),
+        time_to_peak_s=_r(peak_s - onset_s),
+        rise_slope_n_per_s=_r(rise, 2),
+        start_force_n=_r(start_force, 3),
+        start_ratio=_r(start_ratio),
+        tremor_8_12hz_rms_n=_r(tremor),
+        confidence=round(confidence, 3),
+        reasons=tuple(reasons),
+        flags=tuple(flags),
+    )
+
+
+def _level_after(
+    zs: FloatArray, ib: int, e: EffortState, lo: int, c: DetectorConfig
+) -> float | None:
+    """Force level the fall settled at (smoothed), for ``drop_pct``."""
+    if e.level_k >= 0:
+        return float(zs[e.level_k - lo])
+    win = max(1, round(c.level_window_s * c.grid_hz))
+    seg = zs[ib:]
+    if seg.size <= win:
+        return None
+    slope = (seg[win:] - seg[:-win]) * (c.grid_hz / win)
+    top = float(seg[: win + 1].max())
+    falling = slope < -c.level_rate * top
+    if not falling.any():
+        return None
+    after = np.flatnonzero(~falling[int(np.argmax(falling)) :])
+    return float(seg[win + int(np.argmax(falling)) + int(after[0])]) if after.size else None
+
+
+def _double_peak(zs: FloatArray, peak: float) -> bool:
+    """Two maxima within 10 % of the peak separated by a dip below 80 %."""
+    hi = np.flatnonzero(zs >= 0.9 * peak)
+    if hi.size < 2:
+        return False
+    gap = zs[hi[0] : hi[-1] + 1]
+    return bool((gap < 0.8 * peak).any())
+
+
+def _verdict(
+    e: EffortState, how: str, hold_s: float, flags: list[str], c: DetectorConfig
+) -> tuple[str, float, list[str]]:
+    """Verdict, confidence and the rules that decided.
+
+    A gyro yield is measured motion, hence high confidence; a force-only
+    break is inferred from the shape of the fall (DESIGN §3: lower
+    confidence), scaled by how clearly drop and speed passed their limits.
+    Flags each lower confidence: they are the trial-validity checks.
+    """
+    reasons: list[str] = []
+    if e.break_k >= 0 and e.break_src == "gyro":
+        verdict, conf = "break", 0.95
+        reasons.append("the limb left rest (gyro) while the force was held: yield")
+    elif e.break_k >= 0:
+        verdict = "break"
+        m_drop = (e.fall_drop - c.break_drop_frac) / c.break_drop_frac
+        m_fast = (c.max_fall_s - e.fall_dur) / c.max_fall_s
+        conf = 0.55 + 0.35 * min(1.0, max(0.0, min(m_drop, m_fast)))
+        reasons.append(
+            f"force fell {100 * e.fall_drop:.0f} % in {1000 * e.fall_dur:.0f} ms and "
+            "levelled off above rest: yield (force only)"
+        )
+    elif how == "release":
+        verdict, conf = "hold", 0.9
+        reasons.append("released to rest without a yield")
+        if "too_short" in flags:
+            verdict, conf = "inconclusive", 0.3
+            reasons.append(f"held under {c.min_hold_s} s near the peak: too short to judge")
+    elif how == "end" and e.sub != 1 and hold_s >= c.min_hold_s:
+        verdict, conf = "hold", 0.7
+        reasons.append("held without a yield until the recording ended (no release seen)")
+    else:
+        verdict, conf = "inconclusive", 0.2
+        reasons.append(
+            f"effort longer than {c.max_effort_s} s"
+            if how == "too_long"
+            else "recording ended before the effort could be judged"
+        )
+    if verdict == "hold" and e.withdrawn:
+        reasons.append("a fall regained half its drop: a wobble or hesitation, not a yield")
+    if e.loaded:
+        reasons.append(
+            "the recording began under load: rest taken from after the release, "
+            "onset and start force are the recording's start"
+        )
+    if verdict == "hold" and e.eased > 0:
+        reasons.append(f"examiner eased off ({100 * e.eased:.0f} %), not a yield")
+    conf *= 0.85 ** len([f for f in flags if f != "too_short"])
+    reasons += [f"flag: {f}" for f in flags]
+    return verdict, conf, reasons
