@@ -1,0 +1,44 @@
+"""``nkt-dyno scan``: list the supported devices in range."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("scan", help="list supported devices in range")
+    p.add_argument("--simulate", action="store_true", help="add one simulated device of each kind")
+    p.add_argument("--seconds", type=float, default=3.0, help="scan time (default 3)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    return asyncio.run(_scan(args.seconds, args.simulate))
+
+
+async def _scan(seconds: float, simulate: bool) -> int:
+    from nkt_dyno.devices import PLATFORM, FoundDevice, scan
+
+    found: list[FoundDevice] = []
+    if simulate:
+        from nkt_dyno.devices.simulator import SIMULATORS, synthetic
+        from nkt_dyno.devices.virtual import VirtualRadio
+
+        async with VirtualRadio() as radio:
+            for cls in SIMULATORS.values():
+                await cls(synthetic("hold")).attach(radio)
+            found += [
+                FoundDevice(f.kind, f"sim:{f.kind}", f.name, f.rssi)
+                for f in await scan(radio.backends(), min(seconds, 1.0))
+            ]
+    try:
+        found += await scan(PLATFORM, seconds)
+    except Exception as exc:  # no adapter, no permission: still show the simulated ones
+        print(f"no Bluetooth radio: {exc}")
+    for f in found:
+        print(f"{f.address:20} {f.kind:12} {f.rssi:5d} dBm  {f.name}")
+    if not found:
+        print("no supported devices found")
+    return 0

@@ -1,0 +1,95 @@
+"""Per-protocol facts the driver needs beyond the codec: what to subscribe, read, write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from firmware_protocol import (
+    Codec,
+    Command,
+    DeviceSpec,
+    Write,
+    activ5,
+    cts500,
+    forceboard,
+    openprofile,
+    progressor,
+    whc06,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    kind: str
+    spec: DeviceSpec
+    codec: Callable[[], Codec]
+    subscribe: tuple[str, ...]
+    battery_read: str | None = None
+    """Battery comes from reading this characteristic instead of a command."""
+    id_read: str | None = None
+    advert_only: bool = False
+
+    def start(self, codec: Codec, rate_hz: int) -> Write:
+        if isinstance(codec, openprofile.OpenProfileCodec):
+            return codec.start(rate_hz)
+        return codec.command(Command.START)
+
+
+PROFILES: dict[str, Profile] = {
+    p.kind: p
+    for p in (
+        Profile(
+            "progressor",
+            progressor.SPEC,
+            progressor.ProgressorCodec,
+            (progressor.DATA_POINT_UUID,),
+        ),
+        Profile("cts500", cts500.SPEC, cts500.Cts500Codec, (cts500.NOTIFY_UUID,)),
+        Profile(
+            "forceboard",
+            forceboard.SPEC,
+            forceboard.ForceBoardCodec,
+            (forceboard.FORCE_UUID,),
+            battery_read=forceboard.BATTERY_LEVEL_UUID,
+        ),
+        Profile(
+            "activ5",
+            activ5.SPEC,
+            activ5.Activ5Codec,
+            (activ5.LEGACY_NOTIFY_UUID, activ5.FORCE_UUID),
+            battery_read=activ5.BATTERY_LEVEL_UUID,
+            id_read=activ5.SERIAL_NUMBER_UUID,
+        ),
+        Profile(
+            "openprofile",
+            openprofile.SPEC,
+            openprofile.OpenProfileCodec,
+            (openprofile.CONTROL_UUID, openprofile.DATA_UUID),
+        ),
+        Profile("whc06", whc06.SPEC, whc06.WHC06Codec, (), advert_only=True),
+    )
+}
+
+
+def recognise(
+    name: str | None, service_uuids: list[str], manufacturer_data: dict[int, bytes]
+) -> Profile | None:
+    """The profile an advertisement belongs to: service UUID first, then name, then maker."""
+    uuids = {u.lower() for u in service_uuids}
+    for profile in PROFILES.values():
+        spec = profile.spec
+        if spec.service_uuid is not None and spec.service_uuid in uuids:
+            return profile
+    for profile in PROFILES.values():
+        if profile.spec.matches_name(name):
+            return profile
+    for profile in PROFILES.values():
+        company = profile.spec.manufacturer_id
+        if company is not None and company in manufacturer_data and profile.advert_only:
+            try:
+                whc06.decode_advertisement(manufacturer_data)
+            except Exception:
+                continue
+            return profile
+    return None
