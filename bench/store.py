@@ -1,0 +1,135 @@
+"""Store benchmark: save time, history of a 10,000-test store, file size per test.
+
+Targets (DESIGN §5): save a test < 20 ms; open a store of 10,000 tests and
+list one client's history < 1 s.
+
+    python bench/store.py [--tests 10000] [--saves 200] [--dir DIR]
+
+The store is built in a temporary folder (or ``--dir``) and removed after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from nkt_dyno.store import NewAnalysis, Store
+from nkt_dyno.trace import Trace
+
+RATE_HZ = 1000
+DURATION_S = 10.0
+TESTS_PER_SESSION = 25
+SESSIONS_PER_CLIENT = 4
+
+
+def recording(seed: int) -> Trace:
+    """A 10-s 1 kHz break test as a device delivers it: float32 kg readings in newtons."""
+    rng = np.random.default_rng(seed)
+    n = int(DURATION_S * RATE_HZ)
+    t = 1000.0 + seed + np.arange(n) / RATE_HZ
+    kg = np.interp(t - t[0], [0, 2, 3.5, 6, 6.3, 8, 8.5, 10], [0, 0, 15, 15, 9, 9, 0, 0])
+    kg = (kg + 0.2 + rng.normal(0, 0.03, n)).astype(np.float32)
+    return Trace(t=t, force=kg.astype(np.float64) * 9.80665, metadata={"sample_rate_hz": "1000"})
+
+
+ANALYSIS = NewAnalysis(
+    "bench",
+    [{"verdict": "break", "peak_n": 147.1, "break_ratio": 0.61, "onset_s": 2.0, "reasons": []}],
+)
+
+
+def bench_save(folder: Path, saves: int) -> tuple[list[float], float]:
+    """Save ``saves`` tests; return per-save times (s) and the file size per test (bytes)."""
+    path = folder / "save.sqlite3"
+    traces = [recording(i) for i in range(10)]
+    times = []
+    with Store.open(path) as store:
+        sid = store.start_session(store.add_client("Bench").id).id
+        for i in range(saves):
+            trace = traces[i % len(traces)]
+            start = time.perf_counter()
+            store.save_test(
+                sid, muscle="gluteus medius", side="L", condition="baseline", trace=trace,
+                analysis=ANALYSIS,
+            )  # fmt: skip
+            times.append(time.perf_counter() - start)
+    # Closing checkpoints the WAL into the main file, so its size is the whole store.
+    return times, path.stat().st_size / saves
+
+
+def build(path: Path, tests: int) -> None:
+    traces = [recording(i) for i in range(20)]
+    muscles = ["psoas", "gluteus medius", "tensor fasciae latae", "piriformis", "SCM"]
+    conditions = ["baseline", "challenge", "post-treatment", "retest"]
+    per_client = TESTS_PER_SESSION * SESSIONS_PER_CLIENT
+    start = time.perf_counter()
+    with Store.open(path) as store:
+        done = 0
+        while done < tests:
+            client = store.add_client(f"Client {done // per_client}").id
+            for _ in range(SESSIONS_PER_CLIENT):
+                sid = store.start_session(client, examiner="Bench").id
+                for _ in range(min(TESTS_PER_SESSION, tests - done)):
+                    store.save_test(
+                        sid,
+                        muscle=muscles[done % len(muscles)],
+                        side="LR"[done % 2],
+                        condition=conditions[done % len(conditions)],
+                        trace=traces[done % len(traces)],
+                        analysis=ANALYSIS,
+                    )
+                    done += 1
+                if done % 500 == 0 or done == tests:
+                    rate = done / (time.perf_counter() - start)
+                    print(f"\r  building: {done}/{tests} tests ({rate:.0f}/s)", end="", flush=True)
+                if done >= tests:
+                    break
+    print()
+
+
+def bench_history(path: Path, repeats: int = 5) -> list[float]:
+    """Open the store and list the history of a client in the middle; return times (s)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with Store.open(path) as store:
+            clients = store.clients()
+            rows = store.history(clients[len(clients) // 2].id)
+        times.append(time.perf_counter() - start)
+        assert len(rows) > 0
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", type=int, default=10_000, help="tests in the large store")
+    parser.add_argument("--saves", type=int, default=200, help="saves to time")
+    parser.add_argument("--dir", type=Path, help="folder for the stores (default: temporary)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        folder = Path(tmp)
+        print(f"save a {DURATION_S:.0f}-s {RATE_HZ} Hz test ({args.saves} saves):")
+        times, size = bench_save(folder, args.saves)
+        ms = sorted(1e3 * t for t in times)
+        print(f"  median {statistics.median(ms):.2f} ms, p90 {ms[int(0.9 * len(ms))]:.2f} ms, "
+              f"max {ms[-1]:.2f} ms   (target < 20 ms)")  # fmt: skip
+        print(f"  file size per test: {size / 1024:.1f} KiB "
+              f"(raw samples: {DURATION_S * RATE_HZ * 16 / 1024:.1f} KiB)")  # fmt: skip
+        print(f"store with {args.tests} tests:")
+        big = folder / "big.sqlite3"
+        build(big, args.tests)
+        print(f"  file: {big.stat().st_size / 2**20:.0f} MiB")
+        hist = [1e3 * t for t in bench_history(big)]
+        print(f"  open + one client's history: median {statistics.median(hist):.1f} ms, "
+              f"max {max(hist):.1f} ms   (target < 1000 ms)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

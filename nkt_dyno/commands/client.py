@@ -1,0 +1,37 @@
+"""``nkt-dyno client add|list``: the people tested (names or pseudonyms)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from nkt_dyno.commands._storecli import add_db_argument, local_time, print_table, with_store
+
+if TYPE_CHECKING:
+    from nkt_dyno.store import Store
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("client", help="add or list clients")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="add a client (a name or a pseudonym)")
+    add.add_argument("name")
+    add.add_argument("--birth-year", type=int)
+    add.add_argument("--notes", default="")
+    add_db_argument(add)
+    add.set_defaults(run=with_store(_add))
+    listing = sub.add_parser("list", help="list clients")
+    add_db_argument(listing)
+    listing.set_defaults(run=with_store(_list))
+
+
+def _add(store: Store, args: argparse.Namespace) -> int:
+    client = store.add_client(args.name, birth_year=args.birth_year, notes=args.notes)
+    print(f"added client {client.id}")
+    return 0
+
+
+def _list(store: Store, args: argparse.Namespace) -> int:
+    rows = [(c.id, c.name, c.birth_year, local_time(c.created)) for c in store.clients()]
+    print_table(("id", "name", "born", "added"), rows)
+    return 0

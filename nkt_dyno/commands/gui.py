@@ -1,0 +1,47 @@
+"""``nkt-dyno gui``: the desktop application, and its scripted mode for demos and checks.
+
+Only argparse here: Qt, pyqtgraph and the application load inside :func:`run`,
+so ``nkt-dyno --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+SIMULATED_DEVICES = ("progressor", "cts500", "forceboard", "whc06", "activ5", "openprofile")
+SCREENS = ("live", "session", "replay")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options, shared with the ``nkt-dyno-gui`` launcher."""
+    p.add_argument("--store", help="store file (default: $NKT_DYNO_DB or the user data folder)")
+    p.add_argument(
+        "--simulate",
+        choices=SIMULATED_DEVICES,
+        help="connect to a simulated device of this kind on the virtual radio and run a test",
+    )
+    p.add_argument(
+        "--scenario",
+        default="break",
+        help="synthetic case(s) the simulated device plays, comma-separated, one test each "
+        "(hold, break, ...; default break); with two or more the tests are saved and compared",
+    )
+    p.add_argument("--seed", type=int, default=3, help="seed of the synthetic efforts")
+    p.add_argument("--show", choices=SCREENS, default="live", help="screen shown at the end")
+    p.add_argument("--replay", metavar="TRACE", help="open a trace CSV in the replay screen")
+    p.add_argument("--screenshot", metavar="PNG", help="save the window to this file on exit")
+    p.add_argument(
+        "--exit-after", type=float, metavar="S", help="quit after this many seconds (scripted mode)"
+    )
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("gui", help="open the desktop application")
+    add_arguments(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from gui.app import run_app
+
+    return run_app(args)

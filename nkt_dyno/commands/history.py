@@ -1,0 +1,45 @@
+"""``nkt-dyno history --client X [--muscle M]``: a client's tests as a table."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from nkt_dyno.commands._storecli import add_db_argument, local_time, print_table, with_store
+
+if TYPE_CHECKING:
+    from nkt_dyno.store import Store
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("history", help="list a client's tests")
+    parser.add_argument("--client", required=True, help="client id or exact name")
+    parser.add_argument("--muscle", help="only this muscle (name, alias or shorthand)")
+    add_db_argument(parser)
+    parser.set_defaults(run=with_store(_run))
+
+
+def _run(store: Store, args: argparse.Namespace) -> int:
+    client = store.find_client(args.client)
+    rows = []
+    for t in store.history(client.id, args.muscle):
+        a = t.analysis
+        rows.append(
+            (
+                local_time(t.recorded),
+                t.id,
+                t.muscle,
+                t.side,
+                t.condition,
+                a.verdict if a else "-",
+                t.therapist_verdict or "",
+                "-" if a is None or a.peak_n is None else f"{a.peak_n:.1f}",
+                "-" if a is None or a.break_ratio is None else f"{a.break_ratio:.2f}",
+            )
+        )
+    if not rows:
+        print("no tests")
+        return 0
+    headers = ("date", "test", "muscle", "side", "condition", "verdict", "therapist")
+    print_table((*headers, "peak N", "break ratio"), rows)
+    return 0

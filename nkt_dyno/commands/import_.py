@@ -1,0 +1,55 @@
+"""``nkt-dyno import FILE``: a trace recorded elsewhere, validated, analysed and saved.
+
+Accepts our trace CSV and the Tindeq app's export. Tags missing from the
+command line are taken from the file's metadata (``# muscle: ...``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from nkt_dyno.commands._storecli import add_db_argument, with_store
+
+if TYPE_CHECKING:
+    from nkt_dyno.store import Store
+
+_TAGS = ("muscle", "side", "condition")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from nkt_dyno.commands._choices import CONDITIONS, SIDES
+
+    parser = subparsers.add_parser("import", help="import a trace CSV (ours or Tindeq's)")
+    parser.add_argument("file", metavar="FILE.csv")
+    parser.add_argument("--client", required=True, help="client id or exact name")
+    parser.add_argument("--muscle", help="default: the file's '# muscle:' line")
+    parser.add_argument("--side", choices=SIDES, help="default: the file's '# side:' line")
+    parser.add_argument("--condition", choices=CONDITIONS, help="default: baseline")
+    parser.add_argument("--session", type=int, metavar="ID", help="default: today's session")
+    parser.add_argument("--examiner", help="examiner's name, for a new session")
+    parser.add_argument("--notes", default="")
+    add_db_argument(parser)
+    parser.set_defaults(run=with_store(_run))
+
+
+def _run(store: Store, args: argparse.Namespace) -> int:
+    from nkt_dyno.store import read_import, save_recording
+
+    trace = read_import(args.file)
+    tags = {k: getattr(args, k) or trace.metadata.get(k) for k in _TAGS}
+    tags["condition"] = tags["condition"] or "baseline"
+    missing = [k for k in _TAGS if not tags[k]]
+    if missing:
+        raise ValueError(f"{args.file}: give --{' and --'.join(missing)} (not in the file)")
+    test_id = save_recording(
+        store,
+        trace,
+        client=args.client,
+        session_id=args.session,
+        examiner=args.examiner,
+        notes=args.notes,
+        **tags,
+    )
+    print(f"imported {len(trace)} samples as test {test_id}")
+    return 0

@@ -1,0 +1,83 @@
+"""``nkt-dyno replay TEST_ID``: the stored trace through the live engine, events as they fire.
+
+The trace is fed in 20 ms blocks, as a device delivers it, to the same
+streaming detector the live view uses; ``--speed`` paces it against the
+clock (``max`` does not wait), so the event times printed are those a
+therapist would have seen during the test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import time
+from typing import TYPE_CHECKING, Any
+
+from nkt_dyno.commands._storecli import add_db_argument, with_store
+
+if TYPE_CHECKING:
+    from nkt_dyno.store import Store
+
+BLOCK_S = 0.02
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("replay", help="replay a stored test through the engine")
+    parser.add_argument("test_id", type=int, metavar="TEST_ID")
+    parser.add_argument(
+        "--speed",
+        choices=("1", "4", "max"),
+        default="1",
+        help="1 = real time (default), max = no waiting",
+    )
+    add_db_argument(parser)
+    parser.set_defaults(run=with_store(_run))
+
+
+def _run(store: Store, args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from nkt_dyno.store import engine_version
+
+    version = engine_version()  # a clear error now if the engine is missing
+    from nkt_dyno.engine import Detector
+
+    test = store.get_test(args.test_id)
+    trace = store.load_trace(test.id)
+    print(f"test {test.id}: {test.muscle} {test.side} {test.condition}, engine {version}")
+    speed = None if args.speed == "max" else float(args.speed)
+    detector = Detector()
+    starts = np.searchsorted(trace.t, np.arange(trace.t[0], trace.t[-1], BLOCK_S))
+    start = time.monotonic()
+    for lo, hi in itertools.pairwise([*starts.tolist(), len(trace)]):
+        if hi <= lo:
+            continue
+        if speed is not None:
+            time.sleep(max(0.0, start + (trace.t[hi - 1] - trace.t[0]) / speed - time.monotonic()))
+        gyro = None if trace.gyro is None else trace.gyro[lo:hi]
+        for event in detector.feed(trace.t[lo:hi], trace.force[lo:hi], gyro):
+            print(describe(event))
+    for event in detector.finish():
+        print(describe(event))
+    return 0
+
+
+def describe(event: Any) -> str:
+    """One line per event: signal time, kind, and its figures."""
+    parts = []
+    if dataclasses.is_dataclass(event):
+        for f in dataclasses.fields(event):
+            value = getattr(event, f.name)
+            if f.name == "t":
+                continue
+            if hasattr(value, "to_dict"):
+                d = value.to_dict()
+                parts += [f"{k}={_fmt(d.get(k))}" for k in ("verdict", "peak_n", "break_ratio")]
+            elif value is None or isinstance(value, int | float | str):
+                parts.append(f"{f.name}={_fmt(value)}")
+    return f"{event.t:9.3f} s  {type(event).__name__:<9} {' '.join(parts)}".rstrip()
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)

@@ -1,0 +1,38 @@
+"""``nkt-dyno report --session ID -o report.html [--pdf report.pdf]``: the session report."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from nkt_dyno.commands._storecli import add_db_argument, fail, with_store
+
+if TYPE_CHECKING:
+    from nkt_dyno.store import Store
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser("report", help="write a session's report (HTML, PDF with Qt)")
+    p.add_argument("--session", type=int, required=True, help="session id")
+    p.add_argument("-o", "--output", required=True, help="HTML file to write")
+    p.add_argument("--pdf", metavar="PATH", help="also write a PDF (needs the gui extra)")
+    add_db_argument(p)
+    p.set_defaults(run=with_store(_report))
+
+
+def _report(store: Store, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from nkt_dyno.clinic import QtUnavailableError, build_report, render_html, write_pdf
+
+    report = build_report(store, args.session)
+    html = Path(args.output)
+    html.write_text(render_html(report), encoding="utf-8")
+    print(f"report of session {args.session} ({len(report.tests)} tests) -> {html}")
+    if args.pdf:
+        try:
+            write_pdf(report, args.pdf)
+        except QtUnavailableError as exc:
+            return fail(str(exc))
+        print(f"PDF -> {args.pdf}")
+    return 0

@@ -1,0 +1,73 @@
+"""The local store: clients, sessions and tests with their traces, in one SQLite file.
+
+Opening the store imports numpy and sqlite3 but never the analysis engine;
+only analysing (:func:`save_recording`, import, re-analysis) loads it.
+"""
+
+from nkt_dyno.store._engine import EngineResult, analyse, engine_version
+from nkt_dyno.store._errors import (
+    ImportFormatError,
+    NotFoundError,
+    SchemaTooNewError,
+    StoreError,
+    StoreWriteError,
+)
+from nkt_dyno.store._export import export_session
+from nkt_dyno.store._importers import parse_tindeq, read_import
+from nkt_dyno.store._models import (
+    CONDITIONS,
+    SIDES,
+    VERDICTS,
+    Analysis,
+    CalibrationRecord,
+    Client,
+    Condition,
+    Device,
+    Examiner,
+    Muscle,
+    MuscleTest,
+    NewAnalysis,
+    ProtocolGroup,
+    Session,
+    Side,
+    Verdict,
+)
+from nkt_dyno.store._paths import ENV_VAR, default_path
+from nkt_dyno.store._recording import save_recording
+from nkt_dyno.store._schema import SCHEMA_VERSION
+from nkt_dyno.store._store import Store
+
+__all__ = [
+    "CONDITIONS",
+    "ENV_VAR",
+    "SCHEMA_VERSION",
+    "SIDES",
+    "VERDICTS",
+    "Analysis",
+    "CalibrationRecord",
+    "Client",
+    "Condition",
+    "Device",
+    "EngineResult",
+    "Examiner",
+    "ImportFormatError",
+    "Muscle",
+    "MuscleTest",
+    "NewAnalysis",
+    "NotFoundError",
+    "ProtocolGroup",
+    "SchemaTooNewError",
+    "Session",
+    "Side",
+    "Store",
+    "StoreError",
+    "StoreWriteError",
+    "Verdict",
+    "analyse",
+    "default_path",
+    "engine_version",
+    "export_session",
+    "parse_tindeq",
+    "read_import",
+    "save_recording",
+]

@@ -1,0 +1,76 @@
+"""Saving a finished recording with its tags: the path ``record --save`` and ``import`` use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from nkt_dyno.store._engine import EngineResult, analyse, to_analysis
+from nkt_dyno.store._models import Device
+from nkt_dyno.store._store import Store, TraceLike
+
+
+def save_recording(
+    store: Store,
+    trace: TraceLike,
+    *,
+    client: str | int,
+    muscle: str,
+    side: str,
+    condition: str,
+    session_id: int | None = None,
+    examiner: str | None = None,
+    device: Device | None = None,
+    calibration_id: str | None = None,
+    challenge_target: str | None = None,
+    position_notes: str = "",
+    therapist_verdict: str | None = None,
+    notes: str = "",
+    results: Iterable[EngineResult] | None = None,
+    group_id: int | None = None,
+) -> int:
+    """Analyse (unless ``results`` are given) and save one test; return its id.
+
+    ``client`` is an id or an exact name. Without ``session_id`` the test
+    joins the client's latest session if it started today (local time), else
+    a new session is started, so one visit's tests stay together.
+    ``results`` are the engine's ``EffortResult`` objects from the live run;
+    passing them avoids analysing twice (offline and live verdicts agree).
+    A test joining a protocol group (``group_id``) goes into the group's session.
+    """
+    who = store.find_client(client)
+    if session_id is None and group_id is not None:
+        session_id = store.get_protocol_group(group_id).session_id
+    if session_id is None:
+        session_id = _todays_session(store, who.id) or (
+            store.start_session(who.id, examiner=examiner).id
+        )
+    elif store.get_session(session_id).client_id != who.id:
+        raise ValueError(f"session {session_id} belongs to another client")
+    analysis = analyse(trace) if results is None else to_analysis(results)
+    if device is not None:
+        store.add_device(device.id, device.model, device.firmware)
+    return store.save_test(
+        session_id,
+        muscle=muscle,
+        side=side,
+        condition=condition,
+        trace=trace,
+        challenge_target=challenge_target,
+        position_notes=position_notes,
+        device_id=device.id if device else None,
+        calibration_id=calibration_id,
+        therapist_verdict=therapist_verdict,
+        notes=notes,
+        analysis=analysis,
+        group_id=group_id,
+    )
+
+
+def _todays_session(store: Store, client_id: int) -> int | None:
+    sessions = store.sessions(client_id)
+    if not sessions:
+        return None
+    latest = sessions[-1]
+    started = dt.datetime.fromisoformat(latest.started).astimezone().date()
+    return latest.id if started == dt.date.today() else None

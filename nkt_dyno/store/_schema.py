@@ -1,0 +1,151 @@
+"""Schema versions and forward migrations.
+
+The version is ``PRAGMA user_version``. Migration ``k`` (1-based) takes a file
+from version ``k - 1`` to ``k``; each runs in its own transaction together with
+the version bump, so a crash leaves the file at one version or the next. A file
+newer than :data:`SCHEMA_VERSION` is refused: this program does not know what
+the newer columns mean and must not write around them. Migrations already
+released are never edited; a change is a new migration appended to the list.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from nkt_dyno.store._errors import SchemaTooNewError
+
+_V1 = """
+CREATE TABLE clients (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    birth_year INTEGER,
+    notes TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL
+);
+CREATE TABLE examiners (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    firmware TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE calibrations (
+    id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    created TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients(id),
+    examiner_id INTEGER REFERENCES examiners(id),
+    started TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_client ON sessions(client_id);
+CREATE TABLE tests (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    recorded TEXT NOT NULL,
+    muscle TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('L', 'R', 'both')),
+    condition TEXT NOT NULL
+        CHECK (condition IN ('baseline', 'challenge', 'post-treatment', 'retest')),
+    challenge_target TEXT,
+    position_notes TEXT NOT NULL DEFAULT '',
+    device_id TEXT REFERENCES devices(id),
+    calibration_id TEXT REFERENCES calibrations(id),
+    therapist_verdict TEXT CHECK (therapist_verdict IN ('hold', 'break', 'inconclusive')),
+    notes TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX tests_session ON tests(session_id);
+CREATE TABLE traces (
+    test_id INTEGER PRIMARY KEY REFERENCES tests(id),
+    codec TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    t BLOB NOT NULL,
+    force BLOB NOT NULL,
+    gyro BLOB,
+    metadata TEXT NOT NULL
+);
+CREATE TABLE analyses (
+    id INTEGER PRIMARY KEY,
+    test_id INTEGER NOT NULL REFERENCES tests(id),
+    engine_version TEXT NOT NULL,
+    created TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('hold', 'break', 'inconclusive')),
+    peak_n REAL,
+    break_ratio REAL,
+    efforts TEXT NOT NULL,
+    UNIQUE (test_id, engine_version)
+);
+"""
+
+_V2 = """
+CREATE TABLE muscles (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    region TEXT NOT NULL,
+    position TEXT NOT NULL DEFAULT '',
+    aliases TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX tests_muscle ON tests(muscle COLLATE NOCASE);
+"""
+
+_V3 = """
+CREATE TABLE protocol_groups (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    muscle TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('L', 'R', 'both')),
+    created TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX protocol_groups_session ON protocol_groups(session_id);
+ALTER TABLE tests ADD COLUMN group_id INTEGER REFERENCES protocol_groups(id);
+CREATE INDEX tests_group ON tests(group_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+"""Version 1: the entities and traces. Version 2: user muscles, muscle index.
+Version 3: protocol groups (baseline → challenge → retest of one muscle and side)."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION, where: str = "") -> int:
+    """Bring the schema up to ``target``; return the version found before.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``).
+    """
+    found = user_version(conn)
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{where or 'the store'} has schema version {found}, but this nkt-dyno "
+            f"understands up to version {SCHEMA_VERSION}: upgrade nkt-dyno to open it "
+            "(the file was left untouched)"
+        )
+    for version in range(found + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            if user_version(conn) < version:
+                for statement in _statements(MIGRATIONS[version - 1]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return found
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would COMMIT first; run statements one by one inside our transaction.
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,675 @@
+"""The SQLite store: one private file, WAL, one transaction per saved test.
+
+Why these choices:
+
+* WAL lets a reader (the GUI's history view) run while another process (the
+  CLI) writes; writers take the lock up front (``BEGIN IMMEDIATE``) and wait
+  up to ``timeout_s`` for it, so two writers queue instead of failing.
+* ``synchronous=FULL``: a test reported saved survives a power cut, not only
+  a crash; a commit costs one fsync, well inside the save budget.
+* A test, its trace and its analysis are written in one transaction, so a
+  kill, a full disk or a read-only file leaves either the whole test or none.
+* Traces live in their own table so history queries never touch sample blobs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+import numpy as np
+import numpy.typing as npt
+
+from nkt_dyno.store import _codec, _muscles
+from nkt_dyno.store._errors import NotFoundError, StoreError, StoreWriteError
+from nkt_dyno.store._models import (
+    CONDITIONS,
+    SIDES,
+    VERDICTS,
+    Analysis,
+    CalibrationRecord,
+    Client,
+    Device,
+    Examiner,
+    Muscle,
+    MuscleTest,
+    NewAnalysis,
+    ProtocolGroup,
+    Session,
+)
+from nkt_dyno.store._paths import resolve_path
+from nkt_dyno.store._schema import SCHEMA_VERSION, migrate, user_version
+from nkt_dyno.trace import Trace
+
+
+class TraceLike(Protocol):
+    """What :meth:`Store.save_test` needs from a recording (``nkt_dyno.trace.Trace``)."""
+
+    @property
+    def t(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def force(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def gyro(self) -> npt.NDArray[np.float64] | None: ...
+    @property
+    def metadata(self) -> Mapping[str, str]: ...
+
+
+_REASONS = {
+    sqlite3.SQLITE_FULL: "the disk is full (or the store reached its size limit)",
+    sqlite3.SQLITE_READONLY: "the store is read-only here (check file and folder permissions)",
+    sqlite3.SQLITE_CANTOPEN: "the file or its folder cannot be written (check permissions)",
+    sqlite3.SQLITE_BUSY: "another program kept the store locked for too long",
+    sqlite3.SQLITE_IOERR: "writing to the disk failed (it may be full or failing)",
+}
+
+_TEST_COLUMNS = """
+    t.id, t.session_id, s.client_id, t.recorded, t.muscle, t.side, t.condition,
+    t.challenge_target, t.position_notes, t.device_id, t.calibration_id,
+    t.therapist_verdict, t.notes, tr.n,
+    a.id, a.engine_version, a.created, a.verdict, a.peak_n, a.break_ratio, a.efforts,
+    t.group_id
+"""
+
+_TEST_FROM = """
+    FROM tests t
+    JOIN sessions s ON s.id = t.session_id
+    JOIN traces tr ON tr.test_id = t.id
+    LEFT JOIN analyses a ON a.id = (SELECT max(id) FROM analyses WHERE test_id = t.id)
+"""
+
+
+_GROUP_COLUMNS = "id, session_id, muscle, side, created, notes"
+
+
+def now() -> str:
+    """Current time as stored: UTC, ISO 8601, milliseconds (sorts as text)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """A handle on one store file. Use :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, *, timeout_s: float = 10.0) -> Self:
+        """Open (creating it, mode 0600) and migrate the store at ``path``.
+
+        ``None`` means ``$NKT_DYNO_DB`` or the user data directory. Raises
+        :class:`SchemaTooNewError` for a file from a newer nkt-dyno (left
+        untouched) and :class:`StoreWriteError` when it cannot be created.
+        """
+        p = resolve_path(path)
+        _create_private(p)
+        try:
+            conn = sqlite3.connect(p, isolation_level=None, timeout=timeout_s)
+        except sqlite3.Error as exc:
+            raise _machine_error(p, exc, "opening the store") from exc
+        try:
+            if user_version(conn) <= SCHEMA_VERSION:
+                _configure(conn, p)
+            migrate(conn, where=str(p))
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise _machine_error(p, exc, "opening the store") from exc
+            raise
+        return cls(conn, p)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        et: type[BaseException] | None,
+        ev: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return user_version(self._conn)
+
+    def integrity_check(self) -> str:
+        """SQLite's own check of the file: ``"ok"`` or the problems found."""
+        rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+        return "\n".join(str(r[0]) for r in rows)
+
+    # -- people, devices, calibrations ------------------------------------------
+
+    def add_client(self, name: str, *, birth_year: int | None = None, notes: str = "") -> Client:
+        """Add a client; ``name`` may be a pseudonym. Names need not be unique."""
+        name = _required_text("name", name)
+        if birth_year is not None and not 1900 <= birth_year <= dt.date.today().year:
+            raise ValueError(f"birth_year must be between 1900 and this year, got {birth_year}")
+        created = now()
+        with self._write("adding the client") as c:
+            cid = _lastrowid(
+                c.execute(
+                    "INSERT INTO clients (name, birth_year, notes, created) VALUES (?, ?, ?, ?)",
+                    (name, birth_year, notes, created),
+                )
+            )
+        return Client(cid, name, birth_year, notes, created)
+
+    def clients(self) -> list[Client]:
+        rows = self._conn.execute(
+            "SELECT id, name, birth_year, notes, created FROM clients ORDER BY name, id"
+        )
+        return [Client(*r) for r in rows]
+
+    def get_client(self, client_id: int) -> Client:
+        row = self._conn.execute(
+            "SELECT id, name, birth_year, notes, created FROM clients WHERE id = ?", (client_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no client with id {client_id}")
+        return Client(*row)
+
+    def find_client(self, ref: str | int) -> Client:
+        """A client by id (digits) or by exact name, ignoring case."""
+        if isinstance(ref, int) or str(ref).strip().isdigit():
+            return self.get_client(int(ref))
+        rows = self._conn.execute(
+            "SELECT id, name, birth_year, notes, created FROM clients "
+            "WHERE name = ? COLLATE NOCASE ORDER BY id",
+            (str(ref).strip(),),
+        ).fetchall()
+        if not rows:
+            raise NotFoundError("no client with that name (see `nkt-dyno client list`)")
+        if len(rows) > 1:
+            ids = ", ".join(str(r[0]) for r in rows)
+            raise NotFoundError(f"several clients have that name; use an id: {ids}")
+        return Client(*rows[0])
+
+    def add_examiner(self, name: str) -> Examiner:
+        """The examiner of that name, added if new."""
+        name = _required_text("examiner name", name)
+        with self._write("adding the examiner") as c:
+            c.execute("INSERT OR IGNORE INTO examiners (name) VALUES (?)", (name,))
+            row = c.execute("SELECT id, name FROM examiners WHERE name = ?", (name,)).fetchone()
+        return Examiner(*row)
+
+    def get_examiner(self, examiner_id: int) -> Examiner:
+        row = self._conn.execute(
+            "SELECT id, name FROM examiners WHERE id = ?", (examiner_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no examiner with id {examiner_id}")
+        return Examiner(*row)
+
+    def add_device(self, device_id: str, model: str, firmware: str = "") -> Device:
+        """Record a device, or update its model/firmware if already known."""
+        device_id = _required_text("device id", device_id)
+        with self._write("adding the device") as c:
+            c.execute(
+                "INSERT INTO devices (id, model, firmware) VALUES (?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET model = excluded.model, "
+                "firmware = excluded.firmware",
+                (device_id, model, firmware),
+            )
+        return Device(device_id, model, firmware)
+
+    def get_device(self, device_id: str) -> Device:
+        row = self._conn.execute(
+            "SELECT id, model, firmware FROM devices WHERE id = ?", (device_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no device with id {device_id!r}")
+        return Device(*row)
+
+    def add_calibration(
+        self,
+        calibration_id: str,
+        device_id: str,
+        record: Mapping[str, Any],
+        *,
+        created: str | None = None,
+    ) -> CalibrationRecord:
+        """Keep a calibration record (as JSON) so tests can say which one they used."""
+        text = json.dumps(record, sort_keys=True, allow_nan=False)
+        created = created or now()
+        with self._write("adding the calibration") as c:
+            _require(c, "devices", device_id, "device")
+            c.execute(
+                "INSERT INTO calibrations (id, device_id, created, record) VALUES (?, ?, ?, ?)",
+                (calibration_id, device_id, created, text),
+            )
+        return CalibrationRecord(calibration_id, device_id, created, json.loads(text))
+
+    def get_calibration(self, calibration_id: str) -> CalibrationRecord:
+        row = self._conn.execute(
+            "SELECT id, device_id, created, record FROM calibrations WHERE id = ?",
+            (calibration_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no calibration with id {calibration_id!r}")
+        return CalibrationRecord(row[0], row[1], row[2], json.loads(row[3]))
+
+    # -- sessions ------------------------------------------------------------------
+
+    def start_session(
+        self,
+        client_id: int,
+        *,
+        examiner: str | None = None,
+        notes: str = "",
+        started: str | None = None,
+    ) -> Session:
+        """Open a session for a client; ``examiner`` is a name, added if new."""
+        examiner_id = self.add_examiner(examiner).id if examiner else None
+        started = started or now()
+        with self._write("starting the session") as c:
+            _require(c, "clients", client_id, "client")
+            sid = _lastrowid(
+                c.execute(
+                    "INSERT INTO sessions (client_id, examiner_id, started, notes) "
+                    "VALUES (?, ?, ?, ?)",
+                    (client_id, examiner_id, started, notes),
+                )
+            )
+        return Session(sid, client_id, examiner_id, started, notes)
+
+    def get_session(self, session_id: int) -> Session:
+        row = self._conn.execute(
+            "SELECT id, client_id, examiner_id, started, notes FROM sessions WHERE id = ?",
+            (session_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no session with id {session_id}")
+        return Session(*row)
+
+    def sessions(self, client_id: int | None = None) -> list[Session]:
+        sql = "SELECT id, client_id, examiner_id, started, notes FROM sessions"
+        args: tuple[int, ...] = ()
+        if client_id is not None:
+            sql += " WHERE client_id = ?"
+            args = (client_id,)
+        return [Session(*r) for r in self._conn.execute(sql + " ORDER BY started, id", args)]
+
+    # -- tests -------------------------------------------------------------------------
+
+    def save_test(
+        self,
+        session_id: int,
+        *,
+        muscle: str,
+        side: str,
+        condition: str,
+        trace: TraceLike,
+        challenge_target: str | None = None,
+        position_notes: str = "",
+        device_id: str | None = None,
+        calibration_id: str | None = None,
+        therapist_verdict: str | None = None,
+        notes: str = "",
+        analysis: NewAnalysis | None = None,
+        recorded: str | None = None,
+        group_id: int | None = None,
+    ) -> int:
+        """Save one test with its trace (and analysis) in one transaction; return its id.
+
+        ``muscle`` and ``challenge_target`` are resolved through the catalogue
+        (``"glute med"`` is stored as ``"gluteus medius"``). A test joining a
+        protocol group (``group_id``) must share its session, muscle and side.
+        """
+        _check_choice("side", side, SIDES)
+        _check_choice("condition", condition, CONDITIONS)
+        if therapist_verdict is not None:
+            _check_choice("therapist_verdict", therapist_verdict, VERDICTS)
+        muscle_name = self.resolve_muscle(muscle).name
+        target = self.resolve_muscle(challenge_target).name if challenge_target else None
+        blobs = _encode_trace(trace)
+        with self._write("saving the test") as c:
+            _require(c, "sessions", session_id, "session")
+            if device_id is not None:
+                _require(c, "devices", device_id, "device")
+            if calibration_id is not None:
+                _require(c, "calibrations", calibration_id, "calibration")
+            if group_id is not None:
+                _require_group_fits(c, group_id, session_id, muscle_name, side)
+            test_id = _lastrowid(
+                c.execute(
+                    "INSERT INTO tests (session_id, recorded, muscle, side, condition, "
+                    "challenge_target, position_notes, device_id, calibration_id, "
+                    "therapist_verdict, notes, group_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        session_id,
+                        recorded or now(),
+                        muscle_name,
+                        side,
+                        condition,
+                        target,
+                        position_notes,
+                        device_id,
+                        calibration_id,
+                        therapist_verdict,
+                        notes,
+                        group_id,
+                    ),
+                )
+            )
+            c.execute(
+                "INSERT INTO traces (test_id, codec, n, t, force, gyro, metadata) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (test_id, *blobs),
+            )
+            if analysis is not None:
+                _insert_analysis(c, test_id, analysis)
+        return test_id
+
+    def get_test(self, test_id: int) -> MuscleTest:
+        row = self._conn.execute(
+            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.id = ?", (test_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no test with id {test_id}")
+        return _test_from_row(row)
+
+    def tests(self, session_id: int) -> list[MuscleTest]:
+        """A session's tests in the order they were recorded."""
+        rows = self._conn.execute(
+            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.session_id = ? ORDER BY t.recorded, t.id",
+            (session_id,),
+        )
+        return [_test_from_row(r) for r in rows]
+
+    def history(self, client_id: int, muscle: str | None = None) -> list[MuscleTest]:
+        """A client's tests, oldest first, optionally of one muscle (catalogue search)."""
+        sql = f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE s.client_id = ?"
+        args: tuple[object, ...] = (client_id,)
+        if muscle is not None:
+            sql += " AND t.muscle = ? COLLATE NOCASE"
+            args += (self.resolve_muscle(muscle).name,)
+        rows = self._conn.execute(sql + " ORDER BY t.recorded, t.id", args)
+        return [_test_from_row(r) for r in rows]
+
+    def test_ids(self) -> list[int]:
+        return [r[0] for r in self._conn.execute("SELECT id FROM tests ORDER BY id")]
+
+    def load_trace(self, test_id: int) -> Trace:
+        """The recording exactly as saved (bit for bit)."""
+        row = self._conn.execute(
+            "SELECT codec, n, t, force, gyro, metadata FROM traces WHERE test_id = ?", (test_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no test with id {test_id}")
+        codec, n, t, force, gyro, metadata = row
+        if codec != _codec.CODEC:
+            raise StoreError(f"test {test_id}: unknown trace encoding {codec!r}")
+        return Trace(
+            t=_codec.decode(t, n),
+            force=_codec.decode(force, n),
+            gyro=None if gyro is None else _codec.decode(gyro, n),
+            metadata=json.loads(metadata),
+        )
+
+    def set_therapist_verdict(self, test_id: int, verdict: str | None) -> None:
+        """Record the therapist's own call, kept beside the automatic one."""
+        if verdict is not None:
+            _check_choice("verdict", verdict, VERDICTS)
+        with self._write("saving the verdict") as c:
+            _require(c, "tests", test_id, "test")
+            c.execute("UPDATE tests SET therapist_verdict = ? WHERE id = ?", (verdict, test_id))
+
+    # -- protocol groups -------------------------------------------------------------------
+
+    def start_protocol_group(
+        self, session_id: int, *, muscle: str, side: str, notes: str = ""
+    ) -> ProtocolGroup:
+        """Open a group linking one muscle's baseline, challenge and retest tests."""
+        _check_choice("side", side, SIDES)
+        muscle_name = self.resolve_muscle(muscle).name
+        with self._write("starting the protocol group") as c:
+            _require(c, "sessions", session_id, "session")
+            gid = _lastrowid(
+                c.execute(
+                    "INSERT INTO protocol_groups (session_id, muscle, side, created, notes) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (session_id, muscle_name, side, now(), notes),
+                )
+            )
+        return self.get_protocol_group(gid)
+
+    def get_protocol_group(self, group_id: int) -> ProtocolGroup:
+        row = self._conn.execute(
+            f"SELECT {_GROUP_COLUMNS} FROM protocol_groups WHERE id = ?", (group_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no protocol group with id {group_id}")
+        return ProtocolGroup(*row)
+
+    def protocol_groups(self, session_id: int) -> list[ProtocolGroup]:
+        """A session's protocol groups in the order they were started."""
+        rows = self._conn.execute(
+            f"SELECT {_GROUP_COLUMNS} FROM protocol_groups WHERE session_id = ? "
+            "ORDER BY created, id",
+            (session_id,),
+        )
+        return [ProtocolGroup(*r) for r in rows]
+
+    def group_tests(self, group_id: int) -> list[MuscleTest]:
+        """A protocol group's tests in the order they were recorded."""
+        rows = self._conn.execute(
+            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.group_id = ? ORDER BY t.recorded, t.id",
+            (group_id,),
+        )
+        return [_test_from_row(r) for r in rows]
+
+    # -- analyses ------------------------------------------------------------------------
+
+    def add_analysis(self, test_id: int, analysis: NewAnalysis) -> int:
+        """Store an engine run; results of other engine versions are kept.
+
+        A second run of the same version replaces that version's result.
+        """
+        with self._write("saving the analysis") as c:
+            _require(c, "tests", test_id, "test")
+            return _insert_analysis(c, test_id, analysis)
+
+    def analyses(self, test_id: int) -> list[Analysis]:
+        rows = self._conn.execute(
+            "SELECT id, engine_version, created, verdict, peak_n, break_ratio, efforts "
+            "FROM analyses WHERE test_id = ? ORDER BY id",
+            (test_id,),
+        )
+        return [_analysis(test_id, *r) for r in rows]
+
+    def tests_without_analysis(self, engine_version: str) -> list[int]:
+        """Ids of tests that this engine version has not analysed yet."""
+        rows = self._conn.execute(
+            "SELECT id FROM tests WHERE id NOT IN "
+            "(SELECT test_id FROM analyses WHERE engine_version = ?) ORDER BY id",
+            (engine_version,),
+        )
+        return [r[0] for r in rows]
+
+    # -- muscles ---------------------------------------------------------------------------
+
+    def muscles(self) -> list[Muscle]:
+        """The packaged catalogue followed by the muscles users added here."""
+        rows = self._conn.execute(
+            "SELECT name, region, position, aliases FROM muscles ORDER BY name"
+        )
+        custom = [Muscle(n, r, p, tuple(json.loads(a)), custom=True) for n, r, p, a in rows]
+        return [*_muscles.builtin_muscles(), *custom]
+
+    def add_muscle(
+        self, name: str, region: str, *, position: str = "", aliases: Sequence[str] = ()
+    ) -> Muscle:
+        """Add a muscle to this store's catalogue (names must be new)."""
+        name = _required_text("muscle name", name)
+        taken = _muscles.search(name, self.muscles())
+        if any(_muscles.normalise(name) == _muscles.normalise(m.name) for m in taken):
+            raise ValueError(f"muscle {name!r} is already in the catalogue")
+        with self._write("adding the muscle") as c:
+            c.execute(
+                "INSERT INTO muscles (name, region, position, aliases) VALUES (?, ?, ?, ?)",
+                (name, region, position, json.dumps(list(aliases))),
+            )
+        return Muscle(name, region, position, tuple(aliases), custom=True)
+
+    def find_muscles(self, query: str) -> list[Muscle]:
+        return _muscles.search(query, self.muscles())
+
+    def resolve_muscle(self, query: str) -> Muscle:
+        """The one muscle ``query`` names, or a ValueError listing the candidates."""
+        found = self.find_muscles(query)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValueError(
+                f"unknown muscle {query!r}: see `nkt-dyno muscle list`; "
+                "add it with `nkt-dyno muscle add`"
+            )
+        names = ", ".join(m.name for m in found[:8])
+        raise ValueError(f"muscle {query!r} is ambiguous: {names}")
+
+    # -- transactions ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction; machine errors become a :class:`StoreWriteError`."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException as exc:
+            if self._conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise _machine_error(self.path, exc, doing) from exc
+            raise
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty store file readable by its owner only (SQLite's -wal/-shm copy it)."""
+    if path.exists():
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreWriteError(f"cannot create the store at {path}: {exc.strerror}") from exc
+
+
+def _configure(conn: sqlite3.Connection, path: Path) -> None:
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode != "wal":
+        raise StoreError(f"{path}: could not switch the store to WAL mode (got {mode!r})")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _machine_error(path: Path, exc: sqlite3.Error, doing: str) -> StoreError:
+    reason = _REASONS.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+    if reason is None:
+        return StoreError(f"{path}: {doing} failed: {exc}")
+    return StoreWriteError(f"{path}: {doing} failed: {reason}; nothing was written")
+
+
+def _require(conn: sqlite3.Connection, table: str, key: object, what: str) -> None:
+    if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (key,)).fetchone() is None:
+        raise NotFoundError(f"no {what} with id {key!r}")
+
+
+def _require_group_fits(
+    conn: sqlite3.Connection, group_id: int, session_id: int, muscle: str, side: str
+) -> None:
+    row = conn.execute(
+        "SELECT session_id, muscle, side FROM protocol_groups WHERE id = ?", (group_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"no protocol group with id {group_id!r}")
+    if (row[0], row[1].casefold(), row[2]) != (session_id, muscle.casefold(), side):
+        raise ValueError(
+            f"protocol group {group_id} is {row[1]} {row[2]} in session {row[0]}; "
+            f"a test of {muscle} {side} in session {session_id} cannot join it"
+        )
+
+
+def _lastrowid(cur: sqlite3.Cursor) -> int:
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def _required_text(name: str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def _encode_trace(trace: TraceLike) -> tuple[str, int, bytes, bytes, bytes | None, str]:
+    t = np.asarray(trace.t, dtype=np.float64)
+    force = np.asarray(trace.force, dtype=np.float64)
+    gyro = None if trace.gyro is None else np.asarray(trace.gyro, dtype=np.float64)
+    if force.shape != t.shape or (gyro is not None and gyro.shape != t.shape):
+        raise ValueError("trace columns t, force and gyro must have one length")
+    return (
+        _codec.CODEC,
+        int(t.size),
+        _codec.encode(t),
+        _codec.encode(force),
+        None if gyro is None else _codec.encode(gyro),
+        json.dumps(dict(trace.metadata), sort_keys=True),
+    )
+
+
+def _insert_analysis(conn: sqlite3.Connection, test_id: int, analysis: NewAnalysis) -> int:
+    primary = analysis.primary
+    verdict = primary.get("verdict", "inconclusive") if primary else "inconclusive"
+    _check_choice("verdict", verdict, VERDICTS)
+    return _lastrowid(
+        conn.execute(
+            "INSERT OR REPLACE INTO analyses "
+            "(test_id, engine_version, created, verdict, peak_n, break_ratio, efforts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                test_id,
+                analysis.engine_version,
+                now(),
+                verdict,
+                primary.get("peak_n") if primary else None,
+                primary.get("break_ratio") if primary else None,
+                json.dumps([dict(e) for e in analysis.efforts], allow_nan=False),
+            ),
+        )
+    )
+
+
+def _analysis(test_id: int, aid: int, version: str, created: str, *rest: Any) -> Analysis:
+    verdict, peak_n, break_ratio, efforts = rest
+    return Analysis(
+        aid, test_id, version, created, verdict, peak_n, break_ratio, json.loads(efforts)
+    )
+
+
+def _test_from_row(row: Sequence[Any]) -> MuscleTest:
+    analysis = None if row[14] is None else _analysis(row[0], *row[14:21])
+    return MuscleTest(*row[:14], analysis=analysis, group_id=row[21])
