@@ -1,0 +1,73 @@
+"""The clinical workflow: test → challenge → retest, change vs noise, examiner, report.
+
+Single tests become evidence here: a protocol group links one muscle's
+baseline, challenges and retests; :mod:`~nkt_dyno.clinic.reliability` says
+whether a difference exceeds the client's and examiner's own noise; the
+examiner profile and the session report make the tester visible. Qt is only
+imported by :func:`write_pdf` / :func:`write_png`, the radio only by
+:mod:`nkt_dyno.clinic.simulation`.
+"""
+
+from nkt_dyno.clinic._asymmetry import Asymmetry, asymmetry
+from nkt_dyno.clinic._examiner import (
+    NMED_POINTS,
+    SLOPE_CV_LIMIT_PCT,
+    ExaminerProfile,
+    RiseStats,
+    SessionRise,
+    examiner_profile,
+    nmed,
+    rise_curve,
+    rise_stats,
+)
+from nkt_dyno.clinic._measures import withstood_n
+from nkt_dyno.clinic._pdf import QtUnavailableError, write_pdf, write_png
+from nkt_dyno.clinic._protocol import GroupSummary, Step, summarise_group
+from nkt_dyno.clinic._records import baseline_trials, noise_for
+from nkt_dyno.clinic._report import SessionReport, build_report, render_html
+from nkt_dyno.clinic._runner import (
+    Captured,
+    PlannedStep,
+    ProtocolRequest,
+    capture,
+    plan,
+    run_protocol,
+)
+from nkt_dyno.clinic.reliability import Change, Noise, call_change, estimate_noise, icc
+
+__all__ = [
+    "NMED_POINTS",
+    "SLOPE_CV_LIMIT_PCT",
+    "Asymmetry",
+    "Captured",
+    "Change",
+    "ExaminerProfile",
+    "GroupSummary",
+    "Noise",
+    "PlannedStep",
+    "ProtocolRequest",
+    "QtUnavailableError",
+    "RiseStats",
+    "SessionReport",
+    "SessionRise",
+    "Step",
+    "asymmetry",
+    "baseline_trials",
+    "build_report",
+    "call_change",
+    "capture",
+    "estimate_noise",
+    "examiner_profile",
+    "icc",
+    "nmed",
+    "noise_for",
+    "plan",
+    "render_html",
+    "rise_curve",
+    "rise_stats",
+    "run_protocol",
+    "summarise_group",
+    "withstood_n",
+    "write_pdf",
+    "write_png",
+]

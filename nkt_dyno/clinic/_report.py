@@ -1,0 +1,447 @@
+"""The session report: one self-contained HTML file (and, with Qt, a PDF).
+
+Contents: who and what (client, examiner, devices, calibrations), the
+protocol groups with their verdicts and change calls, the asymmetry table,
+each test with its trace thumbnail and the items Conable & Rosner (2011) ask
+every muscle-test report to state: procedure, instrument, duration, peak
+force and timing of force application; then the examiner's profile and the
+methods. Thumbnails are inline SVG; :func:`render_html` can instead refer to
+them as images (``trace-<id>``) for renderers without SVG (Qt's text engine).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Literal
+
+import numpy as np
+
+from nkt_dyno.clinic._asymmetry import Asymmetry, asymmetry
+from nkt_dyno.clinic._examiner import SLOPE_CV_LIMIT_PCT, ExaminerProfile, examiner_profile
+from nkt_dyno.clinic._measures import Effort, effort_end_s, force_of, primary, verdict_text
+from nkt_dyno.clinic._protocol import GroupSummary, summarise_group
+from nkt_dyno.clinic._records import noise_for
+from nkt_dyno.clinic._svg import HEIGHT, WIDTH, thumbnail
+from nkt_dyno.clinic.reliability import FALLBACK_MDC_FRACTION, Noise
+from nkt_dyno.store import (
+    CalibrationRecord,
+    Client,
+    Device,
+    MuscleTest,
+    NotFoundError,
+    Session,
+    Store,
+)
+
+Images = Literal["inline", "resource"]
+
+
+@dataclass(frozen=True, slots=True)
+class TestEntry:
+    """One test as the report shows it."""
+
+    test: MuscleTest
+    effort: Effort | None
+    svg: str
+    recording_s: float
+    effort_s: float | None
+    position: str
+
+
+@dataclass(frozen=True, slots=True)
+class SideNoise:
+    """The asymmetry of one muscle with the noise behind its flag."""
+
+    result: Asymmetry
+    left: Noise
+    right: Noise
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReport:
+    """Everything the report prints, read from the store once."""
+
+    client: Client
+    session: Session
+    examiner: str | None
+    devices: tuple[Device, ...]
+    calibrations: tuple[CalibrationRecord, ...]
+    engine_versions: tuple[str, ...]
+    tests: tuple[TestEntry, ...]
+    groups: tuple[GroupSummary, ...]
+    asymmetries: tuple[SideNoise, ...]
+    profile: ExaminerProfile | None
+
+
+def build_report(store: Store, session_id: int) -> SessionReport:
+    """Collect one session's report from the store."""
+    session = store.get_session(session_id)
+    tests = store.tests(session_id)
+    examiner = None if session.examiner_id is None else store.get_examiner(session.examiner_id)
+    device_ids = sorted({t.device_id for t in tests if t.device_id})
+    calibration_ids = sorted({t.calibration_id for t in tests if t.calibration_id})
+    versions = sorted({t.analysis.engine_version for t in tests if t.analysis})
+    profile = None
+    if examiner is not None:
+        try:
+            profile = examiner_profile(store, examiner.name)
+        except NotFoundError:
+            profile = None
+    return SessionReport(
+        client=store.get_client(session.client_id),
+        session=session,
+        examiner=None if examiner is None else examiner.name,
+        devices=tuple(store.get_device(d) for d in device_ids),
+        calibrations=tuple(store.get_calibration(c) for c in calibration_ids),
+        engine_versions=tuple(versions),
+        tests=tuple(_entry(store, t) for t in tests),
+        groups=tuple(summarise_group(store, g.id) for g in store.protocol_groups(session_id)),
+        asymmetries=tuple(_asymmetries(store, session, tests)),
+        profile=profile,
+    )
+
+
+def render_html(report: SessionReport, *, images: Images = "inline") -> str:
+    """The report as one HTML document; ``images="resource"`` refers to ``trace-<id>``."""
+    s = report.session
+    title = f"Session report — {report.client.name}, {_local(s.started)}"
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        _header(report),
+        "<h2>Protocol groups</h2>",
+        *(_group(g) for g in report.groups),
+        "" if report.groups else "<p class='muted'>No protocol groups in this session.</p>",
+        "<h2>Left / right</h2>",
+        _asymmetry_table(report.asymmetries),
+        "<h2>Tests</h2>",
+        *(_test(e, images) for e in report.tests),
+        "<h2>Examiner</h2>",
+        _profile(report.profile),
+        "<h2>Methods</h2>",
+        _METHODS,
+    ]
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+        + "\n".join(b for b in body if b)
+        + "</body></html>\n"
+    )
+
+
+# -- collecting -----------------------------------------------------------------------
+
+
+def _entry(store: Store, test: MuscleTest) -> TestEntry:
+    trace = store.load_trace(test.id)
+    effort = primary(test)
+    label = f"test {test.id}: {test.muscle} {test.side}, {test.condition}"
+    end = effort_end_s(trace.t, trace.force, effort) if effort else None
+    onset = effort.get("onset_s") if effort else None
+    try:
+        position = store.resolve_muscle(test.muscle).position
+    except ValueError:
+        position = ""
+    return TestEntry(
+        test,
+        effort,
+        thumbnail(trace.t, trace.force, effort, title=label),
+        float(trace.t[-1] - trace.t[0]),
+        None if end is None or onset is None else end - float(onset),
+        test.position_notes or position,
+    )
+
+
+def _asymmetries(store: Store, session: Session, tests: Sequence[MuscleTest]) -> list[SideNoise]:
+    forces: dict[tuple[str, str], list[float]] = {}
+    for test in tests:
+        force = force_of(test)
+        if test.condition == "baseline" and test.side in ("L", "R") and force is not None:
+            forces.setdefault((test.muscle, test.side), []).append(force)
+    out = []
+    for muscle in sorted({m for m, _ in forces}):
+        if (muscle, "L") not in forces or (muscle, "R") not in forces:
+            continue
+        left, right = (float(np.mean(forces[muscle, side])) for side in ("L", "R"))
+        noises = [
+            noise_for(
+                store,
+                session.client_id,
+                muscle,
+                side,
+                session.examiner_id,
+                value,
+                until=session.started,
+            )
+            for side, value in (("L", left), ("R", right))
+        ]
+        mdc = max(n.mdc_n for n in noises)
+        out.append(SideNoise(asymmetry(left, right, mdc, muscle=muscle), *noises))
+    return out
+
+
+# -- rendering ------------------------------------------------------------------------
+
+
+def _header(r: SessionReport) -> str:
+    born = f" (born {r.client.birth_year})" if r.client.birth_year else ""
+    rows = [
+        ("Client", f"{escape(r.client.name)}{born}"),
+        ("Session", f"#{r.session.id}, started {_local(r.session.started)}"),
+        ("Examiner", escape(r.examiner or "not recorded")),
+        ("Instrument", "; ".join(_device(d) for d in r.devices) or "not recorded"),
+        ("Calibration", "; ".join(_calibration(c) for c in r.calibrations) or "none recorded"),
+        ("Analysis", "nkt-dyno engine " + (", ".join(r.engine_versions) or "—")),
+        ("Tests", f"{len(r.tests)} in this session"),
+    ]
+    if r.session.notes:
+        rows.append(("Notes", escape(r.session.notes)))
+    return _table(["", ""], [[f"<b>{k}</b>", v] for k, v in rows], cls="facts", head=False)
+
+
+def _group(g: GroupSummary) -> str:
+    rows = []
+    for role, steps, changes in (
+        ("baseline", g.baseline, (None,) * len(g.baseline)),
+        ("challenge", g.challenges, g.challenge_changes),
+        ("after release", g.post, (g.change,) * len(g.post)),
+    ):
+        for step, change in zip(steps, changes, strict=True):
+            label = role if step.target_label is None else f"{role}: {step.target_label}"
+            call = "—" if change is None else _call(change.changed, change.text)
+            rows.append([f"#{step.test.id}", escape(label), escape(step.text), call])
+    noise = g.noise.note if g.noise else "no baseline force: no change can be called"
+    return (
+        f"<p class='summary'>{escape(g.line())}</p>"
+        + _table(["test", "step", "result", "vs baseline"], rows, cls="steps")
+        + f"<p class='note'>Noise: {escape(noise)}.</p>"
+    )
+
+
+def _asymmetry_table(items: Sequence[SideNoise]) -> str:
+    if not items:
+        return "<p class='muted'>No muscle was tested on both sides at baseline.</p>"
+    rows = []
+    for item in items:
+        a = item.result
+        basis = "ICC" if item.left.method == item.right.method == "icc" else "fallback"
+        rows.append(
+            [
+                escape(a.muscle),
+                f"{a.left_n:.0f} N",
+                f"{a.right_n:.0f} N",
+                f"{a.diff_pct:+.0f} %",
+                f"{a.symmetry_index:+.0f} %",
+                f"{a.mdc_n:.0f} N ({basis})",
+                _call(a.flagged, "beyond MDC" if a.flagged else "within MDC", warn=True),
+            ]
+        )
+    return _table(
+        ["muscle", "left", "right", "L−R / stronger", "symmetry index", "MDC95", "flag"],
+        rows,
+        cls="steps",
+    ) + (
+        "<p class='note'>Healthy sides differ by up to 23–40 % (Bohannon 1999); a difference "
+        "is flagged only when it exceeds the larger side's MDC95.</p>"
+    )
+
+
+def _test(e: TestEntry, images: Images) -> str:
+    t, eff = e.test, e.effort or {}
+    image = (
+        e.svg
+        if images == "inline"
+        else f"<img src='trace-{t.id}' width='{WIDTH}' height='{HEIGHT}' alt='trace {t.id}'>"
+    )
+    procedure = f"{t.muscle} {t.side}, {t.condition}"
+    if t.challenge_target:
+        procedure += f" (challenge: {t.challenge_target})"
+    procedure += "; break test, examiner-applied pressure"
+    items = [
+        ("Result", escape(verdict_text(e.effort))),
+        ("Procedure", escape(procedure)),
+        ("Position", escape(e.position or "not recorded")),
+        ("Instrument", escape(_instrument(t))),
+        ("Duration", _duration(e)),
+        ("Peak force", _n(eff.get("peak_n"), " N above rest")),
+        ("Timing", escape(_timing(eff))),
+    ]
+    cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in items)
+    return (
+        "<table class='test'><tr>"
+        f"<td class='thumb'><div class='caption'>#{t.id} · {_local(t.recorded)}</div>"
+        f"<div>{image}</div></td>"
+        f"<td><table class='items'>{cells}</table></td></tr></table>"
+    )
+
+
+def _profile(p: ExaminerProfile | None) -> str:
+    if p is None:
+        return "<p class='muted'>No examiner recorded for this session.</p>"
+    o = p.overall
+    rows = [
+        [
+            "all sessions",
+            str(o.trials),
+            _n(o.start_force_n, " N"),
+            _n(o.start_ratio, "", 2),
+            _n(o.rise_slope_n_per_s, " N/s"),
+            _n(o.slope_cv_pct, " %"),
+            _n(o.time_to_peak_s, " s", 2),
+            _n(o.nmed, "", 3),
+        ]
+    ]
+    for row in p.sessions[-6:]:
+        st = row.stats
+        rows.append(
+            [
+                f"#{row.session_id} {_local(row.started)[:10]}",
+                str(st.trials),
+                _n(st.start_force_n, " N"),
+                _n(st.start_ratio, "", 2),
+                _n(st.rise_slope_n_per_s, " N/s"),
+                _n(st.slope_cv_pct, " %"),
+                _n(st.time_to_peak_s, " s", 2),
+                _n(st.nmed, "", 3),
+            ]
+        )
+    warnings = "".join(f"<p class='warn'>⚠ {escape(w)}</p>" for w in p.warnings)
+    return (
+        f"<p><b>{escape(p.name)}</b>: how this examiner applies force (Bittmann et al. 2020).</p>"
+        + _table(
+            [
+                "session",
+                "trials",
+                "start force",
+                "start ratio",
+                "rise slope",
+                "rise-rate CV",
+                "time to peak",
+                "NMED",
+            ],
+            rows,
+            cls="steps",
+        )
+        + (warnings or f"<p class='note'>Rise-rate CV within {SLOPE_CV_LIMIT_PCT:.0f} %.</p>")
+    )
+
+
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, cls: str, head: bool = True
+) -> str:
+    top = "<tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>" if head else ""
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table class='{cls}' cellspacing='0' cellpadding='4'>{top}{body}</table>"
+
+
+def _call(flag: bool, text: str, *, warn: bool = False) -> str:
+    """A change call in bold when beyond the MDC; red for an asymmetry flag."""
+    cls = ("flag" if warn else "yes") if flag else "no"
+    return f"<span class='{cls}'>{escape(text)}</span>"
+
+
+def _device(d: Device) -> str:
+    firmware = f", firmware {escape(d.firmware)}" if d.firmware else ""
+    return f"{escape(d.model)} ({escape(d.id)}{firmware})"
+
+
+def _calibration(c: CalibrationRecord) -> str:
+    record = c.record
+    quality = record.get("quality") or {}
+    fit = record.get("fit") or {}
+    bits = [f"{escape(c.id)}, {_local(c.created)[:10]}"]
+    if fit.get("degree") is not None:
+        bits.append("linear fit" if fit["degree"] == 1 else f"degree-{fit['degree']} fit")
+    if quality.get("full_scale_n") is not None:
+        bits.append(f"to {float(quality['full_scale_n']):.0f} N")
+    if quality.get("max_residual_pct_fs") is not None:
+        bits.append(f"max error {float(quality['max_residual_pct_fs']):.2f} % FS")
+    return ", ".join(bits)
+
+
+def _instrument(t: MuscleTest) -> str:
+    device = t.device_id or "device not recorded"
+    calibration = f", calibration {t.calibration_id}" if t.calibration_id else ", uncalibrated"
+    return f"handheld dynamometer {device}{calibration}"
+
+
+def _duration(e: TestEntry) -> str:
+    effort = "—" if e.effort_s is None else f"{e.effort_s:.1f} s"
+    hold = (e.effort or {}).get("hold_s")
+    tail = "" if hold is None else f", within 10 % of peak for {float(hold):.1f} s"
+    return f"effort {effort}{tail} (recording {e.recording_s:.1f} s)"
+
+
+def _timing(eff: Effort) -> str:
+    if eff.get("onset_s") is None:
+        return "—"
+    onset = float(eff["onset_s"])
+    parts = [f"onset at {onset:.2f} s"]
+    if eff.get("start_force_n") is not None:
+        parts.append(f"start force {float(eff['start_force_n']):.0f} N")
+    if eff.get("time_to_peak_s") is not None:
+        parts.append(f"time to peak {float(eff['time_to_peak_s']):.2f} s")
+    if eff.get("rise_slope_n_per_s") is not None:
+        parts.append(f"rise {float(eff['rise_slope_n_per_s']):.0f} N/s")
+    if eff.get("break_s") is not None:
+        parts.append(f"break {float(eff['break_s']) - onset:.2f} s after onset")
+    return ", ".join(parts)
+
+
+def _n(value: object, unit: str, digits: int = 0) -> str:
+    return "—" if value is None else f"{float(value):.{digits}f}{unit}"  # type: ignore[arg-type]
+
+
+def _local(stamp: str) -> str:
+    return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+_METHODS = f"""
+<p class='note'><b>Force compared.</b> The force a muscle withstood: the force at the break for a
+break, the peak for a hold (N above rest). Verdicts and figures come from the streaming engine,
+the same code live and offline.</p>
+<p class='note'><b>Change vs noise.</b> From the baseline trials of the same client, muscle, side
+and examiner (this and earlier sessions): SEM = SD·√(1 − ICC(2,1)), MDC95 = 1.96·√2·SEM
+(Weir 2005). ICC(2,1), absolute agreement, counts drifts between trial positions (fatigue,
+learning) as error, as a pre/post comparison must; ICC(3,1) is computed for comparison. It needs
+≥ 2 sessions with ≥ 2 baseline trials; otherwise MDC95 = {100 * FALLBACK_MDC_FRACTION:.0f} % of
+the baseline force, within the 15–30 % published for handheld dynamometry. A difference is a
+change only beyond the MDC95.</p>
+<p class='note'><b>Asymmetry.</b> Signed difference (L − R) relative to the stronger side, and
+symmetry index (L − R) / mean (Robinson et al. 1987); flagged only beyond the MDC95.</p>
+<p class='note'><b>Examiner.</b> Start force and start/peak ratio at onset, rise slope (10–90 % of
+peak), time to peak; rise-rate CV = CV of slope ÷ peak between trials (warning above
+{SLOPE_CV_LIMIT_PCT:.0f} %); NMED = mean over trial pairs of the RMS gap between their rises,
+each from onset to 95 % of peak, resampled to 101 points and divided by its peak (after
+Bittmann et al. 2020, Diagnostics 10:996).</p>
+<p class='note'><b>Reporting items</b> per test follow Conable &amp; Rosner (2011, J Chiropr Med
+10:157–165): procedure, instrument, duration, peak force, timing of force application.</p>
+"""
+
+_CSS = """
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #1a1a1a;
+       max-width: 900px; margin: 24px auto; }
+h1 { font-size: 16pt; margin-bottom: 6px; }
+h2 { font-size: 12.5pt; margin-top: 18px; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; }
+table.facts td { padding: 2px 12px 2px 0; }
+table.steps { margin: 4px 0; }
+table.steps th, table.steps td { border: 1px solid #c8c8c8; padding: 3px 8px; text-align: left; }
+table.steps th { background-color: #eef1f4; }
+table.test { margin: 6px 0 10px 0; width: 100%; }
+table.test td { vertical-align: top; }
+td.thumb { width: 310px; }
+table.items th { text-align: left; vertical-align: top; padding: 1px 10px 1px 0; color: #444;
+                 font-weight: normal; }
+table.items td { padding: 1px 0; }
+.caption { color: #555; font-size: 9pt; }
+.summary { font-weight: bold; margin: 10px 0 4px 0; }
+.note { color: #333; font-size: 9pt; }
+.muted { color: #777; }
+.yes { color: #1a4f8a; font-weight: bold; }
+.flag { color: #b03a2e; font-weight: bold; }
+.no { color: #555555; }
+.warn { color: #b03a2e; }
+"""

@@ -1,0 +1,217 @@
+"""Running a protocol on a device: baseline → challenges → retests, saved as one group.
+
+Each step streams until the engine reports a complete effort (the same
+streaming detector as the live view), then is saved at once with the live
+results, so a run cut short keeps every finished step in its group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from nkt_dyno.store import Device, Store
+from nkt_dyno.trace import Trace
+
+if TYPE_CHECKING:
+    from nkt_dyno.devices import Dynamometer
+
+Role = Literal["baseline", "challenge", "post"]
+
+_CONDITION: dict[str, str] = {
+    "baseline": "baseline",
+    "challenge": "challenge",
+    "post": "post-treatment",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStep:
+    """One test to run: its role, its number within the role, the touched muscle."""
+
+    role: Role
+    number: int
+    challenge_target: str | None = None
+
+    @property
+    def condition(self) -> str:
+        return _CONDITION[self.role]
+
+    @property
+    def label(self) -> str:
+        """How the prompt names the step: ``baseline test``, ``challenge TFL``, ``retest 2``."""
+        if self.role == "challenge":
+            return f"challenge {self.challenge_target}"
+        name = "baseline test" if self.role == "baseline" else "retest"
+        return name if self.number == 1 else f"{name} {self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolRequest:
+    """What to run and for whom; ``session_id`` ``None`` means today's session or a new one."""
+
+    client: str
+    muscle: str
+    side: str
+    steps: tuple[PlannedStep, ...]
+    examiner: str | None = None
+    session_id: int | None = None
+    calibration_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    """One step's recording (time from its first sample) and the live engine results."""
+
+    trace: Trace
+    results: tuple[Any, ...]
+    device: Device
+
+
+Connect = Callable[[PlannedStep, int], AbstractAsyncContextManager["Dynamometer"]]
+"""Opens the device for step number ``i`` (0-based): one link for all, or one per step."""
+
+
+def plan(
+    *, baselines: int = 1, challenges: Sequence[str] = (), retests: int = 1
+) -> tuple[PlannedStep, ...]:
+    """The steps in order: ``baselines`` tests, one per challenge target, ``retests`` retests."""
+    if baselines < 1 or retests < 0:
+        raise ValueError(f"need >= 1 baseline and >= 0 retests, got {baselines} and {retests}")
+    steps = [PlannedStep("baseline", i + 1) for i in range(baselines)]
+    steps += [PlannedStep("challenge", i + 1, t) for i, t in enumerate(challenges)]
+    steps += [PlannedStep("post", i + 1) for i in range(retests)]
+    return tuple(steps)
+
+
+async def capture(dyno: Dynamometer, *, timeout_s: float = 20.0) -> Captured:
+    """Stream until the engine completes one effort (or ``timeout_s``), then stop.
+
+    Raises RuntimeError when the device sent no samples.
+    """
+    from nkt_dyno.devices import SampleBlock
+    from nkt_dyno.engine import Complete, Detector, DetectorConfig
+
+    detector = Detector(DetectorConfig())
+    blocks: list[SampleBlock] = []
+    results: list[Any] = []
+    done = asyncio.Event()
+
+    async def consume() -> None:
+        async for item in dyno:
+            if not isinstance(item, SampleBlock) or done.is_set():
+                continue
+            blocks.append(item)
+            t0 = blocks[0].t[0]
+            for event in detector.feed(item.t - t0, item.force, item.gyro):
+                if isinstance(event, Complete):
+                    results.append(event.result)
+                    done.set()
+
+    task = asyncio.get_running_loop().create_task(consume())
+    await dyno.start()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done.wait(), timeout_s)
+    await dyno.stop()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    if not blocks:
+        raise RuntimeError("the device sent no samples")
+    if not results:
+        results = [e.result for e in detector.finish() if isinstance(e, Complete)]
+    return Captured(_trace(blocks, dyno), tuple(results), _device(dyno))
+
+
+async def run_protocol(
+    store: Store,
+    request: ProtocolRequest,
+    connect: Connect,
+    *,
+    before: Callable[[PlannedStep], Awaitable[None]] | None = None,
+    after: Callable[[PlannedStep, int], None] | None = None,
+) -> int:
+    """Run every step, saving each as it ends into a new protocol group; return the group id.
+
+    ``before`` runs ahead of each step (the "press Enter" prompt); ``after``
+    gets each saved test's id.
+    """
+    if not request.steps:
+        raise ValueError("a protocol needs at least one step")
+    client = store.find_client(request.client)
+    owner = None if request.session_id is None else store.get_session(request.session_id)
+    if owner is not None and owner.client_id != client.id:
+        raise ValueError(f"session {owner.id} belongs to another client")
+    group_id: int | None = None
+    for index, step in enumerate(request.steps):
+        if before is not None:
+            await before(step)
+        async with connect(step, index) as dyno:
+            captured = await capture(dyno)
+        if group_id is None:  # made with the first test: an aborted start leaves nothing empty
+            session_id = request.session_id or _session_for(store, client.id, request.examiner)
+            group_id = store.start_protocol_group(
+                session_id, muscle=request.muscle, side=request.side
+            ).id
+        test_id = _save(store, request, step, captured, client.id, group_id)
+        if after is not None:
+            after(step, test_id)
+    assert group_id is not None
+    return group_id
+
+
+def _save(
+    store: Store,
+    request: ProtocolRequest,
+    step: PlannedStep,
+    captured: Captured,
+    client_id: int,
+    group_id: int,
+) -> int:
+    from nkt_dyno.store import save_recording
+
+    return save_recording(
+        store,
+        captured.trace,
+        client=client_id,
+        muscle=request.muscle,
+        side=request.side,
+        condition=step.condition,
+        device=captured.device,
+        calibration_id=request.calibration_id,
+        challenge_target=step.challenge_target,
+        results=captured.results,
+        group_id=group_id,
+    )
+
+
+def _session_for(store: Store, client_id: int, examiner: str | None) -> int:
+    """Today's latest session of the client (as ``save_recording`` joins), else a new one."""
+    sessions = store.sessions(client_id)
+    if sessions:
+        started = dt.datetime.fromisoformat(sessions[-1].started).astimezone().date()
+        if started == dt.date.today():
+            return sessions[-1].id
+    return store.start_session(client_id, examiner=examiner).id
+
+
+def _trace(blocks: Sequence[Any], dyno: Dynamometer) -> Trace:
+    t = np.concatenate([b.t for b in blocks])
+    gyro = None
+    if all(b.gyro is not None for b in blocks):
+        gyro = np.concatenate([b.gyro for b in blocks])
+    rate = (len(t) - 1) / float(t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
+    meta = {"sample_rate_hz": f"{rate:.1f}", "device": dyno.device.name}
+    return Trace(t - t[0], np.concatenate([b.force for b in blocks]), gyro, meta)
+
+
+def _device(dyno: Dynamometer) -> Device:
+    found = dyno.device
+    return Device(found.address, found.name or found.kind, "")
