@@ -1,0 +1,245 @@
+"""A session's tests in a table; two or more selected are overlaid at onset.
+
+The first selected test is the reference; each other one is listed with its
+change in peak and break ratio and whether that change is beyond the MDC
+(:mod:`gui._compare`). Figures come from the stored engine analysis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import _style
+from gui._compare import MDC_NOTE, Difference, differences
+from gui._options import DisplayOptions
+from gui._units import format_force, scale
+from gui._verdict import informative_ratio, primary_effort, stored_break_figures
+from nkt_dyno.store import MuscleTest, Store
+
+TEST_COLUMNS = ("#", "time", "muscle", "side", "condition", "engine", "therapist", "peak", "break")
+DIFF_COLUMNS = ("test", "peak", "Δ peak", "Δ %", "Δ ratio", "vs MDC")
+
+
+def _label(test: MuscleTest) -> str:
+    return f"#{test.id} {test.muscle} {test.side} {test.condition}"
+
+
+def _item(text: str, colour: str | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    if colour:
+        item.setForeground(QColor(colour))
+    return item
+
+
+_VERDICT_COLOUR = {"hold": "#2e7d32", "break": "#c62828", "inconclusive": "#b28704"}
+
+
+class SessionScreen(QWidget):
+    """Table of tests, overlay plot and differences; ``replayRequested`` opens one."""
+
+    replayRequested = Signal(int)
+
+    def __init__(self, options: DisplayOptions, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.options = options
+        self.store: Store | None = None
+        self.session_id: int | None = None
+        self._tests: list[MuscleTest] = []
+        self.title = QLabel("No session yet: save a test to start one")
+        self.title.setFont(_style.font(14, bold=True))
+        self.table = QTableWidget(0, len(TEST_COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(TEST_COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.replay_button = QPushButton("Replay selected")
+        self.replay_button.clicked.connect(self._replay)
+        self.plot = pg.PlotWidget(background="w")
+        item = self.plot.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.15)
+        item.setLabel("bottom", "time from onset", units="s")
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        self.legend = item.addLegend(offset=(-10, 10))
+        self.diff = QTableWidget(0, len(DIFF_COLUMNS))
+        self.diff.setHorizontalHeaderLabels(list(DIFF_COLUMNS))
+        self.diff.verticalHeader().setVisible(False)
+        self.diff.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.diff.verticalHeader().setDefaultSectionSize(30)
+        self.note = QLabel("Select two or more tests to overlay them.")
+        self.note.setStyleSheet("color: #607d8b;")
+        self.note.setWordWrap(True)
+        self._build()
+        options.unitChanged.connect(lambda _u: self.refresh())
+
+    def _build(self) -> None:
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.replay_button)
+        top_layout.addLayout(head)
+        top_layout.addWidget(self.table)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.plot, 1)
+        bottom_layout.addWidget(self.diff)
+        bottom_layout.addWidget(self.note)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(bottom)
+        split.setSizes([260, 500])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+
+    # -- data ------------------------------------------------------------
+    def show_session(self, store: Store, session_id: int) -> None:
+        self.store, self.session_id = store, session_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the session's tests (after a save, or a unit change)."""
+        if self.store is None or self.session_id is None:
+            return
+        session = self.store.get_session(self.session_id)
+        client = self.store.get_client(session.client_id)
+        self.title.setText(f"Session {session.id} · {client.name} · {session.started[:16]}")
+        selected = set(self.selected_ids())
+        self._tests = self.store.tests(self.session_id)
+        unit = self.options.unit
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self._tests))
+        self.table.horizontalHeaderItem(7).setText(f"peak ({unit.value})")
+        for row, test in enumerate(self._tests):
+            a = test.analysis
+            verdict = a.verdict if a else "—"
+            cells = (
+                _item(str(test.id)),
+                _item(test.recorded[11:19]),
+                _item(test.muscle),
+                _item(test.side),
+                _item(
+                    test.condition
+                    + (f" → {test.challenge_target}" if test.challenge_target else "")
+                ),
+                _item(verdict, _VERDICT_COLOUR.get(verdict)),
+                _item(
+                    test.therapist_verdict or "—", _VERDICT_COLOUR.get(test.therapist_verdict or "")
+                ),
+                _item(format_force(a.peak_n, unit) if a and a.peak_n is not None else "—"),
+                _item(stored_break_figures(a) or "—"),
+            )
+            for col, cell in enumerate(cells):
+                self.table.setItem(row, col, cell)
+            if test.id in selected:
+                self.table.selectRow(row)
+        self.table.blockSignals(False)
+        self._on_selection()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [self._tests[r].id for r in rows if r < len(self._tests)]
+
+    def select(self, test_ids: list[int]) -> None:
+        self.table.clearSelection()
+        mode = self.table.selectionMode()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for row, test in enumerate(self._tests):
+            if test.id in test_ids:
+                self.table.selectRow(row)
+        self.table.setSelectionMode(mode)
+
+    # -- overlay ---------------------------------------------------------
+    def _on_selection(self) -> None:
+        ids = self.selected_ids()
+        tests = [t for t in self._tests if t.id in ids]
+        self.replay_button.setEnabled(len(tests) == 1)
+        self.plot.getPlotItem().clear()
+        self.legend.clear()
+        self.diff.setRowCount(0)
+        if len(tests) < 2 or self.store is None:
+            self.note.setText("Select two or more tests to overlay them (aligned at onset).")
+            return
+        k = scale(self.options.unit)
+        self.plot.getPlotItem().setLabel("left", f"force above rest ({self.options.unit.value})")
+        for i, test in enumerate(tests):
+            self._overlay(test, _style.OVERLAY_COLOURS[i % len(_style.OVERLAY_COLOURS)], k)
+        ref, *others = tests
+        rows = differences(
+            (_label(ref), *self._figures(ref)), [(_label(t), *self._figures(t)) for t in others]
+        )
+        self._show_differences(rows)
+        self.note.setText(f"Reference: {_label(ref)}. {MDC_NOTE}.")
+
+    def _figures(self, test: MuscleTest) -> tuple[float | None, float | None]:
+        a = test.analysis
+        if a is None:
+            return None, None
+        return a.peak_n, informative_ratio(a.verdict, a.break_ratio, gyro=False)
+
+    def _overlay(self, test: MuscleTest, colour: str, k: float) -> None:
+        assert self.store is not None
+        effort = primary_effort(test.analysis)
+        if effort is None or effort.get("onset_s") is None:
+            return
+        trace = self.store.load_trace(test.id)
+        onset = float(effort["onset_s"])
+        # the engine's figures give the rest level: force at onset minus its rise above rest
+        rest = float(np.interp(onset, trace.t, trace.force)) - float(
+            effort.get("start_force_n") or 0.0
+        )
+        curve = self.plot.plot(
+            trace.t - onset,
+            (trace.force - rest) * k,
+            pen=pg.mkPen(colour, width=2),
+            name=_label(test),
+        )
+        curve.setClipToView(True)
+        curve.setDownsampling(auto=True, method="peak")
+
+    def _show_differences(self, rows: list[Difference]) -> None:
+        unit = self.options.unit
+        self.diff.setRowCount(len(rows))
+        header = self.diff.horizontalHeader().sizeHint().height()
+        self.diff.setFixedHeight(header + 4 + 30 * max(1, len(rows)))
+        for r, d in enumerate(rows):
+            verdict = (
+                "—" if d.beyond_mdc is None else ("beyond MDC" if d.beyond_mdc else "within MDC")
+            )
+            mdc = "" if d.mdc_n is None else f" (±{format_force(d.mdc_n, unit)} {unit.value})"
+            cells = (
+                _item(d.label),
+                _item("—" if d.peak_n is None else format_force(d.peak_n, unit)),
+                _item("—" if d.delta_peak_n is None else f"{d.delta_peak_n * scale(unit):+.1f}"),
+                _item("—" if d.delta_peak_pct is None else f"{d.delta_peak_pct:+.0f} %"),
+                _item("—" if d.delta_ratio is None else f"{d.delta_ratio:+.2f}"),
+                _item(verdict + mdc, "#c62828" if d.beyond_mdc else "#607d8b"),
+            )
+            for c, cell in enumerate(cells):
+                self.diff.setItem(r, c, cell)
+
+    def _replay(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.replayRequested.emit(ids[0])

@@ -1,0 +1,161 @@
+"""The main window: live test with tagging, session compare, replay.
+
+Space acts on the screen in front (start/stop a test or a replay); Enter
+saves the finished live test with its tags. The window holds the one store
+connection and moves finished tests from the live screen to the session.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+
+from gui._device import DeviceLink, DeviceSource
+from gui._device_panel import DevicePanel
+from gui._live_model import LiveTestModel, RunState
+from gui._live_screen import LiveScreen
+from gui._options import DisplayOptions
+from gui._replay_screen import ReplayScreen
+from gui._session_screen import SessionScreen
+from gui._tagging import TaggingPanel, Tags
+from gui._verdict import stored_verdict_text
+from nkt_dyno.store import NotFoundError, Store, StoreError, save_recording
+from nkt_dyno.trace import Trace
+
+
+class MainWindow(QMainWindow):
+    """Builds the screens on shared models; :mod:`gui.app` provides sources and store."""
+
+    def __init__(self, store: Store | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("nkt-dyno")
+        self.store: Store | None = None
+        self.options = DisplayOptions(self)
+        self.live_model = LiveTestModel(parent=self)
+        self.live = LiveScreen(self.live_model, self.options)
+        self.tagging = TaggingPanel()
+        self.tagging.setFixedWidth(330)
+        self.tagging.saveRequested.connect(self.save_test)
+        self.link = DeviceLink(self)
+        self.device_panel = DevicePanel(self.link)
+        self.device_panel.setFixedWidth(330)
+        self.link.stateChanged.connect(self._on_link_state)
+        self.session = SessionScreen(self.options)
+        self.session.replayRequested.connect(self.replay_test)
+        self.replay = ReplayScreen(self.options)
+        self.side = QVBoxLayout()
+        self.side.addWidget(self.device_panel)
+        self.side.addWidget(self.tagging)
+        self.side.addStretch(1)
+        live_tab = QWidget()
+        row = QHBoxLayout(live_tab)
+        row.setContentsMargins(6, 6, 6, 6)
+        row.addLayout(self.side)
+        row.addWidget(self.live, 1)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tabs.addTab(live_tab, "Live test")
+        self.tabs.addTab(self.session, "Session")
+        self.tabs.addTab(self.replay, "Replay")
+        self.setCentralWidget(self.tabs)
+        self._screens: tuple[QWidget, ...] = (self.live, self.session, self.replay)
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self).activated.connect(self.toggle_current)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(key), self).activated.connect(self._enter)
+        self._saved: int | None = None
+        self.live_model.stateChanged.connect(self._on_live_state)
+        self.resize(1280, 780)
+        if store is not None:
+            self.attach_store(store)
+
+    def attach_store(self, store: Store) -> None:
+        self.store = store
+        self.tagging.set_catalogue(store.muscles())
+        self.tagging.set_clients([c.name for c in store.clients()])
+
+    def toggle_current(self) -> None:
+        """Space: start/stop on the screen in front, if it has such an action."""
+        screen = self._screens[self.tabs.currentIndex()]
+        toggle = getattr(screen, "toggle", None)
+        if toggle is not None:
+            toggle()
+
+    def _enter(self) -> None:
+        if self.tabs.currentIndex() == 0:
+            self.tagging.request_save()
+
+    def _on_link_state(self, state: str) -> None:
+        device = self.link.device
+        if state == "streaming" and device is not None:
+            self.live.set_source(lambda: DeviceSource(self.link), f"{device.name} ({device.kind})")
+        elif state in ("disconnected", "lost", "closed"):
+            self.live.set_source(None, f"device {state}: scan and connect")
+
+    def _on_live_state(self, state: str) -> None:
+        if state == RunState.RUNNING:
+            self._saved = None
+            self.tagging.show_status("")
+
+    # -- saving and moving between screens ----------------------------------
+    def save_test(self, tags: Tags) -> int | None:
+        """Save the finished live test with ``tags``; return its id (``None`` if not saved)."""
+        trace = self.live_model.recording({"muscle": tags.muscle, "side": tags.side})
+        if self.store is None:
+            self.tagging.show_status("no store open: the test cannot be saved", error=True)
+        elif self.live_model.state is not RunState.DONE or trace is None:
+            self.tagging.show_status("run a test first (Space), then save", error=True)
+        elif self._saved is not None:
+            self.tagging.show_status(f"already saved as test #{self._saved}")
+        else:
+            try:
+                self._saved = self._save(self.store, trace, tags)
+            except (ValueError, StoreError) as exc:
+                self.tagging.show_status(str(exc), error=True)
+                return None
+            self.tagging.show_status(f"saved as test #{self._saved}")
+            return self._saved
+        return None
+
+    def _save(self, store: Store, trace: Trace, tags: Tags) -> int:
+        try:
+            store.find_client(tags.client)
+        except NotFoundError:
+            store.add_client(tags.client)
+            self.tagging.set_clients([c.name for c in store.clients()])
+        result = self.live_model.result
+        test_id = save_recording(
+            store,
+            trace,
+            client=tags.client,
+            muscle=tags.muscle,
+            side=tags.side,
+            condition=tags.condition,
+            challenge_target=tags.challenge_target,
+            notes=tags.notes,
+            results=None if result is None else [result],
+        )
+        if tags.therapist_verdict is not None:
+            store.set_therapist_verdict(test_id, tags.therapist_verdict)
+        self.session.show_session(store, store.get_test(test_id).session_id)
+        return test_id
+
+    def replay_test(self, test_id: int) -> None:
+        """Open a stored test in the replay screen and play it."""
+        if self.store is None:
+            return
+        test = self.store.get_test(test_id)
+        title = f"Test #{test.id} · {test.muscle} {test.side} · {test.condition}"
+        a = test.analysis
+        if a is not None:
+            title += f" · stored: {stored_verdict_text(a)} (engine {a.engine_version})"
+        self.replay.load(self.store.load_trace(test_id), title)
+        self.tabs.setCurrentWidget(self.replay)
+
+    def shutdown(self) -> None:
+        """Stop tests and display timers before the window goes (the link closes apart)."""
+        for model in (self.live_model, self.replay.model):
+            model.stop()
+        for view in (self.live.view, self.replay.view):
+            view.timer.stop()

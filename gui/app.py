@@ -1,0 +1,91 @@
+"""Start the application: a QApplication, a qasync event loop, the main window.
+
+qasync rather than QtAsyncio: bleak's Linux backend needs a full asyncio loop
+(file descriptors, subprocess-free D-Bus), which qasync runs inside Qt's.
+``nkt-dyno gui`` and the ``nkt-dyno-gui`` launcher both come here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from gui._script import run_tests
+from gui._window import MainWindow
+from nkt_dyno.commands.gui import add_arguments
+from nkt_dyno.store import Store
+
+
+def _open_store(args: argparse.Namespace, scratch: Path) -> Store:
+    # a scripted run never writes demo tests into the therapist's own store
+    if args.store is None and args.exit_after is not None:
+        return Store.open(scratch / "demo.db")
+    return Store.open(args.store)
+
+
+async def _script(window: MainWindow, args: argparse.Namespace) -> None:
+    if args.replay:
+        window.replay.open_file(args.replay)
+    if args.simulate:
+        cases = [c.strip() for c in args.scenario.split(",") if c.strip()]
+        saved = await run_tests(window, args.simulate, cases, args.seed)
+        if args.show == "session" and saved:
+            window.tabs.setCurrentWidget(window.session)
+            window.session.select(saved)
+        elif args.show == "replay" and saved:
+            window.replay.speed.setCurrentText("instant")
+            window.replay_test(saved[-1])
+    if args.show == "replay":
+        window.tabs.setCurrentWidget(window.replay)
+
+
+async def _main(args: argparse.Namespace, app: QApplication) -> int:
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    with tempfile.TemporaryDirectory(prefix="nkt-dyno-") as scratch:
+        store = _open_store(args, Path(scratch))
+        window = MainWindow(store)
+        window.show()
+        try:
+            script = asyncio.ensure_future(_script(window, args))
+            if args.exit_after is None:
+                await closed.wait()
+            else:
+                await asyncio.sleep(args.exit_after)
+                if script.done() and script.exception() is not None:
+                    raise script.exception()  # type: ignore[misc]
+                if args.screenshot:
+                    window.grab().save(args.screenshot)
+                    print(f"screenshot saved to {args.screenshot}")
+            script.cancel()
+        finally:
+            window.shutdown()
+            await window.link.close()
+            window.close()
+            store.close()
+    return 0
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Run the application with parsed options; returns the exit status."""
+    import qasync
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("nkt-dyno")
+    return int(qasync.run(_main(args, app)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``nkt-dyno-gui`` launcher."""
+    parser = argparse.ArgumentParser(
+        prog="nkt-dyno-gui", description="nkt-dyno desktop application"
+    )
+    add_arguments(parser)
+    return run_app(parser.parse_args(argv))

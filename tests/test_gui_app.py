@@ -1,0 +1,289 @@
+"""The real main window, driven as a therapist would: replay synthetic hold and break
+tests through the live screen, blinded mode, units, Space and Enter, tagging and
+saving into a store, the session's overlay, and replay."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from gui._live_model import RunState
+from gui._simulation import synthetic_trace
+from gui._sources import ReplaySource
+from gui._test_view import HIDDEN
+from gui._units import Unit, format_force
+from gui._window import MainWindow
+from nkt_dyno.store import Store
+
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """An asyncio loop living inside Qt's, as in the app: qtbot's waits run its tasks."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    qapp.processEvents()
+    asyncio.events._set_running_loop(None)
+    qapp.aboutToQuit.disconnect(loop._after_run_forever)
+    loop.stop()
+    loop.close()
+    # stop() called QApplication.exit() outside exec(), which leaves Qt's timers
+    # stalled for later qWait calls; one short exec() resets that state
+    QTimer.singleShot(0, qapp.quit)
+    qapp.exec()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "store.db") as s:
+        yield s
+
+
+@pytest.fixture
+def window(qtbot: QtBot, loop: qasync.QEventLoop, store: Store) -> Iterator[MainWindow]:
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitExposed(w)
+    yield w
+    w.shutdown()
+    w.close()
+    w.deleteLater()
+
+
+def use_case(w: MainWindow, case: str, seed: int = 1, speed: float | None = None) -> None:
+    trace = synthetic_trace(case, seed=seed, rate_hz=200.0)
+    w.live.set_source(lambda: ReplaySource(trace, speed), f"synthetic {case}")
+
+
+def run_test(qtbot: QtBot, w: MainWindow) -> None:
+    w.live.toggle()
+    qtbot.waitUntil(lambda: w.live_model.state is RunState.DONE, timeout=TIMEOUT_MS)
+    qtbot.wait(60)  # a few display frames
+
+
+def test_hold_then_break_changes_banner_and_markers(qtbot: QtBot, window: MainWindow) -> None:
+    view = window.live.view
+    assert view.banner.text().startswith("READY")
+    use_case(window, "hold")
+    run_test(qtbot, window)
+    assert view.banner.text().startswith("HOLD")
+    assert window.live_model.result is not None and window.live_model.result.verdict == "hold"
+    assert view.plot.onset_line.isVisible() and view.plot.peak_dot.isVisible()
+    assert not view.plot.break_line.isVisible()
+    assert view.peak.value.text() == format_force(window.live_model.result.peak_n or 0, Unit.N)
+
+    use_case(window, "break")
+    run_test(qtbot, window)
+    result = window.live_model.result
+    assert result is not None and result.verdict == "break"
+    # force only: the break sits at the last maximum, so the ratio (1.00) is not shown
+    assert result.break_ratio == pytest.approx(1.0, abs=0.005)
+    assert view.banner.text() == f"BREAK · drop {result.drop_pct:.0f} %"
+    assert view.ratio.value.text() == HIDDEN
+    assert "#c62828" in view.banner.styleSheet()
+    assert view.plot.break_line.isVisible()
+    assert view.plot.break_line.value() == pytest.approx(
+        (result.break_s or 0) - window.live_model.t0, abs=0.1
+    )
+    assert view.rise.value.text() != HIDDEN
+
+
+def test_curve_follows_the_ring_buffer(qtbot: QtBot, window: MainWindow) -> None:
+    use_case(window, "hold", speed=4.0)
+    window.live.toggle()
+    qtbot.waitUntil(lambda: window.live_model.ring.written > 200, timeout=TIMEOUT_MS)
+    assert window.live.view.banner.text().startswith("TESTING")
+    qtbot.wait(60)
+    x, _y = window.live.view.plot.curve.getOriginalDataset()
+    assert x is not None and x.size > 100 and x[0] == 0.0
+    qtbot.waitUntil(lambda: window.live_model.state is RunState.DONE, timeout=TIMEOUT_MS)
+
+
+def test_blinded_mode_hides_numbers_until_the_end(qtbot: QtBot, window: MainWindow) -> None:
+    view = window.live.view
+    window.live.blinded.setChecked(True)
+    assert window.options.blinded
+    use_case(window, "break", speed=4.0)
+    window.live.toggle()
+    qtbot.waitUntil(lambda: window.live_model.ring.written > 400, timeout=TIMEOUT_MS)
+    qtbot.wait(60)
+    assert view.banner.text().startswith("BLINDED")
+    assert {f.value.text() for f in (view.force, view.peak, view.ratio, view.rise)} == {HIDDEN}
+    assert not view.plot.curve.isVisible()
+    qtbot.waitUntil(lambda: window.live_model.state is RunState.DONE, timeout=TIMEOUT_MS)
+    assert view.banner.text().startswith("BREAK")
+    assert view.plot.curve.isVisible() and view.peak.value.text() != HIDDEN
+
+
+def test_units_switch_readout_and_plot(qtbot: QtBot, window: MainWindow) -> None:
+    use_case(window, "hold")
+    run_test(qtbot, window)
+    peak = window.live_model.result.peak_n  # type: ignore[union-attr]
+    view = window.live.view
+    _, y_n = view.plot.curve.getOriginalDataset()
+    window.live.units.setCurrentText("kgf")
+    assert window.options.unit is Unit.KGF
+    assert view.peak.value.text() == format_force(peak, Unit.KGF)
+    assert "(kgf)" in view.peak.caption.text()
+    _, y_kgf = view.plot.curve.getOriginalDataset()
+    assert y_kgf.max() == pytest.approx(y_n.max() / 9.80665)
+    window.options.set_unit("lbf")
+    assert window.live.units.currentText() == "lbf"
+    assert view.peak.value.text() == format_force(peak, Unit.LBF)
+
+
+def test_space_starts_and_stops_a_test(qtbot: QtBot, window: MainWindow) -> None:
+    use_case(window, "hold", speed=1.0)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.live_model.state is RunState.RUNNING
+    qtbot.waitUntil(lambda: window.live_model.ring.written > 50, timeout=TIMEOUT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.live_model.state is RunState.DONE
+    assert window.live.start_button.text().startswith("Start")
+    written = window.live_model.ring.written
+    qtbot.wait(100)
+    assert window.live_model.ring.written == written  # the source was stopped
+
+
+def _tag(window: MainWindow, muscle: str, condition: str, call: str) -> None:
+    tagging = window.tagging
+    tagging.client.setCurrentText("Client A")
+    tagging.muscle.setText(muscle)
+    tagging.condition.setCurrentText(condition)
+    tagging.call.setCurrentText(call)
+
+
+def test_tag_save_compare_and_replay(qtbot: QtBot, window: MainWindow, store: Store) -> None:
+    _tag(window, "gluteus medius", "baseline", "break")
+    qtbot.keyClick(window.tagging.notes, Qt.Key.Key_Return)
+    assert "run a test first" in window.tagging.status.text()
+
+    use_case(window, "break")
+    run_test(qtbot, window)
+    qtbot.keyClick(window.tagging.notes, Qt.Key.Key_Return)
+    assert window.tagging.status.text().startswith("saved as test #")
+    use_case(window, "hold", seed=2)
+    run_test(qtbot, window)
+    _tag(window, "gluteus medius", "retest", "hold")
+    window.tagging.request_save()
+    window.tagging.request_save()
+    assert window.tagging.status.text().startswith("already saved")
+
+    session = window.session
+    tests = store.tests(session.session_id or 0)
+    assert [t.condition for t in tests] == ["baseline", "retest"]
+    assert [t.therapist_verdict for t in tests] == ["break", "hold"]
+    assert [t.analysis.verdict for t in tests if t.analysis] == ["break", "hold"]
+    assert session.table.rowCount() == 2
+
+    window.tabs.setCurrentWidget(session)
+    session.select([t.id for t in tests])
+    assert len(session.plot.getPlotItem().listDataItems()) == 2
+    assert session.diff.rowCount() == 1 and "MDC" in session.diff.item(0, 5).text()
+    assert "20 %" in session.note.text()
+
+    session.select([tests[0].id])
+    session.replay_button.click()
+    assert window.tabs.currentWidget() is window.replay
+    replay = window.replay
+    qtbot.waitUntil(lambda: replay.model.state is RunState.DONE, timeout=TIMEOUT_MS)
+    assert replay.view.banner.text().startswith("BREAK")
+    assert replay.view.plot.break_line.isVisible()
+
+
+def test_replay_speeds_and_scrubber(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    from nkt_dyno.trace import write_trace
+
+    path = tmp_path / "hold.csv"
+    write_trace(path, synthetic_trace("hold", seed=3, rate_hz=200.0))
+    replay = window.replay
+    window.tabs.setCurrentWidget(replay)
+    replay.speed.setCurrentText("instant")
+    replay.open_file(str(path))
+    qtbot.waitUntil(lambda: replay.model.state is RunState.DONE, timeout=TIMEOUT_MS)
+    assert replay.view.banner.text().startswith("HOLD")
+    assert replay.scrubber.value() == replay.scrubber.maximum()
+
+    replay.speed.setCurrentText("4×")
+    replay.scrubber.setValue(replay.scrubber.maximum() // 2)
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # plays from the scrubber
+    assert replay.model.state is RunState.RUNNING
+    qtbot.waitUntil(lambda: replay.model.ring.written > 0, timeout=TIMEOUT_MS)
+    assert len(replay.model.ring) > 100  # the first half arrived at once
+    qtbot.waitUntil(lambda: replay.model.state is RunState.DONE, timeout=TIMEOUT_MS)
+    assert replay.view.banner.text().startswith("HOLD")
+
+    replay.open_file(str(tmp_path / "missing.csv"))
+    assert "Cannot open" in replay.title.text()
+
+
+def _await(qtbot: QtBot, work: object) -> object:
+    task = asyncio.ensure_future(work)  # type: ignore[arg-type]
+    qtbot.waitUntil(task.done, timeout=TIMEOUT_MS)
+    return task.result()
+
+
+def test_simulated_device_over_the_virtual_radio(qtbot: QtBot, window: MainWindow) -> None:
+    from nkt_dyno.devices.simulator import synthetic
+
+    link = window.link
+    try:
+        found = _await(qtbot, link.simulate("progressor", synthetic("break", 3, rest_s=1.0)))
+        _await(qtbot, link.connect(found))  # type: ignore[arg-type]
+        assert link.state == "streaming"
+        assert window.device_panel.state.text().endswith("streaming")
+        assert window.live.source_label.text().endswith("(progressor)")
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: window.live_model.state is RunState.DONE, timeout=TIMEOUT_MS)
+        assert window.live_model.result is not None
+        assert window.live_model.result.verdict == "break"
+        _await(qtbot, link.tare())
+    finally:
+        _await(qtbot, link.close())
+    assert link.state == "disconnected" and not window.live.start_button.isEnabled()
+
+
+def test_scripted_mode_writes_a_screenshot(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    png = tmp_path / "live.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nkt_dyno",
+            "gui",
+            "--simulate",
+            "progressor",
+            "--scenario",
+            "break",
+            "--screenshot",
+            str(png),
+            "--exit-after",
+            "6",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert png.stat().st_size > 10_000
