@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any
 
 import numpy as np
 
@@ -52,8 +51,9 @@ class CalibrationDevice:
     async def open(self) -> None:
         """Connect raw and start streaming (a ``sim:`` name starts unloaded)."""
         sim = None if self.sensor is None else SimConfig(sensor=self.sensor)
-        cm: Any = open_device(self.name, scenario=constant(0.0), sim=sim, calibrated=False)
-        self.session = await self._stack.enter_async_context(cm)
+        self.session = await self._stack.enter_async_context(
+            open_device(self.name, scenario=constant(0.0), sim=sim, calibrated=False)
+        )
         self._pump = asyncio.ensure_future(self._read(self.session))
         await self.session.dyno.start()
 

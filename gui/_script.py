@@ -1,9 +1,11 @@
-"""Scripted mode: run tests on a simulated device unattended, for demos and checks.
+"""Scripted mode: run tests or a calibration on a simulated device unattended.
 
 Each scenario case is one test on its own simulated device (real driver,
 virtual radio). With two or more, every test is saved with demo tags so the
 session screen can compare them. If the device path fails, the case is
-replayed from the same synthetic trace instead and a note says so.
+replayed from the same synthetic trace instead and a note says so. A
+scripted calibration answers each prompt of the wizard once the live
+reading is still, as an operator would, and verifies with the middle mass.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from gui._window import MainWindow
 from nkt_dyno.devices.simulator import Scenario
 
 TEST_TIMEOUT_S = 20.0
+CALIBRATION_TIMEOUT_S = 60.0
 CONDITIONS = ("baseline", "retest")
 
 
@@ -66,3 +69,41 @@ async def run_tests(window: MainWindow, kind: str, cases: list[str], seed: int) 
             if test_id is not None:
                 saved.append(test_id)
     return saved
+
+
+async def run_calibration(
+    window: MainWindow,
+    device: str,
+    masses: list[float],
+    sim_error: tuple[float, float, float] | None,
+    window_s: float = 1.0,
+) -> bool:
+    """Calibrate ``device`` through the wizard and verify; False if it did not finish."""
+    wizard = window.calibration
+    window.tabs.setCurrentWidget(wizard)
+    wizard.device_name.setCurrentText(device)
+    if sim_error is not None:
+        for box, value in zip(
+            (wizard.sim_gain, wizard.sim_offset, wizard.sim_quadratic), sim_error, strict=True
+        ):
+            box.setValue(value)
+    wizard.masses.setText(", ".join(f"{m:g}" for m in masses))
+    wizard.window_s.setValue(window_s)
+    wizard.start()
+    deadline = time.monotonic() + CALIBRATION_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if wizard.read_button.isEnabled() and wizard.stillness.text().startswith("● still"):
+            wizard.confirm()
+        if wizard.record is not None:
+            break
+        await asyncio.sleep(0.1)
+    if wizard.record is None:
+        print(f"calibration did not finish: {wizard.status.text()}", file=sys.stderr)
+        return False
+    wizard.start_verification(sorted(masses)[len(masses) // 2])
+    verdicts = wizard.result.verdicts
+    while time.monotonic() < deadline and not verdicts.text().endswith(("PASS", "FAIL")):
+        if wizard.read_button.isEnabled() and wizard.stillness.text().startswith("● still"):
+            wizard.confirm()
+        await asyncio.sleep(0.1)
+    return verdicts.text().endswith(("PASS", "FAIL"))

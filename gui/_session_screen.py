@@ -2,7 +2,9 @@
 
 The first selected test is the reference; each other one is listed with its
 change in peak and break ratio and whether that change is beyond the MDC
-(:mod:`gui._compare`). Figures come from the stored engine analysis.
+(:mod:`gui._compare`). Figures come from the stored engine analysis. The
+session exports as a short Qt PDF, as CSV (the store's export) and as the
+clinic's full report.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui import _style
-from gui._compare import MDC_NOTE, Difference, differences
+from gui._compare import Difference, differences, reference_noise
+from gui._export_bar import ExportBar
 from gui._options import DisplayOptions
 from gui._units import format_force, scale
 from gui._verdict import informative_ratio, primary_effort, stored_break_figures
@@ -73,6 +76,7 @@ class SessionScreen(QWidget):
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.replay_button = QPushButton("Replay selected")
         self.replay_button.clicked.connect(self._replay)
+        self.exports = ExportBar(options)
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.15)
@@ -100,6 +104,7 @@ class SessionScreen(QWidget):
         head.addWidget(self.replay_button)
         top_layout.addLayout(head)
         top_layout.addWidget(self.table)
+        top_layout.addWidget(self.exports)
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
@@ -116,6 +121,7 @@ class SessionScreen(QWidget):
     # -- data ------------------------------------------------------------
     def show_session(self, store: Store, session_id: int) -> None:
         self.store, self.session_id = store, session_id
+        self.exports.set_session(store, session_id)
         self.refresh()
 
     def refresh(self) -> None:
@@ -186,11 +192,15 @@ class SessionScreen(QWidget):
         for i, test in enumerate(tests):
             self._overlay(test, _style.OVERLAY_COLOURS[i % len(_style.OVERLAY_COLOURS)], k)
         ref, *others = tests
+        noise = reference_noise(self.store, ref)
         rows = differences(
-            (_label(ref), *self._figures(ref)), [(_label(t), *self._figures(t)) for t in others]
+            (_label(ref), *self._figures(ref)),
+            [(_label(t), *self._figures(t)) for t in others],
+            None if noise is None else noise.mdc_n,
         )
         self._show_differences(rows)
-        self.note.setText(f"Reference: {_label(ref)}. {MDC_NOTE}.")
+        why = "no MDC: the reference has no peak" if noise is None else noise.note
+        self.note.setText(f"Reference: {_label(ref)}. {why}.")
 
     def _figures(self, test: MuscleTest) -> tuple[float | None, float | None]:
         a = test.analysis

@@ -139,6 +139,11 @@ class TaggingPanel(QGroupBox):
             return
         self.saveRequested.emit(tags)
 
+    def clear_per_test(self) -> None:
+        """After a save: notes and the therapist's call belong to one test, the rest carries on."""
+        self.notes.clear()
+        self.call.setCurrentText(NO_CALL)
+
     def show_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {'#c62828' if error else '#2e7d32'};")

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui import _style
@@ -33,9 +34,17 @@ _RISE_COLOUR = {Rise.TOO_FAST: "#c62828", Rise.IN_RANGE: "#2e7d32", Rise.TOO_SLO
 
 
 class _Figure(QWidget):
-    """A caption over a value: the readout's building block."""
+    """A caption over a value: the readout's building block.
 
-    def __init__(self, caption: str, size: int, parent: QWidget | None = None) -> None:
+    With ``widest`` the value label has a fixed size, that of this text:
+    a label of fixed size changing its text repaints itself only, where a
+    resizable one makes Qt lay out the whole window again -- every frame,
+    for the force readout (most of the live view's cost before).
+    """
+
+    def __init__(
+        self, caption: str, size: int, widest: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -48,7 +57,12 @@ class _Figure(QWidget):
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.value.setStyleSheet("color: #263238;")
         layout.addWidget(self.caption)
-        layout.addWidget(self.value)
+        if widest is None:
+            layout.addWidget(self.value)
+        else:
+            metrics = QFontMetrics(self.value.font())
+            self.value.setFixedSize(metrics.horizontalAdvance(widest) + 4, metrics.height())
+            layout.addWidget(self.value, 0, Qt.AlignmentFlag.AlignRight)
 
 
 class TestView(QWidget):
@@ -95,9 +109,9 @@ class TestView(QWidget):
         self.banner.setFont(_style.font(22, bold=True))
         self.banner.setMinimumHeight(64)
         self.plot = ForcePlot()
-        self.force = _Figure("force", 44)
-        self.peak = _Figure("peak", 26)
-        self.ratio = _Figure("break ratio", 26)
+        self.force = _Figure("force", 44, widest="-000.0")
+        self.peak = _Figure("peak", 26, widest="-0000.0")
+        self.ratio = _Figure("break ratio", 26, widest="0.00")
         self.rise = _Figure("examiner's rise", 15)
         self.rise.value.setFont(_style.font(15, bold=True))
         self.rise.value.setWordWrap(True)

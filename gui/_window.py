@@ -1,8 +1,9 @@
-"""The main window: live test with tagging, session compare, replay.
+"""The main window: live test with tagging, session compare, replay, calibration.
 
 Space acts on the screen in front (start/stop a test or a replay); Enter
-saves the finished live test with its tags. The window holds the one store
-connection and moves finished tests from the live screen to the session.
+saves the finished live test with its tags, or takes the calibration
+reading. The window holds the one store connection and moves finished
+tests from the live screen to the session.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from gui._cal_screen import CalibrationScreen
 from gui._device import DeviceLink, DeviceSource
 from gui._device_panel import DevicePanel
 from gui._live_model import LiveTestModel, RunState
@@ -44,6 +46,7 @@ class MainWindow(QMainWindow):
         self.session = SessionScreen(self.options)
         self.session.replayRequested.connect(self.replay_test)
         self.replay = ReplayScreen(self.options)
+        self.calibration = CalibrationScreen(self.link.disconnect)
         self.side = QVBoxLayout()
         self.side.addWidget(self.device_panel)
         self.side.addWidget(self.tagging)
@@ -59,8 +62,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(live_tab, "Live test")
         self.tabs.addTab(self.session, "Session")
         self.tabs.addTab(self.replay, "Replay")
+        self.tabs.addTab(self.calibration, "Calibration")
         self.setCentralWidget(self.tabs)
-        self._screens: tuple[QWidget, ...] = (self.live, self.session, self.replay)
+        self._screens: tuple[QWidget, ...] = (
+            self.live,
+            self.session,
+            self.replay,
+            self.calibration,
+        )
         QShortcut(QKeySequence(Qt.Key.Key_Space), self).activated.connect(self.toggle_current)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(QKeySequence(key), self).activated.connect(self._enter)
@@ -83,7 +92,9 @@ class MainWindow(QMainWindow):
             toggle()
 
     def _enter(self) -> None:
-        if self.tabs.currentIndex() == 0:
+        if self.tabs.currentWidget() is self.calibration:
+            self.calibration.confirm()
+        elif self.tabs.currentIndex() == 0:
             self.tagging.request_save()
 
     def _on_link_state(self, state: str) -> None:
@@ -114,6 +125,7 @@ class MainWindow(QMainWindow):
             except (ValueError, StoreError) as exc:
                 self.tagging.show_status(str(exc), error=True)
                 return None
+            self.tagging.clear_per_test()
             self.tagging.show_status(f"saved as test #{self._saved}")
             return self._saved
         return None
@@ -133,11 +145,10 @@ class MainWindow(QMainWindow):
             side=tags.side,
             condition=tags.condition,
             challenge_target=tags.challenge_target,
+            therapist_verdict=tags.therapist_verdict,
             notes=tags.notes,
             results=None if result is None else [result],
         )
-        if tags.therapist_verdict is not None:
-            store.set_therapist_verdict(test_id, tags.therapist_verdict)
         self.session.show_session(store, store.get_test(test_id).session_id)
         return test_id
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from gui._script import run_tests
+from gui._script import run_calibration, run_tests
 from gui._window import MainWindow
 from nkt_dyno.commands.gui import add_arguments
 from nkt_dyno.store import Store
@@ -43,6 +43,8 @@ async def _script(window: MainWindow, args: argparse.Namespace) -> None:
             window.replay_test(saved[-1])
     if args.show == "replay":
         window.tabs.setCurrentWidget(window.replay)
+    if args.calibrate:
+        await run_calibration(window, args.calibrate, args.masses, args.sim_error)
 
 
 async def _main(args: argparse.Namespace, app: QApplication) -> int:
@@ -66,6 +68,7 @@ async def _main(args: argparse.Namespace, app: QApplication) -> int:
             script.cancel()
         finally:
             window.shutdown()
+            await window.calibration.shutdown()
             await window.link.close()
             window.close()
             store.close()

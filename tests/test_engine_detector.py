@@ -14,13 +14,16 @@ from hypothesis import strategies as st
 import nkt_dyno.engine as engine
 from nkt_dyno.engine import (
     Break,
+    BreakWithdrawn,
     Complete,
     Detector,
     DetectorConfig,
     Onset,
+    Peak,
     Release,
     analyze,
 )
+from nkt_dyno.engine.synthetic import CASES, generate
 
 REAL = Path(__file__).parents[2] / "shared" / "data" / "real"
 
@@ -34,6 +37,9 @@ def trace(knots_t, knots_f, rate=200.0, noise=0.2, seed=0, base=0.0):
 
 HOLD = ([0, 1, 2.5, 4.5, 4.9, 6.5], [0, 0, 120, 120, 0, 0])
 BREAK = ([0, 1, 2.5, 3.5, 3.7, 4.5, 4.8, 6.5], [0, 0, 120, 120, 80, 80, 0, 0])
+WOBBLE = ([0, 1, 2.5, 3.5, 3.6, 3.9, 5.5, 5.8, 7], [0, 0, 100, 100, 87, 97, 98, 0, 0])
+STAGED = ([0, 1, 3, 4, 4.25, 4.35, 4.65, 6, 6.3, 7.5], [0, 0, 110, 110, 90, 90, 70, 70, 0, 0])
+"""18 % in 250 ms, a brief pause, then as much again: 650 ms in all."""
 
 
 def one(t, f, gyro=None):
@@ -199,13 +205,33 @@ def _chunked(t, f, g, cuts):
     return events + det.finish()
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.integers(1, 1299), max_size=40), st.booleans())
-def test_block_splits_give_identical_events(cuts, with_gyro):
-    t, f = trace(*BREAK, rate=200.0, seed=5)
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(1, 1499), max_size=80),
+    st.booleans(),
+    st.sampled_from([BREAK, WOBBLE, STAGED]),
+)
+def test_block_splits_give_identical_events(cuts, with_gyro, knots):
+    # Up to 80 cuts: most blocks are short and take the list/scalar paths,
+    # the whole trace takes the array paths; a withdrawn break on the way.
+    t, f = trace(*knots, rate=200.0, seed=5)
     g = np.random.default_rng(5).normal(0, 0.5, t.size) if with_gyro else None
     whole = _chunked(t, f, g, [])
     assert _chunked(t, f, g, cuts) == whole
+
+
+@pytest.mark.parametrize("gyro", [False, True])
+def test_live_blocks_give_the_events_of_the_whole_trace(gyro):
+    # Every case type (rates 80-1000 Hz, gaps, spikes, drift) fed as a device
+    # delivers it, 1-60 samples per block, against one whole-array call: the
+    # scalar state-machine step must decide exactly as the vectorised one.
+    rng = np.random.default_rng(11)
+    for seed, case in enumerate(CASES * 2):
+        tr = generate(case, seed, gyro=gyro)
+        cuts = np.cumsum(rng.integers(1, 61, tr.t.size))
+        assert _chunked(tr.t, tr.force, tr.gyro, cuts[cuts < tr.t.size].tolist()) == _chunked(
+            tr.t, tr.force, tr.gyro, []
+        ), case
 
 
 def _real_params():
@@ -242,16 +268,75 @@ def test_recording_that_starts_under_load_takes_rest_after_release():
     assert "jolt_start" not in r.flags
 
 
+def _withdrawals(knots):
+    t, f = trace(*knots)
+    det = Detector()
+    events = [e for i in range(0, t.size, 5) for e in det.feed(t[i : i + 5], f[i : i + 5])]
+    events += det.finish()
+    return [e for e in events if not isinstance(e, Peak)]
+
+
+@pytest.mark.parametrize(("knots", "reason"), [(WOBBLE, "regained"), (STAGED, "slow_decline")])
+def test_streamed_break_is_withdrawn_when_it_was_no_yield(knots, reason):
+    events = _withdrawals(knots)
+    kinds = [type(e) for e in events]
+    assert kinds.index(Break) < kinds.index(BreakWithdrawn) < kinds.index(Complete)
+    brk = next(e for e in events if isinstance(e, Break))
+    gone = next(e for e in events if isinstance(e, BreakWithdrawn))
+    assert gone.break_t == brk.t and gone.reason == reason and gone.t > brk.t
+    assert events[-1].result.verdict == "hold"
+    with pytest.raises(ValueError, match="reason"):
+        BreakWithdrawn(t=1.0, break_t=0.5, reason="other")
+
+
+@pytest.mark.parametrize("gyro", [False, True])
+def test_stream_verdict_from_events_matches_complete(gyro):
+    # What a live display shows (the last Break not withdrawn) is what the
+    # effort's result says, on every case type.
+    for seed, case in enumerate(CASES * 3):
+        tr = generate(case, 100 + seed, gyro=gyro)
+        det = Detector()
+        broken = False
+        for i in range(0, tr.t.size, 7):
+            g = None if tr.gyro is None else tr.gyro[i : i + 7]
+            for e in det.feed(tr.t[i : i + 7], tr.force[i : i + 7], g):
+                if isinstance(e, Break | BreakWithdrawn):
+                    broken = isinstance(e, Break)
+                elif isinstance(e, Complete):
+                    assert broken == (e.result.verdict == "break"), case
+                    broken = False
+
+
 def test_wobble_that_recovers_is_not_a_break():
-    t, f = trace([0, 1, 2.5, 3.5, 3.6, 3.9, 5.5, 5.8, 7], [0, 0, 100, 100, 87, 97, 98, 0, 0])
-    assert one(t, f).verdict == "hold"
+    assert one(*trace(*WOBBLE)).verdict == "hold"
 
 
 def test_staged_slow_decline_is_not_a_break():
-    # 18 % in 250 ms, a brief pause, then as much again: 650 ms in all.
-    knots = [0, 1, 3, 4, 4.25, 4.35, 4.65, 6, 6.3, 7.5]
-    t, f = trace(knots, [0, 0, 110, 110, 90, 90, 70, 70, 0, 0])
-    assert one(t, f).verdict == "hold"
+    assert one(*trace(*STAGED)).verdict == "hold"
+
+
+def _smooth_rise_on_drift(drift_n_per_s):
+    """1.7 s of rest drifting, a smooth 30 N rise over 2 s, 1.5 s held, release."""
+    t = np.arange(0.0, 7.0, 0.01)
+    x = np.clip((t - 1.7) / 2.0, 0.0, 1.0)
+    effort = 30.0 * x * x * (3.0 - 2.0 * x) * (t < 5.2) + np.interp(t, [5.2, 5.5], [30, 0]) * (
+        t >= 5.2
+    )
+    noise = np.random.default_rng(4).normal(0.0, 0.13, t.size)
+    return t, drift_n_per_s * t + effort + noise
+
+
+def test_slow_rise_on_a_drifting_rest_is_an_effort():
+    # The rise must not inflate the rest noise as fast as it departs from it.
+    r = one(*_smooth_rise_on_drift(1.0))
+    assert r.verdict == "hold" and 25 < r.peak_n < 40
+    assert 1.7 < r.onset_s < 2.3
+
+
+def test_drift_alone_is_not_an_effort():
+    t = np.arange(0.0, 30.0, 0.01)
+    f = 1.0 * t + np.random.default_rng(5).normal(0.0, 0.13, t.size)
+    assert analyze(t, f) == []
 
 
 @pytest.mark.parametrize("step", [1e-9, 1e-6, 0.0])
@@ -287,7 +372,7 @@ def test_driver_burst_times_give_the_verdicts_of_the_stored_trace(step):
 
 def test_scalar_and_vector_stage_paths_are_bit_identical():
     # Small blocks take plain-float loops, long ones scipy/numpy: same bits.
-    from nkt_dyno.engine._signal import Ema, Gridder, LowPass, design_lowpass
+    from nkt_dyno.engine._signal import Ema, Gridder, LowPass, Median3, design_lowpass
 
     rng = np.random.default_rng(1)
     t = np.cumsum(rng.uniform(0.0005, 0.02, 3000)) + 5000.0
@@ -301,6 +386,25 @@ def test_scalar_and_vector_stage_paths_are_bit_identical():
         s = stage()
         parts = np.concatenate([s.step(x[:, a:b]) for a, b in itertools.pairwise(cuts)], axis=1)
         assert np.array_equal(whole, parts)
+    lp = LowPass(sos, 1)
+    lw = lp.step(x[:1])[0]
+    lp = LowPass(sos, 1)
+    assert lw.tolist() == [
+        v for a, b in itertools.pairwise(cuts) for v in lp.step_list(x[0, a:b].tolist())
+    ]
+    med = Median3()
+    mt, mx = med.step(t, x[:1])
+    med = Median3()
+    parts = [
+        med.step_list(t[a:b].tolist(), x[0, a:b].tolist()) for a, b in itertools.pairwise(cuts)
+    ]
+    assert mt.tolist() == [v for p in parts for v in p[0]]
+    assert mx[0].tolist() == [v for p in parts for v in p[1]]
+    g1 = Gridder(0.005, 1)
+    parts = [g1.step_list(t[a:b].tolist(), x[0, a:b].tolist()) for a, b in itertools.pairwise(cuts)]
+    w1 = Gridder(0.005, 1).step(t, x[:1])
+    assert w1[0].tolist() == [v for p in parts for v in p[0]]
+    assert w1[1][0].tolist() == [v for p in parts for v in p[1]]
     gw = Gridder(0.005, 2).step(t, x)
     g = Gridder(0.005, 2)
     steps = [g.step(t[a:b], x[:, a:b]) for a, b in itertools.pairwise(cuts)]

@@ -1,6 +1,6 @@
 """The real main window, driven as a therapist would: replay synthetic hold and break
 tests through the live screen, blinded mode, units, Space and Enter, tagging and
-saving into a store, the session's overlay, and replay."""
+saving into a store, the session's overlay and exports, and replay."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from pytestqt.qtbot import QtBot
 from gui._live_model import RunState
 from gui._simulation import synthetic_trace
 from gui._sources import ReplaySource
+from gui._tagging import NO_CALL
 from gui._test_view import HIDDEN
 from gui._units import Unit, format_force
+from gui._verdict import INFORMATIVE_BELOW, verdict_text
 from gui._window import MainWindow
 from nkt_dyno.store import Store
 
@@ -92,10 +94,13 @@ def test_hold_then_break_changes_banner_and_markers(qtbot: QtBot, window: MainWi
     run_test(qtbot, window)
     result = window.live_model.result
     assert result is not None and result.verdict == "break"
-    # force only: the break sits at the last maximum, so the ratio (1.00) is not shown
-    assert result.break_ratio == pytest.approx(1.0, abs=0.005)
-    assert view.banner.text() == f"BREAK · drop {result.drop_pct:.0f} %"
-    assert view.ratio.value.text() == HIDDEN
+    # force only: the break sits at the last maximum, so a ratio of ~1.00 is not shown
+    assert result.break_ratio is not None and result.drop_pct is not None
+    informative = result.break_ratio < INFORMATIVE_BELOW
+    assert view.banner.text() == verdict_text("break", result.break_ratio, result.drop_pct)
+    assert view.banner.text().endswith(f"drop {result.drop_pct:.0f} %")
+    assert ("ratio" in view.banner.text()) is informative
+    assert (view.ratio.value.text() == HIDDEN) is not informative
     assert "#c62828" in view.banner.styleSheet()
     assert view.plot.break_line.isVisible()
     assert view.plot.break_line.value() == pytest.approx(
@@ -169,15 +174,21 @@ def _tag(window: MainWindow, muscle: str, condition: str, call: str) -> None:
     tagging.call.setCurrentText(call)
 
 
-def test_tag_save_compare_and_replay(qtbot: QtBot, window: MainWindow, store: Store) -> None:
+def test_tag_save_compare_export_and_replay(
+    qtbot: QtBot, window: MainWindow, store: Store, tmp_path: Path
+) -> None:
     _tag(window, "gluteus medius", "baseline", "break")
     qtbot.keyClick(window.tagging.notes, Qt.Key.Key_Return)
     assert "run a test first" in window.tagging.status.text()
 
     use_case(window, "break")
     run_test(qtbot, window)
+    window.tagging.notes.setText("arm slipped at the end")
     qtbot.keyClick(window.tagging.notes, Qt.Key.Key_Return)
     assert window.tagging.status.text().startswith("saved as test #")
+    # notes and the call belong to one test; client, muscle and side carry on
+    assert window.tagging.notes.text() == "" and window.tagging.call.currentText() == NO_CALL
+    assert window.tagging.muscle.text() == "gluteus medius"
     use_case(window, "hold", seed=2)
     run_test(qtbot, window)
     _tag(window, "gluteus medius", "retest", "hold")
@@ -189,6 +200,7 @@ def test_tag_save_compare_and_replay(qtbot: QtBot, window: MainWindow, store: St
     tests = store.tests(session.session_id or 0)
     assert [t.condition for t in tests] == ["baseline", "retest"]
     assert [t.therapist_verdict for t in tests] == ["break", "hold"]
+    assert [t.notes for t in tests] == ["arm slipped at the end", ""]
     assert [t.analysis.verdict for t in tests if t.analysis] == ["break", "hold"]
     assert session.table.rowCount() == 2
 
@@ -196,7 +208,21 @@ def test_tag_save_compare_and_replay(qtbot: QtBot, window: MainWindow, store: St
     session.select([t.id for t in tests])
     assert len(session.plot.getPlotItem().listDataItems()) == 2
     assert session.diff.rowCount() == 1 and "MDC" in session.diff.item(0, 5).text()
-    assert "20 %" in session.note.text()
+    assert "fallback" in session.note.text() and "20 %" in session.note.text()
+    assert session.table.item(0, 8).text().startswith("drop ")  # force-only break
+    assert session.table.item(1, 8).text() == "—"
+
+    exports = session.exports
+    pdf = exports.export_pdf(tmp_path / "summary.pdf")
+    assert pdf is not None and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 2000
+    csvs = exports.export_csv(tmp_path / "csv")
+    assert [p.name for p in csvs] == [
+        f"session-{session.session_id}-summary.csv",
+        f"session-{session.session_id}-traces.csv",
+    ]
+    html = exports.export_report(tmp_path / "report.html")
+    assert html is not None and "Client A" in html.read_text(encoding="utf-8")
+    assert exports.status.text().startswith("written: report.html")
 
     session.select([tests[0].id])
     session.replay_button.click()

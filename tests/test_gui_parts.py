@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from gui._compare import FALLBACK_MDC_FRACTION, differences
+from gui._compare import differences
 from gui._guidance import Rise, classify_rise
 from gui._ring import RingBuffer
 from gui._scroll import XWindow, YSpan
@@ -92,13 +92,13 @@ def test_rise_guidance(ttp: float, rise: Rise) -> None:
     assert classify_rise(ttp) is rise
 
 
-def test_differences_against_fallback_mdc() -> None:
-    rows = differences(("pre", 200.0, 1.0), [("post", 260.0, 0.6), ("same", 220.0, None)])
-    assert rows[0].mdc_n == pytest.approx(200.0 * FALLBACK_MDC_FRACTION)
+def test_differences_against_the_mdc() -> None:
+    rows = differences(("pre", 200.0, 1.0), [("post", 260.0, 0.6), ("same", 220.0, None)], 40.0)
+    assert rows[0].mdc_n == 40.0
     assert rows[0].delta_peak_pct == pytest.approx(30.0) and rows[0].beyond_mdc is True
     assert rows[0].delta_ratio == pytest.approx(-0.4)
     assert rows[1].beyond_mdc is False and rows[1].delta_ratio is None
-    assert differences(("x", None, None), [("y", 10.0, 1.0)])[0].beyond_mdc is None
+    assert differences(("x", None, None), [("y", 10.0, 1.0)], None)[0].beyond_mdc is None
 
 
 @pytest.mark.parametrize(

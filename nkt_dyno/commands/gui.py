@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 
+from nkt_dyno.commands.calibrate import add_sim_error_argument, parse_masses
+
 SIMULATED_DEVICES = ("progressor", "cts500", "forceboard", "whc06", "activ5", "openprofile")
-SCREENS = ("live", "session", "replay")
+SCREENS = ("live", "session", "replay", "calibration")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -29,6 +31,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=3, help="seed of the synthetic efforts")
     p.add_argument("--show", choices=SCREENS, default="live", help="screen shown at the end")
     p.add_argument("--replay", metavar="TRACE", help="open a trace CSV in the replay screen")
+    p.add_argument(
+        "--calibrate",
+        metavar="DEVICE",
+        help="run the calibration wizard on DEVICE (e.g. sim:progressor), answering each "
+        "prompt once the reading is still, then verify with the middle mass",
+    )
+    p.add_argument(
+        "--masses",
+        type=parse_masses,
+        default=[0.0, 5.0, 10.0, 20.0],
+        help="masses for --calibrate, kg, comma separated (default 0,5,10,20)",
+    )
+    add_sim_error_argument(p)
     p.add_argument("--screenshot", metavar="PNG", help="save the window to this file on exit")
     p.add_argument(
         "--exit-after", type=float, metavar="S", help="quit after this many seconds (scripted mode)"

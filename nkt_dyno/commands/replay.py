@@ -76,7 +76,7 @@ def describe(event: Any) -> str:
                 parts += [f"{k}={_fmt(d.get(k))}" for k in ("verdict", "peak_n", "break_ratio")]
             elif value is None or isinstance(value, int | float | str):
                 parts.append(f"{f.name}={_fmt(value)}")
-    return f"{event.t:9.3f} s  {type(event).__name__:<9} {' '.join(parts)}".rstrip()
+    return f"{event.t:9.3f} s  {type(event).__name__:<14} {' '.join(parts)}".rstrip()
 
 
 def _fmt(value: object) -> str:

@@ -80,9 +80,19 @@ class DetectorConfig:
         A yield drops the force by at least this share of the force at the
         break; smaller falls are tremor or grip adjustments.
     max_fall_s : float, default 0.35
-        A yield completes its fall (10 % to 90 % of the drop) within this
-        time: the limb gives way in ~80–350 ms; a longer decline is the
-        examiner easing off.
+        A yield is quick: it completes its fall (10 % to 90 % of the drop)
+        within this time (the limb gives way in ~80–350 ms) or, if deeper,
+        falls on average at least twice ``level_rate`` of its top per second
+        (clearly falling all along, not hovering at the level-off limit).
+        An examiner easing off is both slower and longer; a deep yield
+        (the limb gives, then the examiner lowers his push after his
+        80–200 ms reaction) can take longer than 350 ms in all but is still
+        far faster than easing off.
+    wobble_k : float, default 1.5
+        A yield must drop at least this many times the deepest dip the
+        effort has already shown and regained: a fall the size of the
+        examiner's own wobble on this very effort is his hand, not the limb
+        (a wobble's dips vary in depth; 1.5 leaves room for that spread).
     release_frac : float, default 0.2
         Below this share of the top the force is being released: a yield
         keeps contact and levels off well above it (AFisomax/AFmax ≥ 0.5,
@@ -97,6 +107,34 @@ class DetectorConfig:
         the limb a few deg/s without a yield.
     gyro_confirm_s : float, default 0.015
         Motion must persist this long, so a single jolt is not a yield.
+    gyro_yield_deg : float, default 2
+        A yield is a sustained movement that accumulates angle: the angular
+        speed integrated since the limb left rest must reach this many
+        degrees. The elastic give of joint, soft tissue and pad under a
+        rising manual load (and the tremor) stays near a degree and stops;
+        a limb that gives way keeps moving through several degrees.
+    gyro_force_frac : float, default 0.5
+        The movement must start while the contact force is at least this
+        share of the effort's top: a yield happens under maintained pressure
+        (AFisomax/AFmax ≥ 0.5 even in unstable muscles, Schaefer & Bittmann
+        2021–2023), whereas the limb's rebound when the examiner withdraws
+        his hand starts with the force already near rest.
+    gyro_held_deg : float, default 0.5
+        While the force holds, this much angle already proves a yield, so the
+        break is confirmed without waiting for ``gyro_yield_deg``: elastic give
+        is angle in proportion to added load (≈ 1° over the whole rise), so
+        half a degree without the force rising (``gyro_held_rise``) is not
+        elastic; at ≥ ``gyro_floor_dps`` it takes ≥ 60 ms of motion in one
+        direction, longer than the above-threshold part of a 6–12 Hz tremor
+        half-cycle.
+    gyro_held_rise : float, default 0.02
+        "Holds" means the event-filtered force is no more than this share of
+        the top above its value when the limb left rest: half a degree of
+        elastic give would need tens of percent more load.
+    gyro_held_keep : float, default 0.8
+        ... and still at least this share of that value: a yield unloads the
+        muscle over 80–350 ms, whereas a limb moving as the examiner lets go
+        sees the force fall away within a few tens of ms (the rebound).
     plateau_frac : float, default 0.9
         The plateau (``hold_s``, tremor) is where the force is within 10 % of
         the peak (DESIGN §2).
@@ -133,11 +171,17 @@ class DetectorConfig:
     level_rate: float = 0.3
     break_drop_frac: float = 0.1
     max_fall_s: float = 0.35
+    wobble_k: float = 1.5
     release_frac: float = 0.2
     rest_settle_s: float = 0.3
     gyro_sd: float = 5.0
     gyro_floor_dps: float = 8.0
     gyro_confirm_s: float = 0.015
+    gyro_yield_deg: float = 2.0
+    gyro_force_frac: float = 0.5
+    gyro_held_deg: float = 0.5
+    gyro_held_rise: float = 0.02
+    gyro_held_keep: float = 0.8
     plateau_frac: float = 0.9
     min_hold_s: float = 0.1
     jolt_ratio: float = 0.3
@@ -164,6 +208,9 @@ class DetectorConfig:
             "release_frac",
             "plateau_frac",
             "jolt_ratio",
+            "gyro_force_frac",
+            "gyro_held_rise",
+            "gyro_held_keep",
         ):
             if getattr(self, name) >= 1:
                 raise ValueError(f"DetectorConfig.{name} must be < 1, got {getattr(self, name)}")

@@ -1,6 +1,10 @@
 """The streaming detector: onset, peak, fall, break or release, per effort.
 
-Pipeline per block (all vectorised, state carried between blocks):
+Pipeline per block (state carried between blocks). Long blocks (offline, a
+fast device) run on arrays; a live block of a few samples runs the very same
+operations in plain Python floats, which for a handful of samples is several
+times cheaper than numpy's per-call cost. Both give bit-identical results
+(tested), so the split of a stream into blocks never matters:
 
 1. :class:`~._signal.Median3` removes one-sample spikes.
 2. :class:`~._signal.Gridder` puts the samples on a uniform ``grid_hz`` grid.
@@ -10,26 +14,42 @@ Pipeline per block (all vectorised, state carried between blocks):
 4. A three-mode state machine over the grid samples:
 
    ``IDLE``
-       Running rest mean/SD (exponential, ``baseline_tau_s``). An onset is a
-       run of at least ``onset_confirm_s`` above mean + ``onset_sd`` SD that
+       Running rest level (exponential, ``baseline_tau_s``) and noise SD
+       (``noise_tau_s``, deviations clipped at ``noise_clip_sd``, so a slow
+       rise cannot raise its own threshold). An onset is a
+       run of at least ``onset_confirm_s`` above level + ``onset_sd`` SD that
        reaches ``min_effort_n``; the rest level is frozen from before the run
        and the departure found by stepping back to the noise band.
    ``ACTIVE``
        Tracks the peak and the smoothed force's running top. A drop of
        ``fall_frac`` below the top starts a *fall* (:class:`Falling`). The fall
        is judged when it levels off (slope above ``-level_rate`` × top per s):
-       a quick (``max_fall_s``), large enough (``break_drop_frac``) fall that
-       levels off above ``release_frac`` × top is a yield — contact remains,
-       the limb gave way (:class:`Break`); a slower or smaller one is the
-       examiner easing off, and tracking restarts from the new level. A fall
+       a quick (``max_fall_s``, or a deep fall at least twice ``level_rate``
+       on average) fall, large enough (``break_drop_frac``, and ``wobble_k``
+       times the deepest dip the effort already regained: the examiner's own
+       wobble) that levels off above ``release_frac`` × top is a yield —
+       contact remains, the limb gave way (:class:`Break`); a slower or
+       smaller one is the examiner easing off or wobbling, and tracking
+       restarts from the new level. A fall
        below ``release_frac`` × top is a release (:class:`Release`), whatever
        its speed: a release goes to rest, a yield does not. A yield is one
        sustained fall to a new level: if the force then regains half the
-       drop (a wobble of a long hold) the break is withdrawn, and if it falls
-       on by half the drop again (a pause in a slow decline, as fatigue
-       gives) the whole fall is judged anew. With a gyro
-       channel, the limb leaving rest while the force is not falling is the
-       yield itself, confirmed within ``gyro_confirm_s``.
+       drop (a wobble of a long hold) the break is withdrawn
+       (:class:`BreakWithdrawn`), and if it falls on by half the drop again
+       (a pause in a slow decline, as fatigue gives) the whole fall is judged
+       anew: withdrawn if too slow for a yield, else confirmed again (a new
+       :class:`Break`). With a gyro
+       channel, a yield is a sustained movement: the angular speed, integrated
+       from the moment the limb left rest, reaches ``gyro_yield_deg`` while
+       the force at that moment was at least ``gyro_force_frac`` of the top.
+       Elastic give under the rising load stays small and stops; the limb's
+       rebound when the hand is withdrawn starts with the force near rest.
+       The break is the moment the movement started; it is confirmed when
+       the excursion is reached or, sooner, once ``gyro_held_deg`` is swept
+       while the force holds (neither rising by ``gyro_held_rise`` of the
+       top, which elastic give under added load would need, nor falling
+       below ``gyro_held_keep`` of its value at the start, as when the hand
+       lets go): motion without a matching load change is not elastic.
    ``REST``
        ``rest_settle_s`` after a release, then back to ``IDLE`` with fresh
        rest statistics: each effort is judged against its own rest.
@@ -46,6 +66,7 @@ split into blocks; offline :func:`analyze` is this detector over one block.
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,7 +90,7 @@ from ._signal import SCALAR_MAX, Ema, Gridder, LowPass, Median3, design_lowpass
 
 __all__ = ["ENGINE_VERSION", "Detector", "analyze"]
 
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.4.0"
 """Version of the detection rules; bumped whenever results change."""
 
 FloatArray = npt.NDArray[np.float64]
@@ -77,6 +98,9 @@ FloatArray = npt.NDArray[np.float64]
 _IDLE, _ACTIVE, _REST, _SETTLE = 0, 1, 2, 3
 # Decisions of an ACTIVE scan, in the order they take precedence at one sample.
 _NOTHING, _REL, _MAX, _GYRO, _BACK, _RESUME, _FALL, _LEVEL = range(8)
+# Sub-states of an ACTIVE effort.
+_TRACK, _FALLING, _BROKEN = 0, 1, 2
+_NOT_FINITE = "t, force and gyro must be finite (no NaN or infinity)"
 _LOOKBACK_S = 3.0
 _LOADED_SETTLE_S = 1.5
 """How long after the release of an effort that began before the recording the
@@ -189,9 +213,14 @@ class Detector:
             Shapes differ, values are not finite, time goes backwards, or the
             gyro channel appears or disappears mid-stream.
         """
-        tt, x = self._validate(t, force, gyro)
+        tt, x = self._shaped(t, force, gyro)
         if tt.size == 0:
             return []
+        if tt.size <= SCALAR_MAX and x.shape[0] == 1:
+            return self._feed_list(tt.tolist(), x[0].tolist())
+        if not (np.isfinite(tt).all() and np.isfinite(x).all()):
+            raise ValueError(_NOT_FINITE)
+        self._check_times(float(tt[0]), bool((tt[1:] < tt[:-1]).any()), float(tt[-1]))
         tm, xm = self._median.step(tt, x)
         tg, xg = self._grid.step(tm, xm)
         if tg.size == 0:
@@ -206,6 +235,29 @@ class Detector:
         self._hist.append(block, self._keep_from())
         self._events = []
         self._run(k0, self._hist.end)
+        return self._events
+
+    def _feed_list(self, t: list[float], f: list[float]) -> list[Event]:
+        """:meth:`feed` for a short force-only block, on lists (the live case).
+
+        The stages' ``step_list`` methods do the operations of their array
+        paths in the same order, so the results are bit-identical (tested);
+        they spare a live block of a few samples the per-call cost of numpy.
+        """
+        if not (all(map(math.isfinite, t)) and all(map(math.isfinite, f))):
+            raise ValueError(_NOT_FINITE)
+        self._check_times(t[0], any(map(operator.gt, t, t[1:])), t[-1])
+        tm, xm = self._median.step_list(t, f)
+        tg, xg = self._grid.step_list(tm, xm)
+        if not tg:
+            return []
+        h = self._hist
+        k0 = h.end
+        h.append_force(
+            tg, xg, self._lp_ev.step_list(xg), self._lp_sm.step_list(xg), self._keep_from()
+        )
+        self._events = []
+        self._run(k0, h.end)
         return self._events
 
     def finish(self) -> list[Event]:
@@ -253,9 +305,10 @@ class Detector:
         self._n_efforts = 0
         self._events: list[Event] = []
 
-    def _validate(
+    def _shaped(
         self, t: npt.ArrayLike, force: npt.ArrayLike, gyro: npt.ArrayLike | None
     ) -> tuple[FloatArray, FloatArray]:
+        """Input as float64 arrays: ``t`` (n,) and the channels ``x`` (rows, n)."""
         tt = np.asarray(t, dtype=np.float64)
         f = np.asarray(force, dtype=np.float64)
         if tt.ndim != 1 or f.shape != tt.shape:
@@ -273,26 +326,23 @@ class Detector:
                 f"{'has' if has_gyro else 'has none'}"
             )
         if gyro is None:
-            x = f.reshape(1, -1)
-        else:
-            g = np.asarray(gyro, dtype=np.float64)
-            if g.shape != tt.shape:
-                raise ValueError(f"gyro must have the shape of t {tt.shape}, got {g.shape}")
-            x = np.stack((f, g))
-        if tt.size == 0:
-            return tt, x
-        if not (np.isfinite(tt).all() and np.isfinite(x).all()):
-            raise ValueError("t, force and gyro must be finite (no NaN or infinity)")
-        if tt[0] < self._last_t or (tt[1:] < tt[:-1]).any():
+            return tt, f.reshape(1, -1)
+        g = np.asarray(gyro, dtype=np.float64)
+        if g.shape != tt.shape:
+            raise ValueError(f"gyro must have the shape of t {tt.shape}, got {g.shape}")
+        return tt, np.stack((f, g))
+
+    def _check_times(self, first: float, back: bool, last: float) -> None:
+        """Reject time going backwards (within the block or from the last one)."""
+        if first < self._last_t or back:
             raise ValueError(
-                f"t must not decrease: block starts at {tt[0]} after {self._last_t}"
-                if tt[0] < self._last_t
+                f"t must not decrease: block starts at {first} after {self._last_t}"
+                if first < self._last_t
                 else "t must not decrease within the block"
             )
         if math.isnan(self._t_first):
-            self._t_first = float(tt[0])
-        self._last_t = float(tt[-1])
-        return tt, x
+            self._t_first = first
+        self._last_t = last
 
     def _keep_from(self) -> int:
         start = self._eff.start_k if self._eff is not None else self._hist.end
@@ -454,7 +504,7 @@ class Detector:
 
     def _active(self, k: int, k1: int) -> int:
         """One effort: peak, falls (break or easing off), gyro yield, release."""
-        c, kc, h, e = self.config, self._k, self._hist, self._eff
+        kc, h, e = self._k, self._hist, self._eff
         assert e is not None
         scan = self._scan_scalar if k1 - k <= SCALAR_MAX else self._scan_vector
         what = scan(k, k1)
@@ -475,19 +525,19 @@ class Detector:
         elif what == _BACK:
             # A yield does not give back what it lost: regaining half the drop
             # means the dip was a wobble of the hold (or a hesitation before
-            # pushing on), not the limb giving way.
+            # pushing on), not the limb giving way; its depth is the
+            # examiner's own variation that a yield must exceed.
             self._withdraw(kj, e.break_k, "regained")
-            e.sub, e.break_k, e.break_src, e.top, e.top_k = 0, -1, "", h.at(S, kj) - e.b0, kj
             e.withdrawn += 1
+            e.wobble = max(e.wobble, 1.0 - e.fall_bottom / e.fall_top)
+            e.sub, e.break_k, e.break_src, e.top, e.top_k = _TRACK, -1, "", h.at(S, kj) - e.b0, kj
         elif what == _RESUME:
             # A yield levels off once; falling on by half its drop again means
-            # the level-off was a pause in a longer decline: judge the whole fall.
+            # the level-off was a pause in a longer fall: judge the whole fall.
             e.held_break = (e.break_k, e.fall_drop, e.fall_dur, e.level_k)
-            e.sub, e.break_k, e.break_src, e.fall_k = 1, -1, "", kj
-            e.lvl_min = -c.level_rate * e.fall_top
+            e.sub, e.break_k, e.break_src, e.fall_k = _FALLING, -1, "", kj
         elif what == _FALL:
-            e.sub, e.fall_top, e.fall_top_k, e.fall_k = 1, e.top, e.top_k, kj
-            e.lvl_min = -c.level_rate * e.fall_top
+            e.sub, e.fall_top, e.fall_top_k, e.fall_k = _FALLING, e.top, e.top_k, kj
             self._events.append(Falling(t=h.at(T, e.top_k) - kc.d_sm, force_n=e.top))
         else:
             self._judge_fall(kj)
@@ -516,23 +566,42 @@ class Detector:
         rel_lvl = np.maximum(c.release_frac * pk_run, e.on_thr)
         j_rel = _first(armed & (zs < rel_lvl))
         j_fall = j_lvl = j_gyro = j_back = j_resume = n
-        if e.sub == 2 and e.break_src == "force":
+        if e.sub == _BROKEN and e.break_src == "force":
             half = 0.5 * (e.fall_top - e.fall_bottom)
             j_back = _first(zs > e.fall_bottom + half)
             deeper = e.fall_bottom - max(half, c.fall_frac * e.fall_top, c.fall_sd * e.sd0)
             j_resume = _first(armed & (zs < deeper))
-        if e.sub == 0:
+        if e.sub == _TRACK:
             drop = top_run - zs
             j_fall = _first(armed & (drop > np.maximum(c.fall_frac * top_run, c.fall_sd * e.sd0)))
-        elif e.sub == 1:
+        elif e.sub == _FALLING:
             back = h.take(S, np.maximum(idx - kc.level_win, e.fall_top_k)) - e.b0
             slope = (zs - back) / (kc.level_win * kc.h)
-            j_lvl = _first(slope > e.lvl_min)
+            j_lvl = _first(slope > -c.level_rate * e.fall_top)
         last_rest = idx
-        if self._has_gyro and e.sub == 0:
-            moving = np.abs(h.row(W, k, k1) - e.gm0) > e.g_thr
+        ang_rest = np.full(n, e.g_ang)
+        ang = ang_rest
+        if self._has_gyro and e.sub != _BROKEN:
+            w = h.row(W, k, k1) - e.gm0
+            moving = np.abs(w) > e.g_thr
             last_rest = np.maximum.accumulate(np.where(moving, e.g_last_rest, idx))
-            j_gyro = _first(armed & moving & (idx - last_rest >= kc.gyro_run))
+            ang = np.cumsum(np.concatenate(([e.g_ang], w * kc.h)))[1:]
+            ang_rest = np.where(last_rest >= k, ang[np.maximum(last_rest - k, 0)], e.g_ang_rest)
+            dep_force = h.take(S, last_rest) - e.b0
+            dep_y = h.take(Y, last_rest) - e.b0
+            swept = np.abs(ang - ang_rest)
+            held = (
+                (swept >= c.gyro_held_deg)
+                & (z <= dep_y + c.gyro_held_rise * top_run)
+                & (z >= c.gyro_held_keep * dep_y)
+            )
+            j_gyro = _first(
+                armed
+                & moving
+                & (idx - last_rest >= kc.gyro_run)
+                & (dep_force >= c.gyro_force_frac * top_run)
+                & ((swept >= c.gyro_yield_deg) | held)
+            )
         j_max = _first(h.row(T, k, k1) - h.at(T, e.start_k) > c.max_effort_s)
         j = min(j_rel, j_fall, j_lvl, j_gyro, j_max, j_back, j_resume)
         jj = min(j, n - 1)
@@ -542,6 +611,7 @@ class Detector:
         e.pk, e.pk_k = float(pk_run[jj]), int(pk_idx[jj])
         e.top, e.top_k = float(top_run[jj]), int(top_idx[jj])
         e.g_last_rest = int(last_rest[jj])
+        e.g_ang, e.g_ang_rest = float(ang[jj]), float(ang_rest[jj])
         self._kj = k + j
         for what, jw in (
             (_REL, j_rel),
@@ -569,14 +639,12 @@ class Detector:
         assert e is not None
         o, d = h.offset, h.data
         b0, sub = e.b0, e.sub
-        ys = d[Y, k - o : k1 - o].tolist()
-        ss = d[S, k - o : k1 - o].tolist()
-        ts = d[T, k - o : k1 - o].tolist()
+        ts, _, ys, ss = d[T : S + 1, k - o : k1 - o].tolist()
         t_max = h.at(T, e.start_k)
         pk, pk_k, top, top_k, last_rest = e.pk, e.pk_k, e.top, e.top_k, e.g_last_rest
         armed_k, on_thr, rel_frac, hold = e.armed_k, e.on_thr, c.release_frac, kc.peak_hold
         fall_floor = c.fall_sd * e.sd0
-        check_back = sub == 2 and e.break_src == "force"
+        check_back = sub == _BROKEN and e.break_src == "force"
         back_above = deeper = 0.0
         if check_back:
             half = 0.5 * (e.fall_top - e.fall_bottom)
@@ -584,13 +652,16 @@ class Detector:
             deeper = e.fall_bottom - max(half, c.fall_frac * e.fall_top, fall_floor)
         lw, ftk, sb, lo_b = kc.level_win, e.fall_top_k, ys, k
         lvl_den = kc.level_win * kc.h
-        lvl_min = e.lvl_min
-        if sub == 1:
+        lvl_min = -c.level_rate * e.fall_top
+        if sub == _FALLING:
             lo_b = max(k - lw, ftk)
             sb = d[S, lo_b - o : k1 - o].tolist()
-        gyro = bool(self._has_gyro) and sub == 0
+        gyro = bool(self._has_gyro) and sub != _BROKEN
         ws = d[W, k - o : k1 - o].tolist() if gyro else ys
-        gm0, g_thr, g_run = e.gm0, e.g_thr, kc.gyro_run
+        gm0, g_thr, g_run, hh = e.gm0, e.g_thr, kc.gyro_run, kc.h
+        ang, ang_rest, yield_deg = e.g_ang, e.g_ang_rest, c.gyro_yield_deg
+        dep_frac, held_deg = c.gyro_force_frac, c.gyro_held_deg
+        h_rise, h_keep = c.gyro_held_rise, c.gyro_held_keep
         what = _NOTHING
         for i in range(k, k1):
             z = ys[i - k] - b0
@@ -604,33 +675,56 @@ class Detector:
             armed = i >= armed_k
             moving = False
             if gyro:
-                moving = abs(ws[i - k] - gm0) > g_thr
+                w = ws[i - k] - gm0
+                ang = ang + w * hh
+                moving = abs(w) > g_thr
                 if not moving:
-                    last_rest = i
+                    last_rest, ang_rest = i, ang
             else:
-                last_rest = i
+                last_rest, ang_rest = i, ang
             if armed and zs < max(rel_frac * pk, on_thr):
                 what = _REL
             elif ts[i - k] - t_max > c.max_effort_s:
                 what = _MAX
-            elif armed and moving and i - last_rest >= g_run:
+            elif (
+                armed
+                and moving
+                and i - last_rest >= g_run
+                and d[S, last_rest - o] - b0 >= dep_frac * top
+                and (
+                    (swept := abs(ang - ang_rest)) >= yield_deg
+                    or (
+                        swept >= held_deg
+                        and h_keep * (f0 := d[Y, last_rest - o] - b0) <= z <= f0 + h_rise * top
+                    )
+                )
+            ):
                 what = _GYRO
             elif check_back and zs > back_above:
                 what = _BACK
             elif check_back and armed and zs < deeper:
                 what = _RESUME
-            elif sub == 0 and armed and top - zs > max(c.fall_frac * top, fall_floor):
+            elif sub == _TRACK and armed and top - zs > max(c.fall_frac * top, fall_floor):
                 what = _FALL
-            elif sub == 1 and (zs - (sb[max(i - lw, ftk) - lo_b] - b0)) / lvl_den > lvl_min:
+            elif sub == _FALLING and (zs - (sb[max(i - lw, ftk) - lo_b] - b0)) / lvl_den > lvl_min:
                 what = _LEVEL
             if what != _NOTHING:
                 self._kj = i
                 break
         e.pk, e.pk_k, e.top, e.top_k, e.g_last_rest = pk, pk_k, top, top_k, last_rest
+        e.g_ang, e.g_ang_rest = ang, ang_rest
         return what
 
     def _judge_fall(self, kj: int) -> None:
-        """A fall has levelled off: a yield if quick and deep enough, else easing off."""
+        """A fall has levelled off: a yield, or the examiner's hand (ease-off, wobble).
+
+        A yield is a fall that is deep (``break_drop_frac``, and ``wobble_k``
+        times the deepest dip this effort already showed and regained) and
+        quick (within ``max_fall_s``, or on average at least twice
+        ``level_rate``: clearly falling all along, not hovering at the
+        level-off limit). Otherwise the examiner eased off or wobbled, and
+        tracking restarts from the new level.
+        """
         c, kc, h, e = self.config, self._k, self._hist, self._eff
         assert e is not None
         seg = h.row(S, e.fall_top_k, kj + 1) - e.b0
@@ -641,19 +735,12 @@ class Detector:
         k90 = _first(seg <= e.fall_top - 0.9 * drop)
         k10 = int(np.flatnonzero(seg[:k90] > e.fall_top - 0.1 * drop)[-1]) + 1 if k90 else 0
         fall_s = (k90 - k10) * kc.h
-        quick = fall_s <= c.max_fall_s
-        if quick and drop < c.break_drop_frac * e.fall_top and e.lvl_min < 0.0:
-            # The smoothed force nears a new level gradually (the filter's
-            # lag, a yield's soft end), so at the level-off a quick fall may
-            # not have finished: measured there, the drop reads low. Follow it
-            # until it stops falling, then judge the whole fall. A fall that
-            # already qualifies is confirmed at once, keeping the latency.
-            e.lvl_min = 0.0
-            return
         held, e.held_break = e.held_break, None
-        if drop >= c.break_drop_frac * e.fall_top and quick:
+        deep = drop >= max(c.break_drop_frac, c.wobble_k * e.wobble) * e.fall_top
+        quick = fall_s <= c.max_fall_s or 0.8 * drop >= 2.0 * c.level_rate * e.fall_top * fall_s
+        if deep and quick:
             kb = self._break_start(e.fall_top_k + k10)
-            e.sub, e.break_k, e.break_src, e.level_k = 2, kb, "force", kj
+            e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, "force", kj
             e.fall_drop, e.fall_dur, e.fall_bottom = drop / e.fall_top, fall_s, bottom
             self._events.append(
                 Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source="force")
@@ -661,7 +748,7 @@ class Detector:
         else:
             if held is not None:
                 self._withdraw(kj, held[0], "slow_decline")
-            e.sub, e.top, e.top_k = 0, h.at(S, kj) - e.b0, kj
+            e.sub, e.top, e.top_k = _TRACK, h.at(S, kj) - e.b0, kj
             e.eased = max(e.eased, drop / e.fall_top)
 
     def _withdraw(self, kj: int, kb: int, reason: str) -> None:
@@ -695,7 +782,7 @@ class Detector:
         quiet = np.flatnonzero(seg <= e.g_band)
         kb = e.start_k + int(quiet[-1]) + 1 if quiet.size else e.start_k
         kb = min(kb, moved)
-        e.sub, e.break_k, e.break_src, e.level_k = 2, kb, "gyro", -1
+        e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, "gyro", -1
         self._events.append(
             Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source="gyro")
         )
@@ -725,11 +812,11 @@ class Detector:
     def _complete(self, kj: int, how: str) -> None:
         e = self._eff
         assert e is not None
-        if e.sub == 1 and e.held_break is not None:
+        if e.sub == _FALLING and e.held_break is not None:
             # The fall that resumed after a confirmed yield did not level off
             # again (release or end of stream): the yield stands.
             e.break_k, e.fall_drop, e.fall_dur, e.level_k = e.held_break
-            e.sub, e.break_src = 2, "force"
+            e.sub, e.break_src = _BROKEN, "force"
         result = effort_result(
             self._n_efforts, self._hist, e, kj, how, self.config, self._k.d_ev, self._k.d_sm
         )

@@ -112,7 +112,10 @@ class Falling(Event):
 
 @dataclass(frozen=True)
 class Break(Event):
-    """Confirmed yield starting at ``t`` at ``force_n``; ``source`` is "force" or "gyro"."""
+    """Confirmed yield starting at ``t`` at ``force_n``; ``source`` is "force" or "gyro".
+
+    A force-only break can later be taken back (:class:`BreakWithdrawn`).
+    """
 
     force_n: float
     source: str

@@ -30,7 +30,22 @@ class History:
 
     def append(self, block: FloatArray, keep_from: int) -> None:
         """Append ``block`` (ROWS, n), dropping samples before ``keep_from`` if full."""
-        n = block.shape[1]
+        at = self.reserve(block.shape[1], keep_from)
+        self.data[:, at : at + block.shape[1]] = block
+
+    def append_force(
+        self, t: list[float], g: list[float], y: list[float], s: list[float], keep_from: int
+    ) -> None:
+        """Append force-only rows from lists (a live block); the other rows are zero."""
+        n = len(t)
+        at = self.reserve(n, keep_from)
+        d = self.data
+        d[T, at : at + n], d[G, at : at + n] = t, g
+        d[Y, at : at + n], d[S, at : at + n] = y, s
+        d[W:, at : at + n] = 0.0
+
+    def reserve(self, n: int, keep_from: int) -> int:
+        """Make room for ``n`` samples at the end; return their storage column."""
         used = self.end - self.offset
         if used + n > self.data.shape[1]:
             drop = max(0, min(keep_from, self.end) - self.offset)
@@ -42,8 +57,8 @@ class History:
                 grown = np.zeros((ROWS, 2 * (used + n)))
                 grown[:, :used] = self.data[:, :used]
                 self.data = grown
-        self.data[:, used : used + n] = block
         self.end += n
+        return used
 
     def row(self, r: int, start: int, stop: int) -> FloatArray:
         """View of row ``r`` for absolute samples ``[start, stop)``."""

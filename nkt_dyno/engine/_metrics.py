@@ -36,11 +36,13 @@ class EffortState:
     top: float
     top_k: int
     g_last_rest: int
+    g_ang: float = 0.0
+    g_ang_rest: float = 0.0
+    wobble: float = 0.0
     sub: int = 0
     fall_top: float = 0.0
     fall_top_k: int = -1
     fall_k: int = -1
-    lvl_min: float = 0.0
     break_k: int = -1
     break_src: str = ""
     level_k: int = -1

@@ -21,7 +21,9 @@ SCALAR_MAX = 48
 A live block is a few samples, and a scipy call costs tens of microseconds
 whatever its length; the scalar loops do the very operations of scipy's
 direct-form-II-transposed filters in the same order, so both paths give
-bit-identical output (tested) and block splits still do not matter.
+bit-identical output (tested) and block splits still do not matter. The
+``step_list`` methods are the same loops for a single channel (force only,
+the common live case) on Python lists, sparing the array round trips.
 """
 
 
@@ -72,6 +74,27 @@ class Median3:
             self._pend = seq[:, -1].copy()
             self._t = float(t[-1])
         return t_out, med
+
+    def step_list(self, t: list[float], x: list[float]) -> tuple[list[float], list[float]]:
+        """:meth:`step` for one channel on lists: the same comparisons."""
+        if self._pend is None or self._prev is None or self._t is None:
+            self._prev = np.array([x[0]])
+            self._pend = np.array([x[0]])
+            self._t = t[0]
+            t, x = t[1:], x[1:]
+        if not t:
+            return [], []
+        a, b = float(self._prev[0]), float(self._pend[0])
+        out = []
+        for c in x:
+            lo = b if b < a else a
+            hi = b if a < b else a
+            lo2 = c if c < hi else hi
+            out.append(lo2 if lo < lo2 else lo)
+            a, b = b, c
+        t_out = [self._t, *t[:-1]]
+        self._prev[0], self._pend[0], self._t = a, b, t[-1]
+        return t_out, out
 
 
 class Gridder:
@@ -156,6 +179,36 @@ class Gridder:
         self._xl, self._cl, self._ie = np.array(xl), np.array(cl), np.array(ie)
         return np.array(out_t), np.array(out_v).reshape(self._rows, len(out_t))
 
+    def step_list(self, t: list[float], x: list[float]) -> tuple[list[float], list[float]]:
+        """:meth:`step` for one channel on lists: the same operations in the same order."""
+        if not t:
+            return [], []
+        if self._t0 is None:
+            self._t0 = self._tl = t[0]
+            self._xl = np.array([x[0]])
+            t, x = t[1:], x[1:]
+        t0, h, j = self._t0, self.h, self._j
+        tl, xl, cl, ie = self._tl, float(self._xl[0]), float(self._cl[0]), float(self._ie[0])
+        edge = t0 + (j + 1) * h
+        out_t: list[float] = []
+        out_v: list[float] = []
+        for tv, xv in zip(t, x, strict=True):
+            span = tv - tl
+            while edge < tv:
+                dt = edge - tl
+                xe = xl + (xv - xl) * (dt / span)
+                v = cl + dt * (xl + xe) * 0.5
+                out_v.append((v - ie) / h)
+                ie = v
+                j += 1
+                out_t.append(t0 + (j - 0.5) * h)
+                edge = t0 + (j + 1) * h
+            cl = cl + span * (xl + xv) * 0.5
+            tl, xl = tv, xv
+        self._tl, self._j = tl, j
+        self._xl[0], self._cl[0], self._ie[0] = xl, cl, ie
+        return out_t, out_v
+
 
 class LowPass:
     """``sosfilt`` with its state carried across blocks, started at steady state.
@@ -180,21 +233,33 @@ class LowPass:
         if x.shape[1] > SCALAR_MAX:
             y, self._zi = signal.sosfilt(self._sos, x, axis=-1, zi=self._zi)
             return y
-        zi = self._zi
         y = np.empty_like(x)
         for r in range(self._rows):
-            row = x[r].tolist()
-            for i, (b0, b1, b2, a1, a2) in enumerate(self._coefs):
-                z0, z1 = float(zi[i, r, 0]), float(zi[i, r, 1])
-                out = []
-                for v in row:
-                    o = b0 * v + z0
-                    z0 = b1 * v - a1 * o + z1
-                    z1 = b2 * v - a2 * o
-                    out.append(o)
-                zi[i, r, 0], zi[i, r, 1], row = z0, z1, out
-            y[r] = row
+            y[r] = self._run(r, x[r].tolist())
         return y
+
+    def step_list(self, x: list[float]) -> list[float]:
+        """:meth:`step` for one channel on a list (as the scalar path)."""
+        if not x:
+            return x
+        if self._zi is None:
+            self._zi = signal.sosfilt_zi(self._sos)[:, None, :] * x[0]
+        return self._run(0, x)
+
+    def _run(self, r: int, row: list[float]) -> list[float]:
+        """Direct form II transposed, section by section, on row ``r``'s state."""
+        assert self._zi is not None
+        zi = self._zi
+        for i, (b0, b1, b2, a1, a2) in enumerate(self._coefs):
+            z0, z1 = float(zi[i, r, 0]), float(zi[i, r, 1])
+            out = []
+            for v in row:
+                o = b0 * v + z0
+                z0 = b1 * v - a1 * o + z1
+                z1 = b2 * v - a2 * o
+                out.append(o)
+            zi[i, r, 0], zi[i, r, 1], row = z0, z1, out
+        return row
 
 
 class Ema:

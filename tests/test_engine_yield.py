@@ -1,0 +1,178 @@
+"""Yield rules on hand-built traces: gyro excursion, deep falls, the examiner's wobble."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nkt_dyno.engine import Break, BreakWithdrawn, Complete, Detector, analyze
+
+RATE = 200.0
+
+
+def force_trace(knots_t, knots_f, seed=0):
+    """Piecewise-linear force through the knots at 200 Hz, 0.2 N noise."""
+    t = np.arange(0.0, knots_t[-1], 1.0 / RATE)
+    f = np.interp(t, knots_t, knots_f)
+    return t, f + np.random.default_rng(seed).normal(0.0, 0.2, t.size)
+
+
+def gyro_of(t, knots_t, knots_w, seed=1):
+    """Angular speed (deg/s) through the knots, zero elsewhere, 0.5 deg/s noise."""
+    w = np.interp(t, knots_t, knots_w, left=0.0, right=0.0)
+    return w + np.random.default_rng(seed).normal(0.0, 0.5, t.size)
+
+
+def one(t, f, g=None):
+    res = analyze(t, f, g)
+    assert len(res) == 1, res
+    return res[0]
+
+
+def streamed(t, f, g=None, size=4):
+    """Events with the time of the last sample of the block that produced each."""
+    det = Detector()
+    out = []
+    for i in range(0, t.size, size):
+        gi = None if g is None else g[i : i + size]
+        out += [
+            (e, float(t[min(i + size, t.size) - 1]))
+            for e in det.feed(t[i : i + size], f[i : i + size], gi)
+        ]
+    return out + [(e, float(t[-1])) for e in det.finish()]
+
+
+HOLD = ([0, 1, 2.5, 4.5, 4.6, 6.5], [0, 0, 120, 120, 0, 0])
+"""Rise over 1.5 s, 2 s held at 120 N, quick 100 ms release."""
+ELASTIC = ([2.0, 2.03, 2.17, 2.2], [0.0, 8.0, 8.0, 0.0])
+"""Elastic give while the load rises: ~1 degree at 7–8 deg/s, then it stops."""
+HELD_YIELD = ([3.5, 3.515, 3.575, 3.59], [0.0, 40.0, 40.0, 0.0])
+"""The limb gives way on the plateau: 40 deg/s for ~70 ms, ~3 degrees."""
+SLOW_LET_GO = ([0, 1, 2.5, 4.5, 5.1, 6.5], [0, 0, 120, 120, 0, 0])
+"""As ``HOLD`` but let go over 600 ms: the effort is still open near rest."""
+REBOUND = ([4.85, 4.87, 5.0, 5.05], [0.0, -40.0, -40.0, 0.0])
+"""The limb springs back as the hand leaves (force ~40 N, a third of the top): ~6 degrees."""
+
+
+def test_elastic_settling_during_the_rise_is_not_a_break():
+    t, f = force_trace(*HOLD)
+    g = gyro_of(t, [2.0, 2.02, 2.13, 2.15], [0.0, 12.0, 12.0, 0.0])
+    assert np.trapezoid(g[(t > 2.0) & (t < 2.2)], dx=1 / RATE) > 1.0
+    r = one(t, f, g)
+    assert r.verdict == "hold" and r.break_s is None
+
+
+def test_slow_elastic_give_through_the_rise_is_not_a_break():
+    t, f = force_trace(*HOLD)
+    g = gyro_of(t, *ELASTIC)
+    assert one(t, f, g).verdict == "hold"
+
+
+def test_excursion_under_held_force_is_a_break_from_the_movement_start():
+    t, f = force_trace(*HOLD)
+    g = gyro_of(t, *HELD_YIELD)
+    r = one(t, f, g)
+    assert r.verdict == "break"
+    assert abs(r.break_s - 3.5) < 0.006
+    assert abs(r.break_ratio - 1.0) < 0.02
+
+
+def test_held_excursion_is_confirmed_before_it_reaches_the_full_angle():
+    # While the force holds, half a degree of sustained motion proves a yield;
+    # 2 degrees at 40 deg/s would only be reached ~3.56 s.
+    t, f = force_trace(*HOLD)
+    g = gyro_of(t, *HELD_YIELD)
+    brk = [(e, at) for e, at in streamed(t, f, g, size=2) if isinstance(e, Break)]
+    assert len(brk) == 1 and brk[0][0].source == "gyro"
+    assert brk[0][1] - 3.5 < 0.065
+
+
+def test_excursion_while_the_force_still_rises_needs_the_full_angle():
+    # A steep rise (200 N/s): motion that comes with a rising load may be
+    # elastic give, so 1.5 degrees is not enough; 3 degrees is a yield.
+    t, f = force_trace([0, 1, 1.6, 4.5, 4.6, 6.5], [0, 0, 120, 120, 0, 0])
+    small = gyro_of(t, [1.3, 1.315, 1.375, 1.39], [0.0, 20.0, 20.0, 0.0])
+    assert one(t, f, small).verdict == "hold"
+    big = gyro_of(t, [1.3, 1.315, 1.445, 1.46], [0.0, 20.0, 20.0, 0.0])
+    r = one(t, f, big)
+    assert r.verdict == "break" and abs(r.break_s - 1.3) < 0.006
+
+
+def test_rebound_after_release_is_not_a_break():
+    t, f = force_trace(*SLOW_LET_GO)
+    g = gyro_of(t, *REBOUND)
+    r = one(t, f, g)
+    assert r.verdict == "hold" and r.break_s is None
+
+
+def test_limb_moving_as_the_hand_lets_go_is_not_a_held_yield():
+    # The motion starts with the force still at its top, but the force is
+    # falling away fast: a release, not a yield under maintained pressure.
+    t, f = force_trace(*HOLD)
+    g = gyro_of(t, [4.5, 4.52, 4.7, 4.75], [0.0, -15.0, -15.0, 0.0])
+    assert one(t, f, g).verdict == "hold"
+
+
+DEEP = ([0, 1, 2.5, 3.5, 4.0, 4.8, 5.0, 6.5], [0, 0, 120, 120, 72, 72, 0, 0])
+"""40 % in 500 ms at a steady 0.8 of the top per second."""
+EASE = ([0, 1, 2.5, 3.5, 4.5, 5.3, 5.5, 7.0], [0, 0, 120, 120, 72, 72, 0, 0])
+"""The same 40 % in 1 s (0.4 of the top per second): the examiner easing off."""
+
+
+def test_deep_fall_at_a_steady_fast_rate_is_a_break():
+    r = one(*force_trace(*DEEP))
+    assert r.verdict == "break"
+    assert abs(r.break_s - 3.5) < 0.04
+    assert 35 < r.drop_pct < 45
+
+
+def test_deep_fall_at_easing_off_rate_is_not_a_break():
+    assert one(*force_trace(*EASE)).verdict == "hold"
+
+
+def _dips(second_drop_n):
+    """Plateau 100 N; a quick 15 N dip regained; then a quick dip of ``second_drop_n``."""
+    return (
+        [0, 1, 2.5, 3.5, 3.6, 3.9, 4.0, 5.0, 5.1, 5.7, 5.9, 7.0],
+        [0, 0, 100, 100, 85, 85, 100, 100, 100 - second_drop_n, 100 - second_drop_n, 0, 0],
+    )
+
+
+def test_dip_the_size_of_a_regained_one_is_not_a_break():
+    t, f = force_trace(*_dips(15))
+    events = [e for e, _ in streamed(t, f)]
+    gone = [e for e in events if isinstance(e, BreakWithdrawn)]
+    assert gone and gone[0].reason == "regained"
+    assert events[-1].result.verdict == "hold"
+    assert one(t, f).verdict == "hold"
+
+
+def test_fall_twice_the_regained_dip_is_a_break():
+    t, f = force_trace(*_dips(30))
+    r = one(t, f)
+    assert r.verdict == "break"
+    assert abs(r.break_s - 5.0) < 0.04
+
+
+def _chunked(t, f, g, cuts):
+    det = Detector()
+    events = []
+    for a, b in itertools.pairwise([0, *sorted(set(cuts)), t.size]):
+        events += det.feed(t[a:b], f[a:b], g[a:b])
+    return events + det.finish()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(1, 1299), max_size=80),
+    st.sampled_from([ELASTIC, HELD_YIELD, REBOUND]),
+)
+def test_gyro_rules_give_identical_events_for_any_block_split(cuts, knots):
+    t, f = force_trace(*HOLD, seed=5)
+    g = gyro_of(t, *knots, seed=6)
+    whole = _chunked(t, f, g, [])
+    assert _chunked(t, f, g, cuts) == whole
+    assert isinstance(whole[-1], Complete)
