@@ -18,8 +18,8 @@ from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfW
 
 from gui import _style
 from gui._units import Unit, format_force, scale
-from gui._verdict import primary_effort, stored_break_figures, stored_verdict_text
 from nkt_dyno.store import MuscleTest, Store
+from nkt_dyno.summary import break_figures, verdict_line
 
 PAGE_W, PAGE_H = 523.0, 770.0
 """A4 inside 36 pt margins, in points (the writer runs at 72 dpi)."""
@@ -128,7 +128,7 @@ def _table(pages: _Pages, tests: list[MuscleTest], unit: Unit) -> None:
             a.verdict if a else "—",
             t.therapist_verdict or "—",
             format_force(a.peak_n, unit) if a and a.peak_n is not None else "—",
-            stored_break_figures(a) or "—",
+            break_figures(None if a is None else a.primary) or "—",
         ]
         row(cells, _font(8))
 
@@ -144,7 +144,8 @@ def _plots(pages: _Pages, store: Store, tests: list[MuscleTest], unit: Unit) -> 
         if test.analysis is not None:
             pages.y += ROW_H
             colour = _VERDICT_COLOUR.get(test.analysis.verdict, "#263238")
-            pages.text(x, PLOT_W, stored_verdict_text(test.analysis), _font(8, bold=True), colour)
+            line = verdict_line(test.analysis.primary, unit)
+            pages.text(x, PLOT_W, line, _font(8, bold=True), colour)
         _plot(pages.painter, QRectF(x, top + 2 * ROW_H, PLOT_W, PLOT_H), store, test, unit)
         pages.y = top + cell_h if i % 2 == 1 or i == len(tests) - 1 else top
 
@@ -167,7 +168,7 @@ def _plot(p: QPainter, box: QRectF, store: Store, test: MuscleTest, unit: Unit) 
 
     p.setPen(QPen(QColor("#cfd8dc"), 0.5))
     p.drawRect(box)
-    effort = primary_effort(test.analysis)
+    effort = None if test.analysis is None else test.analysis.primary
     for key, colour in (("onset_s", _style.ONSET_COLOUR), ("break_s", _style.BREAK_COLOUR)):
         value = None if effort is None else effort.get(key)
         if value is not None:

@@ -31,8 +31,8 @@ from gui._compare import Difference, differences, reference_noise
 from gui._export_bar import ExportBar
 from gui._options import DisplayOptions
 from gui._units import format_force, scale
-from gui._verdict import informative_ratio, primary_effort, stored_break_figures
 from nkt_dyno.store import MuscleTest, Store
+from nkt_dyno.summary import break_figures, informative_ratio
 
 TEST_COLUMNS = ("#", "time", "muscle", "side", "condition", "engine", "therapist", "peak", "break")
 DIFF_COLUMNS = ("test", "peak", "Δ peak", "Δ %", "Δ ratio", "vs MDC")
@@ -154,7 +154,7 @@ class SessionScreen(QWidget):
                     test.therapist_verdict or "—", _VERDICT_COLOUR.get(test.therapist_verdict or "")
                 ),
                 _item(format_force(a.peak_n, unit) if a and a.peak_n is not None else "—"),
-                _item(stored_break_figures(a) or "—"),
+                _item(break_figures(None if a is None else a.primary) or "—"),
             )
             for col, cell in enumerate(cells):
                 self.table.setItem(row, col, cell)
@@ -204,13 +204,11 @@ class SessionScreen(QWidget):
 
     def _figures(self, test: MuscleTest) -> tuple[float | None, float | None]:
         a = test.analysis
-        if a is None:
-            return None, None
-        return a.peak_n, informative_ratio(a.verdict, a.break_ratio, gyro=False)
+        return (None, None) if a is None else (a.peak_n, informative_ratio(a.primary))
 
     def _overlay(self, test: MuscleTest, colour: str, k: float) -> None:
         assert self.store is not None
-        effort = primary_effort(test.analysis)
+        effort = None if test.analysis is None else test.analysis.primary
         if effort is None or effort.get("onset_s") is None:
             return
         trace = self.store.load_trace(test.id)

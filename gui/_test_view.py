@@ -22,8 +22,8 @@ from gui._options import DisplayOptions
 from gui._plot import ForcePlot
 from gui._scroll import XWindow, YSpan
 from gui._units import format_force, scale
-from gui._verdict import informative_ratio, verdict_text
-from nkt_dyno.engine import Break, EffortResult, Peak
+from nkt_dyno.engine import EffortResult, Peak
+from nkt_dyno.summary import informative_ratio, verdict_line
 
 FRAME_MS = 30
 """Display timer period: about 33 frames/s, above the 30 fps target at a modest CPU cost."""
@@ -210,6 +210,7 @@ class TestView(QWidget):
         self._pending = list(self.model.events)
         self._refresh()
         self._show_figures()
+        self._show_banner()
 
     def _on_blinded(self, _blinded: bool) -> None:
         self._apply_blinding()
@@ -241,7 +242,7 @@ class TestView(QWidget):
             self.force.value.setText(format_force(last[1], unit))
         if result is None:
             return
-        ratio = informative_ratio(result.verdict, result.break_ratio, gyro=self._gyro_break(result))
+        ratio = informative_ratio(result.to_dict())
         self.ratio.value.setText(HIDDEN if ratio is None else f"{ratio:.2f}")
         ttp = result.time_to_peak_s
         if ttp is None:
@@ -269,16 +270,5 @@ class TestView(QWidget):
             return "running", "TESTING…"
         if result is None:
             return "none", "NO EFFORT DETECTED"
-        gyro = self._gyro_break(result)
-        text = verdict_text(
-            result.verdict, result.break_ratio, result.drop_pct, result.reasons, gyro=gyro
-        )
+        text = verdict_line(result.to_dict(), self.options.unit)
         return (result.verdict if result.verdict in _style.BANNER else "none"), text
-
-    def _gyro_break(self, result: EffortResult) -> bool:
-        """Whether the result's break was placed by the gyro (its Break event says)."""
-        breaks = [e for e in self.model.events if isinstance(e, Break)]
-        if result.break_s is None or not breaks:
-            return False
-        at = result.break_s
-        return str(min(breaks, key=lambda e: abs(float(e.t) - at)).source) == "gyro"

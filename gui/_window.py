@@ -21,8 +21,8 @@ from gui._options import DisplayOptions
 from gui._replay_screen import ReplayScreen
 from gui._session_screen import SessionScreen
 from gui._tagging import TaggingPanel, Tags
-from gui._verdict import stored_verdict_text
 from nkt_dyno.store import NotFoundError, Store, StoreError, save_recording
+from nkt_dyno.summary import verdict_line
 from nkt_dyno.trace import Trace
 
 
@@ -160,7 +160,8 @@ class MainWindow(QMainWindow):
         title = f"Test #{test.id} · {test.muscle} {test.side} · {test.condition}"
         a = test.analysis
         if a is not None:
-            title += f" · stored: {stored_verdict_text(a)} (engine {a.engine_version})"
+            line = verdict_line(a.primary, self.options.unit)
+            title += f" · stored: {line} (engine {a.engine_version})"
         self.replay.load(self.store.load_trace(test_id), title)
         self.tabs.setCurrentWidget(self.replay)
 

@@ -135,8 +135,8 @@ def test_a_muscle_that_breaks_at_baseline_and_holds_after_treatment_has_changed(
     assert summary.change.pct == pytest.approx(52.7, abs=3.0)
     assert summary.challenge_changes[0] is not None and summary.challenge_changes[0].changed
     assert re.fullmatch(
-        r"gluteus medius L: baseline BREAK at 11\d N \(ratio \d\.\d\d\), BREAK at 1\d\d N "
-        r"\(ratio \d\.\d\d\); challenge TFL L → HOLD 17\d N; "
+        r"gluteus medius L: baseline BREAK at 11\d N · drop \d\d %, BREAK at 1\d\d N "
+        r"· drop \d\d %; challenge TFL L → HOLD 17\d N; "
         r"after release → HOLD 16\d N \(\+5\d %, beyond MDC\)",
         summary.line(),
     ), summary.line()
@@ -326,7 +326,7 @@ def test_protocol_run_end_to_end_on_a_simulated_device(
     assert "baseline test ..." in out and "challenge TFL ..." in out and "retest ..." in out
     line = next(x for x in out.splitlines() if x.startswith("gluteus medius L:"))
     assert re.fullmatch(
-        r"gluteus medius L: baseline BREAK at 1\d\d N \(ratio \d\.\d\d\); "
+        r"gluteus medius L: baseline BREAK at 1\d\d N · drop \d\d %; "
         r"challenge TFL L → HOLD 1\d\d N; after release → HOLD 1\d\d N \(\+\d+ %, beyond MDC\)",
         line,
     ), line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -58,7 +59,7 @@ def test_public_api_all():
 def test_clean_hold():
     r = one(*trace(*HOLD))
     assert r.verdict == "hold"
-    assert r.break_s is None and r.break_ratio == 1.0
+    assert r.break_s is None and r.break_ratio == 1.0 and r.break_source is None
     assert abs(r.onset_s - 1.0) < 0.03
     assert abs(r.peak_n - 120) < 1.5
     assert 1.8 < r.hold_s < 2.4
@@ -67,7 +68,7 @@ def test_clean_hold():
 
 def test_clean_break():
     r = one(*trace(*BREAK))
-    assert r.verdict == "break"
+    assert r.verdict == "break" and r.break_source == "force"
     assert abs(r.break_s - 3.5) < 0.03
     assert abs(r.drop_pct - 100 * 40 / 120) < 5
     assert "break" not in r.flags
@@ -135,7 +136,7 @@ def test_gyro_break_before_force_turns_down():
     t, f = trace([0, 1, 2.5, 3.0, 3.2, 4.0, 4.3, 6], [0, 0, 100, 110, 75, 75, 0, 0])
     g = np.where((t > 2.6) & (t < 4.0), 60.0, 0.0) + np.random.default_rng(3).normal(0, 0.5, t.size)
     r = one(t, f, g)
-    assert r.verdict == "break"
+    assert r.verdict == "break" and r.break_source == "gyro"
     assert 2.58 < r.break_s < 2.65
     events = Detector().feed(t, f, g)
     brk = [e for e in events if isinstance(e, Break)]
@@ -172,11 +173,20 @@ def test_result_dict_is_json():
     d = one(*trace(*BREAK)).to_dict()
     keys = {
         "effort", "verdict", "onset_s", "peak_n", "peak_s", "break_s", "break_force_n",
-        "break_ratio", "drop_pct", "hold_s", "time_to_peak_s", "rise_slope_n_per_s",
-        "start_force_n", "start_ratio", "tremor_8_12hz_rms_n", "confidence", "reasons", "flags",
+        "break_ratio", "break_source", "drop_pct", "hold_s", "time_to_peak_s",
+        "rise_slope_n_per_s", "start_force_n", "start_ratio", "tremor_8_12hz_rms_n", "confidence",
+        "reasons", "flags",
     }  # fmt: skip
     assert set(d) == keys
+    assert list(d)[list(d).index("break_ratio") + 1] == "break_source"
     assert json.loads(json.dumps(d, allow_nan=False)) == d
+
+
+def test_break_source_goes_with_the_verdict():
+    r = one(*trace(*BREAK))
+    for verdict, source in (("break", None), ("break", "both"), ("hold", "force")):
+        with pytest.raises(ValueError, match="break_source"):
+            dataclasses.replace(r, verdict=verdict, break_source=source)
 
 
 def test_input_validation():

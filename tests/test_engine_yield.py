@@ -78,6 +78,7 @@ def test_excursion_under_held_force_is_a_break_from_the_movement_start():
     assert r.verdict == "break"
     assert abs(r.break_s - 3.5) < 0.006
     assert abs(r.break_ratio - 1.0) < 0.02
+    assert r.break_source == "gyro"
 
 
 def test_held_excursion_is_confirmed_before_it_reaches_the_full_angle():

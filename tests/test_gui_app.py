@@ -24,9 +24,9 @@ from gui._sources import ReplaySource
 from gui._tagging import NO_CALL
 from gui._test_view import HIDDEN
 from gui._units import Unit, format_force
-from gui._verdict import INFORMATIVE_BELOW, verdict_text
 from gui._window import MainWindow
 from nkt_dyno.store import Store
+from nkt_dyno.summary import verdict_line
 
 TIMEOUT_MS = 15_000
 
@@ -94,13 +94,12 @@ def test_hold_then_break_changes_banner_and_markers(qtbot: QtBot, window: MainWi
     run_test(qtbot, window)
     result = window.live_model.result
     assert result is not None and result.verdict == "break"
-    # force only: the break sits at the last maximum, so a ratio of ~1.00 is not shown
-    assert result.break_ratio is not None and result.drop_pct is not None
-    informative = result.break_ratio < INFORMATIVE_BELOW
-    assert view.banner.text() == verdict_text("break", result.break_ratio, result.drop_pct)
+    # force only: the break sits at the last maximum, so its ratio of ~1.00 is not shown
+    assert result.break_source == "force" and result.drop_pct is not None
+    assert view.banner.text() == verdict_line(result.to_dict())
+    assert view.banner.text().startswith(f"BREAK at {result.break_force_n:.0f} N · drop ")
     assert view.banner.text().endswith(f"drop {result.drop_pct:.0f} %")
-    assert ("ratio" in view.banner.text()) is informative
-    assert (view.ratio.value.text() == HIDDEN) is not informative
+    assert "ratio" not in view.banner.text() and view.ratio.value.text() == HIDDEN
     assert "#c62828" in view.banner.styleSheet()
     assert view.plot.break_line.isVisible()
     assert view.plot.break_line.value() == pytest.approx(
@@ -146,6 +145,7 @@ def test_units_switch_readout_and_plot(qtbot: QtBot, window: MainWindow) -> None
     assert window.options.unit is Unit.KGF
     assert view.peak.value.text() == format_force(peak, Unit.KGF)
     assert "(kgf)" in view.peak.caption.text()
+    assert view.banner.text() == f"HOLD {peak / 9.80665:.1f} kgf"
     _, y_kgf = view.plot.curve.getOriginalDataset()
     assert y_kgf.max() == pytest.approx(y_n.max() / 9.80665)
     window.options.set_unit("lbf")

@@ -15,7 +15,6 @@ from gui._ring import RingBuffer
 from gui._scroll import XWindow, YSpan
 from gui._sources import ReplaySource, SampleBlock
 from gui._units import Unit, format_force, scale
-from gui._verdict import informative_ratio, verdict_text
 from nkt_dyno.trace import Trace
 
 
@@ -99,30 +98,6 @@ def test_differences_against_the_mdc() -> None:
     assert rows[0].delta_ratio == pytest.approx(-0.4)
     assert rows[1].beyond_mdc is False and rows[1].delta_ratio is None
     assert differences(("x", None, None), [("y", 10.0, 1.0)], None)[0].beyond_mdc is None
-
-
-@pytest.mark.parametrize(
-    ("verdict", "ratio", "drop", "gyro", "text"),
-    [
-        ("break", 1.0, 26.4, False, "BREAK · drop 26 %"),
-        ("break", 0.996, 30.0, False, "BREAK · drop 30 %"),
-        ("break", 0.62, 40.0, False, "BREAK · ratio 0.62 · drop 40 %"),
-        ("break", 1.0, 18.0, True, "BREAK · ratio 1.00 · drop 18 %"),
-        ("break", None, None, False, "BREAK"),
-        ("hold", 1.0, None, False, "HOLD"),
-    ],
-)
-def test_break_figures_show_the_ratio_only_when_informative(
-    verdict: str, ratio: float | None, drop: float | None, gyro: bool, text: str
-) -> None:
-    assert verdict_text(verdict, ratio, drop, gyro=gyro) == text
-
-
-def test_informative_ratio_and_inconclusive_reasons() -> None:
-    assert informative_ratio("break", 1.0, gyro=False) is None
-    assert informative_ratio("hold", 1.0, gyro=False) == 1.0
-    assert informative_ratio("break", 0.5, gyro=False) == 0.5
-    assert verdict_text("inconclusive", None, None, ("a", "b", "c")) == "INCONCLUSIVE · a, b"
 
 
 def test_x_window_pages_forward_and_y_span_only_grows() -> None:

@@ -15,6 +15,7 @@ from test_store_core import assert_same_trace, make_trace
 
 from nkt_dyno.cli import main
 from nkt_dyno.store import ImportFormatError, NewAnalysis, Store, parse_tindeq, read_import
+from nkt_dyno.summary import verdict_line
 from nkt_dyno.trace import Trace, write_trace
 
 
@@ -63,12 +64,14 @@ def seeded(db: str) -> tuple[int, int, list[int]]:
                 condition=cond,
                 trace=make_trace(i, gyro=i == 1),
                 notes="said her name is Maria",
-                analysis=NewAnalysis("0.0-old", [{"verdict": v, "peak_n": p, "break_ratio": r}]),
+                analysis=NewAnalysis(
+                    "0.0-old", [{"verdict": v, "peak_n": p, "break_ratio": r, "drop_pct": d}]
+                ),
             )
-            for i, (m, side, cond, v, p, r) in enumerate(
+            for i, (m, side, cond, v, p, r, d) in enumerate(
                 [
-                    ("gluteus medius", "L", "baseline", "break", 120.5, 0.62),
-                    ("psoas", "R", "retest", "hold", 150.25, 1.0),
+                    ("gluteus medius", "L", "baseline", "break", 120.5, 0.62, 31.0),
+                    ("psoas", "R", "retest", "hold", 150.25, 1.0, None),
                 ]
             )
         ]
@@ -106,11 +109,12 @@ def test_history_table(capsys: pytest.CaptureFixture[str], db: str) -> None:
     lines = out.splitlines()
     assert lines[0].split() == [
         "date", "test", "muscle", "side", "condition", "verdict", "therapist", "peak", "N",
-        "break", "ratio",
+        "break",
     ]  # fmt: skip
-    row = [str(ids[0]), "gluteus", "medius", "L", "baseline", "break", "120.5", "0.62"]
+    # stored before break_source, without the gyro's reason: a force-only break, no ratio
+    row = [str(ids[0]), "gluteus", "medius", "L", "baseline", "break", "120.5", "drop", "31", "%"]
     assert lines[2].split()[2:] == row
-    assert lines[3].split()[-6:] == ["psoas", "R", "retest", "hold", "150.2", "1.00"]
+    assert lines[3].split()[-6:] == ["psoas", "R", "retest", "hold", "150.2", "-"]
     code, out, _ = run(capsys, "history", "--client", "Maria Example", "--muscle", "glute med",
                        "--db", db)  # fmt: skip
     assert code == 0 and len(out.splitlines()) == 3 and "psoas" not in out
@@ -308,7 +312,7 @@ def test_replay_prints_live_events_ending_with_the_offline_verdict(
     kinds = [line.split()[2] for line in lines[1:]]
     assert kinds[0] == "Onset" and kinds[-1] == "Complete"
     offline = analyze(trace.t, trace.force)[-1].to_dict()
-    assert f"verdict={offline['verdict']} peak_n={offline['peak_n']:.3f}" in lines[-1]
+    assert lines[-1].endswith(f"Complete       {verdict_line(offline)}")
 
 
 @needs_engine

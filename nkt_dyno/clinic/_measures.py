@@ -20,9 +20,7 @@ END_FRACTION = 0.10
 
 def primary(test: MuscleTest) -> Effort | None:
     """The analysed effort with the highest peak (the store's rule), or None."""
-    if test.analysis is None or not test.analysis.efforts:
-        return None
-    return max(test.analysis.efforts, key=lambda e: e.get("peak_n") or 0.0)
+    return None if test.analysis is None else test.analysis.primary
 
 
 def withstood_n(effort: Effort | None) -> float | None:
@@ -42,23 +40,6 @@ def withstood_n(effort: Effort | None) -> float | None:
 
 def force_of(test: MuscleTest) -> float | None:
     return withstood_n(primary(test))
-
-
-def verdict_text(effort: Effort | None) -> str:
-    """``BREAK at 112 N (ratio 0.62)``, ``HOLD 171 N``, ``INCONCLUSIVE (80 N)``."""
-    if effort is None:
-        return "not analysed"
-    force = withstood_n(effort)
-    verdict = str(effort.get("verdict", "inconclusive"))
-    if force is None:
-        return verdict.upper()
-    if verdict == "break":
-        ratio = effort.get("break_ratio")
-        tail = "" if ratio is None else f" (ratio {float(ratio):.2f})"
-        return f"BREAK at {force:.0f} N{tail}"
-    if verdict == "hold":
-        return f"HOLD {force:.0f} N"
-    return f"{verdict.upper()} ({force:.0f} N)"
 
 
 def rest_level(t: FloatArray, force: FloatArray, onset_s: float) -> float:

@@ -2,18 +2,21 @@
 
 The one-line summary reads like the clinician's note::
 
-    gluteus medius L: baseline BREAK at 112 N (ratio 0.62); challenge TFL L → HOLD 171 N;
+    gluteus medius L: baseline BREAK at 112 N · drop 26 %; challenge TFL L → HOLD 171 N;
     after release → HOLD 168 N (+50 %, beyond MDC)
+
+Each test reads as :func:`nkt_dyno.summary.verdict_line` words it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nkt_dyno.clinic._measures import force_of, primary, verdict_text
+from nkt_dyno.clinic._measures import force_of, primary
 from nkt_dyno.clinic._records import noise_for
 from nkt_dyno.clinic.reliability import Change, Noise, call_change
 from nkt_dyno.store import MuscleTest, ProtocolGroup, Store
+from nkt_dyno.summary import verdict_line
 
 POST_CONDITIONS = ("post-treatment", "retest")
 
@@ -99,7 +102,7 @@ def short_name(store: Store, muscle: str) -> str:
 
 def _step(store: Store, test: MuscleTest) -> Step:
     target = None if test.challenge_target is None else short_name(store, test.challenge_target)
-    return Step(test, verdict_text(primary(test)), force_of(test), target)
+    return Step(test, verdict_line(primary(test)), force_of(test), target)
 
 
 def _joined(steps: tuple[Step, ...]) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 
 from nkt_dyno.clinic._asymmetry import Asymmetry, asymmetry
 from nkt_dyno.clinic._examiner import SLOPE_CV_LIMIT_PCT, ExaminerProfile, examiner_profile
-from nkt_dyno.clinic._measures import Effort, effort_end_s, force_of, primary, verdict_text
+from nkt_dyno.clinic._measures import Effort, effort_end_s, force_of, primary
 from nkt_dyno.clinic._protocol import GroupSummary, summarise_group
 from nkt_dyno.clinic._records import noise_for
 from nkt_dyno.clinic._svg import HEIGHT, WIDTH, thumbnail
@@ -35,6 +35,7 @@ from nkt_dyno.store import (
     Session,
     Store,
 )
+from nkt_dyno.summary import verdict_line
 
 Images = Literal["inline", "resource"]
 
@@ -260,7 +261,7 @@ def _test(e: TestEntry, images: Images) -> str:
         procedure += f" (challenge: {t.challenge_target})"
     procedure += "; break test, examiner-applied pressure"
     items = [
-        ("Result", escape(verdict_text(e.effort))),
+        ("Result", escape(verdict_line(e.effort))),
         ("Procedure", escape(procedure)),
         ("Position", escape(e.position or "not recorded")),
         ("Instrument", escape(_instrument(t))),

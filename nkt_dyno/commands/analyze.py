@@ -11,6 +11,11 @@ import json
 import sys
 from typing import Any
 
+from nkt_dyno.summary import break_figures
+
+BREAK = "break"
+"""Not a result key: the column of :func:`~nkt_dyno.summary.break_figures`."""
+
 _COLUMNS = (
     ("effort", "effort", "{}"),
     ("verdict", "verdict", "{}"),
@@ -18,7 +23,7 @@ _COLUMNS = (
     ("peak_n", "peak N", "{:.1f}"),
     ("peak_s", "peak s", "{:.3f}"),
     ("break_s", "break s", "{:.3f}"),
-    ("break_ratio", "ratio", "{:.2f}"),
+    (BREAK, "break", ""),
     ("hold_s", "hold s", "{:.2f}"),
     ("confidence", "conf", "{:.2f}"),
 )
@@ -36,8 +41,11 @@ def register(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _cell(value: Any, fmt: str) -> str:
-    return "-" if value is None else fmt.format(value)
+def _cell(d: dict[str, Any], key: str, fmt: str) -> str:
+    """One table cell; a force-only break shows its drop, not its ratio of ~1."""
+    if key == BREAK:
+        return break_figures(d) or "-"
+    return "-" if d[key] is None else fmt.format(d[key])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                 out = {"file": name, **d}
                 print(json.dumps(out, allow_nan=False), flush=True)
             else:
-                rows.append([name] + [_cell(d[k], fmt) for k, _, fmt in _COLUMNS])
+                rows.append([name] + [_cell(d, k, fmt) for k, _, fmt in _COLUMNS])
         if not results and not args.json:
             rows.append([name, "-", "no effort"] + ["-"] * (len(_COLUMNS) - 2))
     if not args.json and rows:

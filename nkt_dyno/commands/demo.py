@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from nkt_dyno.summary import verdict_line
+
 DEFAULT_OUT = "nkt-dyno-demo"
 
 
@@ -96,13 +98,12 @@ def _report(results: list[dict[str, object]], t0: float, expected: list[str]) ->
         at = None if peak_s is None else float(peak_s) - t0  # type: ignore[arg-type]
         truth = expected[number - 1] if number <= len(expected) else "?"
         print(
-            f"test {number}: {res.get('verdict', '?'):13} (simulated as {truth})  "
-            f"peak {_n(res.get('peak_n'))} N at {_n(at)} s, "
-            f"break ratio {_n(res.get('break_ratio'), 2)}, hold {_n(res.get('hold_s'))} s"
+            f"test {number}: {verdict_line(res)}  (simulated as {truth}; "
+            f"peak {_n(res.get('peak_n'))} N at {_n(at)} s, hold {_n(res.get('hold_s'))} s)"
         )
     if not results:
         print("the engine found no complete test")
 
 
-def _n(value: object, digits: int = 1) -> str:
-    return "-" if value is None else f"{float(value):.{digits}f}"  # type: ignore[arg-type]
+def _n(value: object) -> str:
+    return "-" if value is None else f"{float(value):.1f}"  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from nkt_dyno.commands._storecli import add_db_argument, local_time, print_table, with_store
+from nkt_dyno.summary import break_figures
 
 if TYPE_CHECKING:
     from nkt_dyno.store import Store
@@ -34,12 +35,12 @@ def _run(store: Store, args: argparse.Namespace) -> int:
                 a.verdict if a else "-",
                 t.therapist_verdict or "",
                 "-" if a is None or a.peak_n is None else f"{a.peak_n:.1f}",
-                "-" if a is None or a.break_ratio is None else f"{a.break_ratio:.2f}",
+                break_figures(None if a is None else a.primary) or "-",
             )
         )
     if not rows:
         print("no tests")
         return 0
     headers = ("date", "test", "muscle", "side", "condition", "verdict", "therapist")
-    print_table((*headers, "peak N", "break ratio"), rows)
+    print_table((*headers, "peak N", "break"), rows)
     return 0

@@ -88,7 +88,8 @@ async def _steps(store: Store, request: ProtocolRequest, args: argparse.Namespac
     import contextlib
 
     from nkt_dyno.clinic import run_protocol
-    from nkt_dyno.clinic._measures import primary, verdict_text
+    from nkt_dyno.clinic._measures import primary
+    from nkt_dyno.summary import verdict_line
 
     async def before(step: PlannedStep) -> None:
         if args.yes:
@@ -97,7 +98,7 @@ async def _steps(store: Store, request: ProtocolRequest, args: argparse.Namespac
             await asyncio.to_thread(input, f"press Enter to start {step.label} ")
 
     def after(step: PlannedStep, test_id: int) -> None:
-        print(f"  {verdict_text(primary(store.get_test(test_id)))}  (test #{test_id})", flush=True)
+        print(f"  {verdict_line(primary(store.get_test(test_id)))}  (test #{test_id})", flush=True)
 
     if args.device.startswith(SIM_PREFIX):
         from nkt_dyno.clinic.simulation import parse_scenarios, simulated, step_scenario

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from nkt_dyno.commands.calibrate import add_sim_error_argument
+from nkt_dyno.summary import verdict_line
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -113,7 +114,8 @@ class _Live:
         if self._detector is not None:
             for event in self._detector.feed(block.t, block.force, block.gyro):  # type: ignore[attr-defined]
                 if self._complete is not None and isinstance(event, self._complete):
-                    self.verdict = f" last test: {event.result.verdict}"  # type: ignore[attr-defined]
+                    result = event.result.to_dict()  # type: ignore[attr-defined]
+                    self.verdict = f"  last test: {verdict_line(result)}"
 
     def line(self) -> str:
         return (

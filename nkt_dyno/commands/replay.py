@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from nkt_dyno.commands._storecli import add_db_argument, with_store
+from nkt_dyno.summary import verdict_line
 
 if TYPE_CHECKING:
     from nkt_dyno.store import Store
@@ -64,7 +65,7 @@ def _run(store: Store, args: argparse.Namespace) -> int:
 
 
 def describe(event: Any) -> str:
-    """One line per event: signal time, kind, and its figures."""
+    """One line per event: signal time, kind, and its figures (a result's verdict line)."""
     parts = []
     if dataclasses.is_dataclass(event):
         for f in dataclasses.fields(event):
@@ -72,8 +73,7 @@ def describe(event: Any) -> str:
             if f.name == "t":
                 continue
             if hasattr(value, "to_dict"):
-                d = value.to_dict()
-                parts += [f"{k}={_fmt(d.get(k))}" for k in ("verdict", "peak_n", "break_ratio")]
+                parts.append(verdict_line(value.to_dict()))
             elif value is None or isinstance(value, int | float | str):
                 parts.append(f"{f.name}={_fmt(value)}")
     return f"{event.t:9.3f} s  {type(event).__name__:<14} {' '.join(parts)}".rstrip()

@@ -19,6 +19,7 @@ __all__ = [
 ]
 
 VERDICTS = ("hold", "break", "inconclusive")
+BREAK_SOURCES = ("force", "gyro")
 WITHDRAW_REASONS = ("regained", "slow_decline")
 FLAGS = ("baseline_unstable", "jolt_start", "double_peak", "too_short", "loaded_start")
 
@@ -33,9 +34,13 @@ class EffortResult:
     From force alone the break is the last maximum before the fall, so
     ``break_ratio`` stays near 1 unless the force peaked earlier; a ratio well
     below 1 (AFisomax/AFmax of an unstable hold) needs the gyro, which sees
-    the limb yield while the force is still rising. ``start_force_n`` is the
-    force above rest at onset: a limb resting on the pad is rest, not the
-    examiner's push.
+    the limb yield while the force is still rising. ``break_source`` says
+    which rule placed the break, ``"force"`` or ``"gyro"`` (``None`` without
+    a break), so that a force-only ratio of 1.00 is not read as a measured
+    perfect hold.
+
+    ``start_force_n`` is the force above rest at onset: a limb resting on the
+    pad is rest, not the examiner's push.
     """
 
     effort: int
@@ -46,6 +51,7 @@ class EffortResult:
     break_s: float | None
     break_force_n: float | None
     break_ratio: float | None
+    break_source: str | None
     drop_pct: float | None
     hold_s: float | None
     time_to_peak_s: float | None
@@ -62,12 +68,18 @@ class EffortResult:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"confidence must be within 0–1, got {self.confidence}")
+        sources = BREAK_SOURCES if self.verdict == "break" else (None,)
+        if self.break_source not in sources:
+            raise ValueError(
+                f"break_source of a {self.verdict} must be one of {sources}, "
+                f"got {self.break_source!r}"
+            )
         unknown = set(self.flags) - set(FLAGS)
         if unknown:
             raise ValueError(f"flags must be from {FLAGS}, got {sorted(unknown)}")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: DESIGN §2 keys plus ``effort`` and ``flags``.
+        """JSON-ready dict: DESIGN §2 keys plus ``effort``, ``break_source`` and ``flags``.
 
         Non-finite numbers become ``None`` so the output is strict JSON.
         """

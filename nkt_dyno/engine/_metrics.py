@@ -183,6 +183,7 @@ def effort_result(
         break_s=_r(break_s),
         break_force_n=_r(break_force, 3),
         break_ratio=_r(ratio),
+        break_source=e.break_src if broke else None,
         drop_pct=_r(drop_pct, 2),
         hold_s=_r(hold_s, 3),
         time_to_peak_s=_r(peak_s - onset_s),

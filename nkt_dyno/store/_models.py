@@ -105,6 +105,11 @@ class Analysis:
     break_ratio: float | None
     efforts: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
 
+    @property
+    def primary(self) -> Mapping[str, Any] | None:
+        """The effort the verdict, peak and break ratio are those of (:func:`primary_effort`)."""
+        return primary_effort(self.efforts)
+
 
 @dataclass(frozen=True, slots=True)
 class MuscleTest:
