@@ -442,28 +442,29 @@ def _encode_value(opcode: Opcode, value: ReplyValue) -> bytes:
 
 
 def encode_reply(
-    opcode: Opcode, seq: int, status: int = Status.OK, value: ReplyValue = None
+    opcode: Opcode | int, seq: int, status: int = Status.OK, value: ReplyValue = None
 ) -> bytes:
     """Device side: bytes of one reply notification on ``CONTROL``.
 
     ``value`` must match ``opcode`` on success (``Started`` for START,
     ``Battery`` for BATTERY, ``DeviceInfo`` for INFO, ``FirmwareVersion`` for
     VERSION, ``DeviceId`` for DEVICE_ID, ``None`` for STOP and TARE) and be
-    ``None`` on failure.
+    ``None`` on failure. A failed reply may echo a raw opcode this protocol
+    does not know (``UNKNOWN_COMMAND``, as :class:`CommandRejected` carries it);
+    a successful one needs an :class:`Opcode`.
     """
+    _check_range("opcode", opcode, 0, 0xFF & ~REPLY_BIT)
     _check_range("seq", seq, 0, 0xFF)
     _check_range("status", status, 0, 0xFF)
-    try:
-        opcode = Opcode(opcode)
-    except ValueError:
-        raise LocalProtocolError(f"unknown opcode {opcode!r}") from None
     if status != Status.OK:
         if value is not None:
             raise LocalProtocolError("a failed reply carries no payload")
-        payload = b""
-    else:
-        payload = _encode_value(opcode, value)
-    return _REPLY_HEADER.pack(opcode | REPLY_BIT, seq, status) + payload
+        return _REPLY_HEADER.pack(opcode | REPLY_BIT, seq, status)
+    try:
+        known = Opcode(opcode)
+    except ValueError:
+        raise LocalProtocolError(f"unknown opcode {opcode!r}") from None
+    return _REPLY_HEADER.pack(known | REPLY_BIT, seq, status) + _encode_value(known, value)
 
 
 def _decode_text(payload: bytes) -> str:

@@ -134,4 +134,8 @@ class ProcedureRunner(QObject):
             return None
         loop = self._loop
         assert loop is not None
-        return lambda mass_kg: loop.call_soon_threadsafe(self.device.place_load, mass_kg * gravity)
+
+        def hang(mass_kg: float) -> None:
+            loop.call_soon_threadsafe(self.device.place_load, mass_kg * gravity)
+
+        return hang

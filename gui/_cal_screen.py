@@ -47,6 +47,7 @@ from gui import _style
 from gui._cal_device import CalibrationDevice
 from gui._cal_result import CalibrationResult
 from gui._cal_run import Cancelled, ProcedureRunner
+from gui._tagging import line_edit
 from nkt_dyno.devices._calibrations import record_path
 from nkt_dyno.devices.simulator import SIMULATORS, SensorError
 
@@ -121,7 +122,7 @@ class CalibrationScreen(QWidget):
         self.device_name = QComboBox()
         self.device_name.setEditable(True)
         self.device_name.addItems(list(SIM_DEVICES))
-        self.device_name.lineEdit().setPlaceholderText("device address, or sim:<kind>")
+        line_edit(self.device_name).setPlaceholderText("device address, or sim:<kind>")
         self.device_name.currentTextChanged.connect(self._on_device)
         self.sim_gain = QDoubleSpinBox(decimals=4, minimum=0.5, maximum=2.0, singleStep=0.01)
         self.sim_gain.setValue(1.07)

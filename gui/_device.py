@@ -5,7 +5,9 @@ radio they live on). One pump task reads the driver's items on the qasync
 loop: state changes become Qt signals, sample blocks go to every
 :class:`DeviceSource` subscribed -- the live test opens one per test. The
 simulated devices are the real driver talking to real GATT servers over the
-virtual radio, so "simulated" changes nothing downstream.
+virtual radio, so "simulated" changes nothing downstream. The driver comes
+from :func:`~nkt_dyno.devices._session.prepare`, as for every command: the
+device's saved calibration record applies here too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import AsyncIterator
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from calibration import CalibrationRecord
 from gui._sources import SampleBlock
 from nkt_dyno.devices import (
     PLATFORM,
@@ -29,6 +32,7 @@ from nkt_dyno.devices import (
     scan,
 )
 from nkt_dyno.devices import SampleBlock as DeviceBlock
+from nkt_dyno.devices._session import SIM_PREFIX, prepare
 from nkt_dyno.devices.simulator import SIMULATORS, Scenario, SimulatedDevice, synthetic
 from nkt_dyno.devices.virtual import VirtualRadio
 
@@ -70,6 +74,8 @@ class DeviceLink(QObject):
         self.state = "disconnected"
         self.battery = ""
         self.device: FoundDevice | None = None
+        self.calibration: CalibrationRecord | None = None
+        """The record the connected driver corrects with; None when uncalibrated."""
         self.subscribers: set[asyncio.Queue[SampleBlock | None]] = set()
         self._radio: VirtualRadio | None = None
         self._sims: list[SimulatedDevice] = []
@@ -114,26 +120,34 @@ class DeviceLink(QObject):
         self._sims.append(sim)
         return address
 
-    def _backends_for(self, device: FoundDevice) -> BleakBackends:
-        simulated = {s.address for s in self._sims}
-        if self._radio is not None and device.address in simulated:
-            return self._radio.backends()
-        return PLATFORM
+    def _route(self, device: FoundDevice) -> tuple[str, BleakBackends, SimulatedDevice | None]:
+        """The name its record is kept under, the radio it is on, its simulator if any."""
+        sim = next((s for s in self._sims if s.address == device.address), None)
+        if self._radio is not None and sim is not None:
+            return SIM_PREFIX + device.kind, self._radio.backends(), sim
+        return device.address, PLATFORM, None
 
     # -- connection --------------------------------------------------------
-    async def connect(self, device: FoundDevice) -> None:
+    async def connect_device(self, device: FoundDevice) -> None:
         """Connect, start streaming and read the battery; errors arrive as ``failed``."""
-        await self.disconnect()
+        await self.disconnect_device()
         self.device = device
-        dyno = Dynamometer(device, backends=self._backends_for(device))
+        name, backends, sim = self._route(device)
+        try:
+            session = prepare(name, device, backends, simulator=sim)
+        except Exception as exc:  # an unreadable record: refuse rather than measure raw
+            self.failed.emit(f"calibration of {name}: {exc}")
+            return
+        dyno = session.dyno
         self._dyno = dyno
+        self.calibration = session.calibration
         self._pump = asyncio.ensure_future(self._read(dyno))
         try:
             await dyno.open()
             await dyno.start()
         except Exception as exc:
             self.failed.emit(f"connect {device.name}: {exc}")
-            await self.disconnect()
+            await self.disconnect_device()
             return
         await self.read_battery()
 
@@ -155,8 +169,9 @@ class DeviceLink(QObject):
             except Exception as exc:
                 self.failed.emit(f"tare: {exc}")
 
-    async def disconnect(self) -> None:
+    async def disconnect_device(self) -> None:
         dyno, self._dyno = self._dyno, None
+        self.calibration = None
         if dyno is not None:
             with contextlib.suppress(Exception):
                 await dyno.close()
@@ -169,7 +184,7 @@ class DeviceLink(QObject):
 
     async def close(self) -> None:
         """Disconnect and power down the simulated devices and their radio."""
-        await self.disconnect()
+        await self.disconnect_device()
         for sim in self._sims:
             with contextlib.suppress(Exception):
                 await sim.close()

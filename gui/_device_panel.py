@@ -1,4 +1,4 @@
-"""Device panel: scan (real and simulated), connect, tare, battery and link state."""
+"""Device panel: scan (real and simulated), connect, tare, battery, link state, calibration."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calibration import CalibrationRecord
 from gui._device import DeviceLink
 from nkt_dyno.devices import FoundDevice
 
@@ -31,6 +32,13 @@ _STATE_COLOUR = {
 
 SIMULATED_CASE = "break"
 """What the simulated devices found by a scan play, repeated (a case of the generator)."""
+
+
+def calibration_text(record: CalibrationRecord | None) -> str:
+    """The correction the readings carry: ``calibration 4b63…, 2026-11-22``, or ``uncalibrated``."""
+    if record is None:
+        return "uncalibrated"
+    return f"calibration {record.fingerprint()[:4]}…, {record.created.astimezone():%Y-%m-%d}"
 
 
 class DevicePanel(QGroupBox):
@@ -50,6 +58,7 @@ class DevicePanel(QGroupBox):
         self.state = QLabel()
         self.battery = QLabel()
         self.battery.setStyleSheet("color: #607d8b;")
+        self.calibration = QLabel()
         for w in (self.scan_button, self.connect_button, self.tare_button, self.simulated):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         grid = QGridLayout(self)
@@ -60,6 +69,7 @@ class DevicePanel(QGroupBox):
         grid.addWidget(self.tare_button, 2, 1)
         grid.addWidget(self.state, 3, 0)
         grid.addWidget(self.battery, 3, 1)
+        grid.addWidget(self.calibration, 4, 0, 1, 2)
         self.scan_button.clicked.connect(self._scan)
         self.connect_button.clicked.connect(self._connect)
         self.tare_button.clicked.connect(lambda: self._spawn(link.tare()))
@@ -82,11 +92,11 @@ class DevicePanel(QGroupBox):
 
     def _connect(self) -> None:
         if self.link.state not in ("disconnected", "closed", "lost"):
-            self._spawn(self.link.disconnect())
+            self._spawn(self.link.disconnect_device())
             return
         item = self.devices.currentItem() or self.devices.item(0)
         if item is not None:
-            self._spawn(self.link.connect(item.data(Qt.ItemDataRole.UserRole)))
+            self._spawn(self.link.connect_device(item.data(Qt.ItemDataRole.UserRole)))
 
     def _show_devices(self, found: list[FoundDevice]) -> None:
         self.scan_button.setEnabled(True)
@@ -108,6 +118,11 @@ class DevicePanel(QGroupBox):
         live = state not in ("disconnected", "closed", "lost")
         self.connect_button.setText("Disconnect" if live else "Connect")
         self.tare_button.setEnabled(state == "streaming")
+        record = self.link.calibration
+        self.calibration.setText(calibration_text(record) if live else "")
+        self.calibration.setToolTip("" if record is None else f"record {record.fingerprint()}")
+        colour = "#607d8b" if record is not None else "#ef6c00"
+        self.calibration.setStyleSheet(f"color: {colour};")
 
     def _show_battery(self, text: str) -> None:
         self.battery.setText(f"battery {text}" if text else "")

@@ -136,7 +136,9 @@ class SessionScreen(QWidget):
         unit = self.options.unit
         self.table.blockSignals(True)
         self.table.setRowCount(len(self._tests))
-        self.table.horizontalHeaderItem(7).setText(f"peak ({unit.value})")
+        peak_header = self.table.horizontalHeaderItem(TEST_COLUMNS.index("peak"))
+        assert peak_header is not None  # every column got its item with the labels
+        peak_header.setText(f"peak ({unit.value})")
         for row, test in enumerate(self._tests):
             a = test.analysis
             verdict = a.verdict if a else "—"

@@ -3,7 +3,8 @@
 Built for one free hand: Tab moves through the fields, the muscle field
 completes from the store's catalogue (names and aliases, any part of the
 word), and Enter in any field saves. The panel only collects the tags; the
-window saves them with the recording.
+window saves them with the recording. The client, muscle and side fields are
+built here for the protocol panel too, so both behave alike.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nkt_dyno.store import CONDITIONS, SIDES, VERDICTS, Muscle
+from nkt_dyno.store import CONDITIONS, SIDES, VERDICTS, Muscle, NotFoundError, Store
 
 NO_CALL = "not given"
 
@@ -45,6 +46,69 @@ class Tags:
     notes: str
 
 
+class MuscleCompleter(QCompleter):
+    """Completes a muscle field from the catalogue: names and aliases, any part of the word."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._names = QStringListModel(self)
+        self.setModel(self._names)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+
+    def set_catalogue(self, muscles: Sequence[Muscle]) -> None:
+        names = {m.name for m in muscles} | {a for m in muscles for a in m.aliases}
+        self._names.setStringList(sorted(names, key=str.casefold))
+
+
+def line_edit(box: QComboBox) -> QLineEdit:
+    """The text field of an editable combo box (Qt has none for a non-editable one)."""
+    edit = box.lineEdit()
+    if edit is None:
+        raise ValueError("the combo box is not editable")
+    return edit
+
+
+def client_box() -> QComboBox:
+    """The client field: pick a known client or type a new name."""
+    box = QComboBox()
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    line_edit(box).setPlaceholderText("client name or pseudonym")
+    return box
+
+
+def set_clients(box: QComboBox, names: Sequence[str]) -> None:
+    """Offer ``names`` and keep what was typed."""
+    current = box.currentText()
+    box.clear()
+    box.addItems(list(names))
+    box.setCurrentText(current)
+
+
+def side_buttons(sides: Sequence[str], parent: QWidget) -> tuple[QButtonGroup, QHBoxLayout]:
+    """One radio button per side, the first checked: a side is always chosen."""
+    group = QButtonGroup(parent)
+    row = QHBoxLayout()
+    for i, side in enumerate(sides):
+        button = QRadioButton(side)
+        group.addButton(button, i)
+        row.addWidget(button)
+    group.button(0).setChecked(True)
+    row.addStretch(1)
+    return group, row
+
+
+def ensure_client(store: Store, name: str) -> bool:
+    """Add the client on first use, as a therapist types a new name; True if added."""
+    try:
+        store.find_client(name)
+    except NotFoundError:
+        store.add_client(name)
+        return True
+    return False
+
+
 class TaggingPanel(QGroupBox):
     """The form; ``saveRequested`` carries the :class:`Tags` when Enter is pressed."""
 
@@ -52,30 +116,17 @@ class TaggingPanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Tag and save", parent)
-        self.client = QComboBox()
-        self.client.setEditable(True)
-        self.client.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.client.lineEdit().setPlaceholderText("client name or pseudonym")
+        self.client = client_box()
         self.muscle = QLineEdit()
         self.muscle.setPlaceholderText("type to search the catalogue")
-        self._names = QStringListModel(self)
-        completer = QCompleter(self._names, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.muscle.setCompleter(completer)
-        self.side_group = QButtonGroup(self)
-        sides = QHBoxLayout()
-        for i, side in enumerate(SIDES):
-            button = QRadioButton(side)
-            self.side_group.addButton(button, i)
-            sides.addWidget(button)
-        self.side_group.button(0).setChecked(True)
-        sides.addStretch(1)
+        self.completer = MuscleCompleter(self)
+        self.muscle.setCompleter(self.completer)
+        self.side_group, sides = side_buttons(SIDES, self)
         self.condition = QComboBox()
         self.condition.addItems(list(CONDITIONS))
         self.target = QLineEdit()
         self.target.setPlaceholderText("muscle challenged (for a challenge)")
-        self.target.setCompleter(completer)
+        self.target.setCompleter(self.completer)
         self.call = QComboBox()
         self.call.addItems([NO_CALL, *VERDICTS])
         self.notes = QLineEdit()
@@ -97,21 +148,17 @@ class TaggingPanel(QGroupBox):
         layout.addLayout(form)
         layout.addWidget(self.save_button)
         layout.addWidget(self.status)
-        for edit in (self.client.lineEdit(), self.muscle, self.target, self.notes):
+        for edit in (line_edit(self.client), self.muscle, self.target, self.notes):
             edit.returnPressed.connect(self.request_save)
         self.condition.currentTextChanged.connect(self._on_condition)
         self._on_condition(self.condition.currentText())
 
     def set_catalogue(self, muscles: Sequence[Muscle]) -> None:
         """Offer every catalogue name and alias in the muscle search."""
-        names = {m.name for m in muscles} | {a for m in muscles for a in m.aliases}
-        self._names.setStringList(sorted(names, key=str.casefold))
+        self.completer.set_catalogue(muscles)
 
     def set_clients(self, names: Sequence[str]) -> None:
-        current = self.client.currentText()
-        self.client.clear()
-        self.client.addItems(list(names))
-        self.client.setCurrentText(current)
+        set_clients(self.client, names)
 
     def tags(self) -> Tags:
         side = self.side_group.checkedButton()

@@ -234,7 +234,8 @@ class TestView(QWidget):
         peak = next((e for e in reversed(self.model.events) if isinstance(e, Peak)), None)
         result = self.model.result
         if result is not None:
-            self.peak.value.setText(format_force(result.peak_n, unit))
+            peak_n = result.peak_n
+            self.peak.value.setText(HIDDEN if peak_n is None else format_force(peak_n, unit))
         elif peak is not None:
             self.peak.value.setText(format_force(float(peak.force_n), unit))
         last = self.model.ring.last()

@@ -1,9 +1,10 @@
-"""The main window: live test with tagging, session compare, replay, calibration.
+"""The main window: live test with tagging, guided protocol, session, replay, calibration.
 
 Space acts on the screen in front (start/stop a test or a replay); Enter
 saves the finished live test with its tags, or takes the calibration
-reading. The window holds the one store connection and moves finished
-tests from the live screen to the session.
+reading. The window holds the one store connection and the device link,
+gives the connected device to the live and protocol screens, and moves
+saved tests to the session view.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from calibration import CalibrationRecord
 from gui._cal_screen import CalibrationScreen
 from gui._device import DeviceLink, DeviceSource
-from gui._device_panel import DevicePanel
+from gui._device_panel import DevicePanel, calibration_text
 from gui._live_model import LiveTestModel, RunState
 from gui._live_screen import LiveScreen
 from gui._options import DisplayOptions
+from gui._protocol_screen import ProtocolScreen
 from gui._replay_screen import ReplayScreen
 from gui._session_screen import SessionScreen
-from gui._tagging import TaggingPanel, Tags
-from nkt_dyno.store import NotFoundError, Store, StoreError, save_recording
+from gui._tagging import TaggingPanel, Tags, ensure_client
+from nkt_dyno.clinic import store_device
+from nkt_dyno.store import Store, StoreError, save_recording
 from nkt_dyno.summary import verdict_line
 from nkt_dyno.trace import Trace
 
@@ -43,10 +47,12 @@ class MainWindow(QMainWindow):
         self.device_panel = DevicePanel(self.link)
         self.device_panel.setFixedWidth(330)
         self.link.stateChanged.connect(self._on_link_state)
+        self.protocol = ProtocolScreen(LiveTestModel(parent=self), self.options)
+        self.protocol.testSaved.connect(self._show_in_session)
         self.session = SessionScreen(self.options)
         self.session.replayRequested.connect(self.replay_test)
         self.replay = ReplayScreen(self.options)
-        self.calibration = CalibrationScreen(self.link.disconnect)
+        self.calibration = CalibrationScreen(self.link.disconnect_device)
         self.side = QVBoxLayout()
         self.side.addWidget(self.device_panel)
         self.side.addWidget(self.tagging)
@@ -60,12 +66,14 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.addTab(live_tab, "Live test")
+        self.tabs.addTab(self.protocol, "Protocol")
         self.tabs.addTab(self.session, "Session")
         self.tabs.addTab(self.replay, "Replay")
         self.tabs.addTab(self.calibration, "Calibration")
         self.setCentralWidget(self.tabs)
         self._screens: tuple[QWidget, ...] = (
             self.live,
+            self.protocol,
             self.session,
             self.replay,
             self.calibration,
@@ -74,6 +82,9 @@ class MainWindow(QMainWindow):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(QKeySequence(key), self).activated.connect(self._enter)
         self._saved: int | None = None
+        self._source_calibration: CalibrationRecord | None = None
+        self._test_calibration: CalibrationRecord | None = None
+        self.live.sourceChanged.connect(self._forget_calibration)
         self.live_model.stateChanged.connect(self._on_live_state)
         self.resize(1280, 780)
         if store is not None:
@@ -83,6 +94,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.tagging.set_catalogue(store.muscles())
         self.tagging.set_clients([c.name for c in store.clients()])
+        self.protocol.attach_store(store)
 
     def toggle_current(self) -> None:
         """Space: start/stop on the screen in front, if it has such an action."""
@@ -100,13 +112,28 @@ class MainWindow(QMainWindow):
     def _on_link_state(self, state: str) -> None:
         device = self.link.device
         if state == "streaming" and device is not None:
-            self.live.set_source(lambda: DeviceSource(self.link), f"{device.name} ({device.kind})")
+            description = f"{device.name} ({device.kind})"
+            calibration = self.link.calibration
+            self.live.set_source(lambda: DeviceSource(self.link), description)
+            self._source_calibration = calibration
+            self.protocol.set_source(
+                lambda: DeviceSource(self.link),
+                f"{description} · {calibration_text(calibration)}",
+                store_device(device),
+                calibration,
+            )
         elif state in ("disconnected", "lost", "closed"):
             self.live.set_source(None, f"device {state}: scan and connect")
+            self.protocol.set_source(None, f"device {state}: connect one in the Live test tab")
+
+    def _forget_calibration(self, _description: str) -> None:
+        """A new live source is uncalibrated until the link says otherwise (a replay, say)."""
+        self._source_calibration = None
 
     def _on_live_state(self, state: str) -> None:
         if state == RunState.RUNNING:
             self._saved = None
+            self._test_calibration = self._source_calibration
             self.tagging.show_status("")
 
     # -- saving and moving between screens ----------------------------------
@@ -131,10 +158,7 @@ class MainWindow(QMainWindow):
         return None
 
     def _save(self, store: Store, trace: Trace, tags: Tags) -> int:
-        try:
-            store.find_client(tags.client)
-        except NotFoundError:
-            store.add_client(tags.client)
+        if ensure_client(store, tags.client):
             self.tagging.set_clients([c.name for c in store.clients()])
         result = self.live_model.result
         test_id = save_recording(
@@ -147,10 +171,15 @@ class MainWindow(QMainWindow):
             challenge_target=tags.challenge_target,
             therapist_verdict=tags.therapist_verdict,
             notes=tags.notes,
+            calibration=self._test_calibration,
             results=None if result is None else [result],
         )
-        self.session.show_session(store, store.get_test(test_id).session_id)
+        self._show_in_session(test_id)
         return test_id
+
+    def _show_in_session(self, test_id: int) -> None:
+        if self.store is not None:
+            self.session.show_session(self.store, self.store.get_test(test_id).session_id)
 
     def replay_test(self, test_id: int) -> None:
         """Open a stored test in the replay screen and play it."""
@@ -167,7 +196,6 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop tests and display timers before the window goes (the link closes apart)."""
-        for model in (self.live_model, self.replay.model):
-            model.stop()
-        for view in (self.live.view, self.replay.view):
+        for view in (self.live.view, self.protocol.view, self.replay.view):
+            view.model.stop()
             view.timer.stop()

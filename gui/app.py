@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from gui._script import run_calibration, run_tests
+from gui._script import run_calibration, run_protocol, run_tests
 from gui._window import MainWindow
 from nkt_dyno.commands.gui import add_arguments
 from nkt_dyno.store import Store
@@ -32,8 +32,18 @@ def _open_store(args: argparse.Namespace, scratch: Path) -> Store:
 async def _script(window: MainWindow, args: argparse.Namespace) -> None:
     if args.replay:
         window.replay.open_file(args.replay)
-    if args.simulate:
-        cases = [c.strip() for c in args.scenario.split(",") if c.strip()]
+    if args.simulate and args.show == "protocol":
+        await run_protocol(
+            window,
+            args.simulate,
+            args.scenario,
+            args.seed,
+            muscle=args.muscle,
+            side=args.side,
+            challenges=args.challenge or ["TFL"],
+        )
+    elif args.simulate:
+        cases = [c.strip() for c in (args.scenario or "break").split(",") if c.strip()]
         saved = await run_tests(window, args.simulate, cases, args.seed)
         if args.show == "session" and saved:
             window.tabs.setCurrentWidget(window.session)

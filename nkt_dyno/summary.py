@@ -41,7 +41,8 @@ def break_source(result: Result) -> str | None:
     if result.get("verdict") != "break":
         return None
     if "break_source" in result:
-        return result["break_source"]  # type: ignore[no-any-return]
+        source: str | None = result["break_source"]
+        return source
     reasons = result.get("reasons") or ()
     return "gyro" if any(GYRO_REASON in str(r) for r in reasons) else "force"
 

@@ -87,6 +87,8 @@ OPEN_PROFILE: list[Exchange] = [
         ],
     ),
     ("0204", [(O_CONTROL, "820400")]),  # stop, seq 4: ok, and the stream ends
+    ("4205", [(O_CONTROL, "c20501")]),  # unknown opcode 0x42, seq 5: UNKNOWN_COMMAND
+    ("020600", [(O_CONTROL, "820602")]),  # stop with a stray byte, seq 6: BAD_LENGTH
 ]
 
 CASES = {

@@ -1,6 +1,8 @@
 """The real main window, driven as a therapist would: replay synthetic hold and break
 tests through the live screen, blinded mode, units, Space and Enter, tagging and
-saving into a store, the session's overlay and exports, and replay."""
+saving into a store, the session's overlay and exports, and replay; simulated
+devices over the virtual radio with their saved calibration applied, and the
+guided baseline → challenge → retest protocol."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +21,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from calibration import CalibrationPoint, CalibrationRecord, Direction, calibrate
+from gui._device_panel import calibration_text
 from gui._live_model import RunState
 from gui._simulation import synthetic_trace
 from gui._sources import ReplaySource
@@ -25,6 +30,8 @@ from gui._tagging import NO_CALL
 from gui._test_view import HIDDEN
 from gui._units import Unit, format_force
 from gui._window import MainWindow
+from nkt_dyno.clinic import summarise_group
+from nkt_dyno.devices._calibrations import record_path
 from nkt_dyno.store import Store
 from nkt_dyno.summary import verdict_line
 
@@ -50,7 +57,9 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    # calibration records are looked up next to the default store: keep them in tmp_path
+    monkeypatch.setenv("NKT_DYNO_DB", str(tmp_path / "store.db"))
     with Store.open(tmp_path / "store.db") as s:
         yield s
 
@@ -106,6 +115,16 @@ def test_hold_then_break_changes_banner_and_markers(qtbot: QtBot, window: MainWi
         (result.break_s or 0) - window.live_model.t0, abs=0.1
     )
     assert view.rise.value.text() != HIDDEN
+
+
+def test_result_without_a_peak_shows_no_figure(qtbot: QtBot, window: MainWindow) -> None:
+    """``peak_n`` is ``None`` when the engine has no finite peak: the readout says so."""
+    use_case(window, "hold")
+    run_test(qtbot, window)
+    result = window.live_model.result
+    assert result is not None and result.peak_n is not None
+    window.live_model._set_result(dataclasses.replace(result, peak_n=None))
+    assert window.live.view.peak.value.text() == HIDDEN
 
 
 def test_curve_follows_the_ring_buffer(qtbot: QtBot, window: MainWindow) -> None:
@@ -259,9 +278,9 @@ def test_replay_speeds_and_scrubber(qtbot: QtBot, window: MainWindow, tmp_path: 
     assert "Cannot open" in replay.title.text()
 
 
-def _await(qtbot: QtBot, work: object) -> object:
+def _await(qtbot: QtBot, work: object, timeout_ms: int = TIMEOUT_MS) -> object:
     task = asyncio.ensure_future(work)  # type: ignore[arg-type]
-    qtbot.waitUntil(task.done, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(task.done, timeout=timeout_ms)
     return task.result()
 
 
@@ -271,7 +290,7 @@ def test_simulated_device_over_the_virtual_radio(qtbot: QtBot, window: MainWindo
     link = window.link
     try:
         found = _await(qtbot, link.simulate("progressor", synthetic("break", 3, rest_s=1.0)))
-        _await(qtbot, link.connect(found))  # type: ignore[arg-type]
+        _await(qtbot, link.connect_device(found))
         assert link.state == "streaming"
         assert window.device_panel.state.text().endswith("streaming")
         assert window.live.source_label.text().endswith("(progressor)")
@@ -283,6 +302,101 @@ def test_simulated_device_over_the_virtual_radio(qtbot: QtBot, window: MainWindo
     finally:
         _await(qtbot, link.close())
     assert link.state == "disconnected" and not window.live.start_button.isEnabled()
+
+
+def _save_record(device: str) -> CalibrationRecord:
+    """A record of a sensor reading 5 % high; the simulator reads true, so force drops 5 %."""
+    points = [
+        CalibrationPoint(kg, 1.05 * kg * 9.80665, Direction.LOADING, 0.01, 100)
+        for kg in (0.0, 10.0, 20.0)
+    ]
+    record = calibrate(points, device, "Tindeq Progressor")
+    path = record_path(device)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record.save(path)
+    return record
+
+
+def test_saved_calibration_applies_shows_and_is_stored(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    from nkt_dyno.devices.simulator import synthetic
+
+    link, panel = window.link, window.device_panel
+    try:
+        found = _await(qtbot, link.simulate("cts500", synthetic("hold", 2, rest_s=1.0)))
+        _await(qtbot, link.connect_device(found))
+        assert link.calibration is None and panel.calibration.text() == "uncalibrated"
+
+        record = _save_record("sim:progressor")
+        found = _await(qtbot, link.simulate("progressor", synthetic("hold", 2, rest_s=1.0)))
+        _await(qtbot, link.connect_device(found))
+        assert link.calibration == record
+        assert link._dyno is not None and link._dyno.correction is not None
+        text = panel.calibration.text()
+        assert text == calibration_text(record)
+        assert text.startswith(f"calibration {record.fingerprint()[:4]}…, 20")
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: window.live_model.state is RunState.DONE, timeout=TIMEOUT_MS)
+        _tag(window, "gluteus medius", "baseline", "hold")
+        test_id = window.save_test(window.tagging.tags())
+        assert test_id is not None
+        assert store.get_test(test_id).calibration_id == record.fingerprint()
+    finally:
+        _await(qtbot, link.close())
+    assert panel.calibration.text() == ""
+
+
+def test_guided_protocol_on_simulated_devices(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    from gui._script import run_protocol
+
+    screen = window.protocol
+    try:
+        group_id = _await(
+            qtbot,
+            run_protocol(
+                window,
+                "progressor",
+                "baseline=break@110,challenge=hold@170,post=hold@165",
+                1,
+                muscle="gluteus medius",
+                side="L",
+                challenges=["TFL"],
+            ),
+            timeout_ms=90_000,
+        )
+    finally:
+        _await(qtbot, window.link.close())
+    assert isinstance(group_id, int) and window.tabs.currentWidget() is screen
+    tests = store.group_tests(group_id)
+    assert [t.condition for t in tests] == ["baseline", "challenge", "post-treatment"]
+    assert [t.analysis.verdict for t in tests if t.analysis] == ["break", "hold", "hold"]
+    assert tests[1].challenge_target == store.resolve_muscle("TFL").name
+    assert {t.side for t in tests} == {"L"} and {t.muscle for t in tests} == {"gluteus medius"}
+    summary = summarise_group(store, group_id)
+    line = screen.summary.text()
+    assert line == summary.line()
+    assert line.startswith("gluteus medius L: baseline BREAK at ")
+    assert "; challenge TFL L → HOLD " in line and "; after release → HOLD " in line
+    assert line.endswith("beyond MDC)")
+    assert summary.noise is not None and screen.noise.text() == f"noise: {summary.noise.note}"
+    rows = [screen.step_list.item(i).text() for i in range(screen.step_list.count())]
+    assert rows[0] == f"1. Baseline test: {verdict_line(tests[0].analysis.primary)}"  # type: ignore[union-attr]
+    assert rows[2].startswith("3. Retest: HOLD ")
+    assert screen.prompt.text() == f"Protocol saved as group #{group_id}"
+    assert not screen.active and screen.start_button.text() == "Start protocol"
+    assert window.session.table.rowCount() == 3
+
+
+def test_protocol_refuses_an_unknown_muscle(window: MainWindow) -> None:
+    screen = window.protocol
+    screen.client.setCurrentText("Client B")
+    screen.muscle.setText("no such muscle")
+    assert not screen.start() and screen.status.text()
+    screen.toggle()  # Space before a protocol is set up does nothing
+    assert screen.model.state is RunState.IDLE and screen.step_list.count() == 0
 
 
 def test_scripted_mode_writes_a_screenshot(tmp_path: Path) -> None:

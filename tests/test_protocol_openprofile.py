@@ -276,13 +276,22 @@ def test_reply_decode_golden_errors(vector: dict[str, Any]) -> None:
         lambda: op.encode_reply(op.Opcode.TARE, 0, op.Status.BUSY, op.Started(1)),
         lambda: op.encode_reply(op.Opcode.VERSION, 0, value=FirmwareVersion("x" * 18)),
         lambda: op.encode_reply(op.Opcode.BATTERY, 0, value=Battery(percent=101)),
-        lambda: op.encode_reply(0x42, 0),  # type: ignore[arg-type]
+        lambda: op.encode_reply(0x42, 0),
+        lambda: op.encode_reply(0x80, 0, op.Status.UNKNOWN_COMMAND),
         lambda: op.encode_reply(op.Opcode.STOP, 300),
     ],
 )
 def test_encode_reply_rejects_bad_arguments(call: Any) -> None:
     with pytest.raises(LocalProtocolError):
         call()
+
+
+def test_unknown_opcode_is_answered_with_its_raw_byte() -> None:
+    """A device answers an opcode it does not know (protocol §5: hosts probe with them)."""
+    with pytest.raises(op.CommandRejected) as info:
+        op.decode_command(bytes.fromhex("4209"))
+    exc = info.value
+    assert op.encode_reply(exc.opcode, exc.seq, exc.status).hex() == "c20901"
 
 
 def test_unknown_characteristic_is_caller_error() -> None:

@@ -109,12 +109,14 @@ def test_history_table(capsys: pytest.CaptureFixture[str], db: str) -> None:
     lines = out.splitlines()
     assert lines[0].split() == [
         "date", "test", "muscle", "side", "condition", "verdict", "therapist", "peak", "N",
-        "break",
+        "break", "calibration",
     ]  # fmt: skip
     # stored before break_source, without the gyro's reason: a force-only break, no ratio
-    row = [str(ids[0]), "gluteus", "medius", "L", "baseline", "break", "120.5", "drop", "31", "%"]
+    row = [
+        str(ids[0]), "gluteus", "medius", "L", "baseline", "break", "120.5", "drop", "31", "%", "-",
+    ]  # fmt: skip
     assert lines[2].split()[2:] == row
-    assert lines[3].split()[-6:] == ["psoas", "R", "retest", "hold", "150.2", "-"]
+    assert lines[3].split()[-7:] == ["psoas", "R", "retest", "hold", "150.2", "-", "-"]
     code, out, _ = run(capsys, "history", "--client", "Maria Example", "--muscle", "glute med",
                        "--db", db)  # fmt: skip
     assert code == 0 and len(out.splitlines()) == 3 and "psoas" not in out

@@ -27,11 +27,13 @@ from nkt_dyno.clinic._records import baseline_trials, noise_for
 from nkt_dyno.clinic._report import SessionReport, build_report, render_html
 from nkt_dyno.clinic._runner import (
     Captured,
+    GroupWriter,
     PlannedStep,
     ProtocolRequest,
     capture,
     plan,
     run_protocol,
+    store_device,
 )
 from nkt_dyno.clinic.reliability import Change, Noise, call_change, estimate_noise, icc
 
@@ -43,6 +45,7 @@ __all__ = [
     "Change",
     "ExaminerProfile",
     "GroupSummary",
+    "GroupWriter",
     "Noise",
     "PlannedStep",
     "ProtocolRequest",
@@ -66,6 +69,7 @@ __all__ = [
     "rise_curve",
     "rise_stats",
     "run_protocol",
+    "store_device",
     "summarise_group",
     "withstood_n",
     "write_pdf",

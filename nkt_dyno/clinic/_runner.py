@@ -21,7 +21,9 @@ from nkt_dyno.store import Device, Store
 from nkt_dyno.trace import Trace
 
 if TYPE_CHECKING:
-    from nkt_dyno.devices import Dynamometer
+    from calibration import CalibrationRecord
+    from nkt_dyno.devices import Dynamometer, FoundDevice
+    from nkt_dyno.devices._session import DeviceSession
 
 Role = Literal["baseline", "challenge", "post"]
 
@@ -73,9 +75,11 @@ class Captured:
     trace: Trace
     results: tuple[Any, ...]
     device: Device
+    calibration: CalibrationRecord | None = None
+    """The record the device corrected the force with, kept with the test."""
 
 
-Connect = Callable[[PlannedStep, int], AbstractAsyncContextManager["Dynamometer"]]
+Connect = Callable[[PlannedStep, int], AbstractAsyncContextManager["DeviceSession"]]
 """Opens the device for step number ``i`` (0-based): one link for all, or one per step."""
 
 
@@ -91,14 +95,18 @@ def plan(
     return tuple(steps)
 
 
-async def capture(dyno: Dynamometer, *, timeout_s: float = 20.0) -> Captured:
+async def capture(session: DeviceSession, *, timeout_s: float = 20.0) -> Captured:
     """Stream until the engine completes one effort (or ``timeout_s``), then stop.
+
+    The step keeps the calibration record the session applied, so the stored
+    test says which correction its forces carry.
 
     Raises RuntimeError when the device sent no samples.
     """
     from nkt_dyno.devices import SampleBlock
     from nkt_dyno.engine import Complete, Detector, DetectorConfig
 
+    dyno = session.dyno
     detector = Detector(DetectorConfig())
     blocks: list[SampleBlock] = []
     results: list[Any] = []
@@ -127,7 +135,9 @@ async def capture(dyno: Dynamometer, *, timeout_s: float = 20.0) -> Captured:
         raise RuntimeError("the device sent no samples")
     if not results:
         results = [e.result for e in detector.finish() if isinstance(e, Complete)]
-    return Captured(_trace(blocks, dyno), tuple(results), _device(dyno))
+    return Captured(
+        _trace(blocks, dyno), tuple(results), store_device(dyno.device), session.calibration
+    )
 
 
 async def run_protocol(
@@ -145,26 +155,49 @@ async def run_protocol(
     """
     if not request.steps:
         raise ValueError("a protocol needs at least one step")
-    client = store.find_client(request.client)
-    owner = None if request.session_id is None else store.get_session(request.session_id)
-    if owner is not None and owner.client_id != client.id:
-        raise ValueError(f"session {owner.id} belongs to another client")
-    group_id: int | None = None
+    writer = GroupWriter(store, request)
     for index, step in enumerate(request.steps):
         if before is not None:
             await before(step)
-        async with connect(step, index) as dyno:
-            captured = await capture(dyno)
-        if group_id is None:  # made with the first test: an aborted start leaves nothing empty
-            session_id = request.session_id or _session_for(store, client.id, request.examiner)
-            group_id = store.start_protocol_group(
-                session_id, muscle=request.muscle, side=request.side
-            ).id
-        test_id = _save(store, request, step, captured, client.id, group_id)
+        async with connect(step, index) as session:
+            captured = await capture(session)
+        test_id = writer.save(step, captured)
         if after is not None:
             after(step, test_id)
-    assert group_id is not None
-    return group_id
+    assert writer.group_id is not None
+    return writer.group_id
+
+
+class GroupWriter:
+    """Saves a request's finished steps into one protocol group, whoever ran them.
+
+    The command line and the GUI's guided panel capture steps differently but
+    file them alike. The group is made with the first test saved, so an
+    aborted start leaves nothing empty.
+    """
+
+    def __init__(self, store: Store, request: ProtocolRequest) -> None:
+        """Raises NotFoundError for an unknown client, ValueError for another client's session."""
+        client = store.find_client(request.client)
+        owner = None if request.session_id is None else store.get_session(request.session_id)
+        if owner is not None and owner.client_id != client.id:
+            raise ValueError(f"session {owner.id} belongs to another client")
+        self.store = store
+        self.request = request
+        self.client_id = client.id
+        self.group_id: int | None = None
+
+    def save(self, step: PlannedStep, captured: Captured) -> int:
+        """Save one finished step; return the test's id."""
+        request = self.request
+        if self.group_id is None:
+            session_id = request.session_id or _session_for(
+                self.store, self.client_id, request.examiner
+            )
+            self.group_id = self.store.start_protocol_group(
+                session_id, muscle=request.muscle, side=request.side
+            ).id
+        return _save(self.store, request, step, captured, self.client_id, self.group_id)
 
 
 def _save(
@@ -186,6 +219,7 @@ def _save(
         condition=step.condition,
         device=captured.device,
         calibration_id=request.calibration_id,
+        calibration=captured.calibration,
         challenge_target=step.challenge_target,
         results=captured.results,
         group_id=group_id,
@@ -212,6 +246,6 @@ def _trace(blocks: Sequence[Any], dyno: Dynamometer) -> Trace:
     return Trace(t - t[0], np.concatenate([b.force for b in blocks]), gyro, meta)
 
 
-def _device(dyno: Dynamometer) -> Device:
-    found = dyno.device
+def store_device(found: FoundDevice) -> Device:
+    """How the store names a device that was found: its address and its name (or kind)."""
     return Device(found.address, found.name or found.kind, "")

@@ -141,7 +141,7 @@ def icc(scores: npt.ArrayLike, kind: IccKind = "2,1") -> float:
     return float((msr - mse) / denominator)
 
 
-def within_cv_pct(trials_by_session: Sequence[Sequence[float]]) -> float | None:
+def within_cv_pct(trials_by_session: Sequence[Sequence[float] | FloatArray]) -> float | None:
     """Trial-to-trial CV (%): pooled within-session SD over the grand mean.
 
     This is the typical error expressed as a CV (Hopkins 2000, Sports Med

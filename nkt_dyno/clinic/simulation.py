@@ -4,26 +4,22 @@
 simulated run show a real effect: a muscle that yields at baseline and holds
 after treatment. A bare ``hold`` applies to every role; a role left out
 keeps its default; a value that is not a case is a trace file to replay.
-Kept apart from ``nkt_dyno.clinic`` so the analysis side never loads the radio.
+Kept apart from ``nkt_dyno.clinic`` so the analysis side never loads the simulator.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
-from nkt_dyno.devices import Dynamometer, find
-from nkt_dyno.devices.simulator import SIMULATORS, Scenario, from_trace
-from nkt_dyno.devices.virtual import VirtualRadio
+from nkt_dyno.devices.simulator import Scenario, from_trace
 
 __all__ = [
     "DEFAULT_SCENARIOS",
     "ROLES",
     "TRIAL_SPREAD",
     "parse_scenarios",
-    "simulated",
     "step_scenario",
 ]
 
@@ -83,19 +79,6 @@ def step_scenario(spec: str, seed: int) -> Scenario:
         rest = float(np.median(f[t < _LEAD_S / 2.0]))
         f = rest + (f - rest) * (target / trace.truth.peak_n)
     return Scenario(t, f, rest_s=1.0, label=spec)
-
-
-@contextlib.asynccontextmanager
-async def simulated(kind: str, scenario: Scenario) -> AsyncIterator[Dynamometer]:
-    """A connected simulated device of ``kind`` playing ``scenario`` on its own virtual radio."""
-    if kind not in SIMULATORS:
-        raise ValueError(f"unknown simulated device {kind!r}; choose from {', '.join(SIMULATORS)}")
-    async with VirtualRadio() as radio:
-        sim = SIMULATORS[kind](scenario)
-        found = await find(radio.backends(), await sim.attach(radio), timeout=5.0)
-        async with Dynamometer(found, backends=radio.backends()) as dyno:
-            yield dyno
-        await sim.close()
 
 
 def _newtons(text: str, spec: str) -> float:

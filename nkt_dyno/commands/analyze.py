@@ -75,6 +75,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.json and rows:
         head = ["file"] + [h for _, h, _ in _COLUMNS]
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-        for r in [head, *rows]:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        for row in [head, *rows]:
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return status

@@ -5,7 +5,8 @@ connects the device (raw, through the one ``open_device`` path; a simulated
 device gets its sensor error and its masses hung from here), reads windows of
 raw samples from the async driver for it (the procedure runs in a worker
 thread so ``input()`` may block), and saves the record where ``verify``,
-``record`` and every later connection look for it.
+``record`` and every later connection look for it, and in the store, so
+tests can refer to it by its fingerprint.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._storecli import add_db_argument, fail
+
 if TYPE_CHECKING:
     import asyncio
 
     import numpy as np
     import numpy.typing as npt
 
-    from calibration import Hang
+    from calibration import CalibrationRecord, Hang
     from nkt_dyno.devices import Dynamometer
     from nkt_dyno.devices._session import DeviceSession
     from nkt_dyno.devices.simulator import SimConfig
@@ -41,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--operator", default="", help="who calibrates (stored in the record)")
     p.add_argument("--note", default="", help="free text for the record (masses, conditions)")
     p.add_argument("--certificate", type=Path, help="also write an HTML certificate here")
+    add_db_argument(p)
     p.set_defaults(run=run)
 
 
@@ -179,10 +183,27 @@ async def _calibrate(args: argparse.Namespace) -> int:
     print(f"fit: {model}, gain {fit.gain:.6f}, offset {fit.offset_n:+.3f} N")
     print(f"non-linearity {q.nonlinearity_pct_fs:.3f} % FS, hysteresis {hysteresis}")
     print(f"record {record.fingerprint()} saved to {path}")
+    if not _register(record, args.db):
+        return 1
     if args.certificate is not None:
         args.certificate.write_text(render_certificate(record), encoding="utf-8")
         print(f"certificate written to {args.certificate}")
     return 0
+
+
+def _register(record: CalibrationRecord, db: str | None) -> bool:
+    """Keep the record in the store too; report (False) if the store refuses it."""
+    from nkt_dyno.store import Store, StoreError, register_calibration
+
+    try:
+        with Store.open(db) as store:
+            register_calibration(store, record)
+            where = store.path
+    except (StoreError, ValueError) as exc:
+        fail(f"the record file is saved, but the store did not take it: {exc}")
+        return False
+    print(f"record {record.fingerprint()} kept in the store {where}")
+    return True
 
 
 class WindowReader:

@@ -8,8 +8,12 @@ code path), gives each test's verdict.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from nkt_dyno.summary import verdict_line
+
+if TYPE_CHECKING:
+    from nkt_dyno.engine import Event
 
 DEFAULT_OUT = "nkt-dyno-demo"
 
@@ -48,8 +52,9 @@ async def _demo(args: argparse.Namespace) -> int:
     t0 = float(session.t[0])
     scenario = Scenario(session.t - t0, session.force, rest_s=0.0, repeat=False, label="demo")
     seconds = float(session.t[-1] - t0)
-    print(f"simulated Tindeq Progressor, {args.efforts} tests, {seconds:.0f} s ...")
-    live = _Live()
+    print(f"simulated Tindeq Progressor, {args.efforts} tests, {seconds:.0f} s;", end=" ")
+    print("each verdict prints as the engine calls it", flush=True)
+    live = _Live([tr.verdict for tr in session.truths])
     # The simulated sensor is exact: a record saved for sim:progressor is not for it.
     async with open_device("sim:progressor", scenario=scenario, calibrated=False) as device:
         rec = await record(device.dyno, seconds, on_item=live.feed)
@@ -60,20 +65,25 @@ async def _demo(args: argparse.Namespace) -> int:
     rate = (len(rec.t) - 1) / float(rec.t[-1])
     meta = {"sample_rate_hz": f"{rate:.1f}", "device": name, "note": "simulated demo session"}
     write_trace(path, Trace(rec.t, rec.force, None, meta))
-    _report(live.finish(), live.t0 or 0.0, [tr.verdict for tr in session.truths])
+    live.finish()
     print(f"{len(rec.t)} samples at {rate:.1f}/s; trace written to {path.resolve()}")
     print(f"analyse it again with: nkt-dyno analyze {path}")
     return 0 if len(rec.t) > 0 and np.isfinite(rec.force).all() else 1
 
 
 class _Live:
-    """The engine fed each block as the driver delivers it: the live code path."""
+    """The engine fed each block as the driver delivers it: the live code path.
 
-    def __init__(self) -> None:
-        from nkt_dyno.engine import Detector, DetectorConfig, Event
+    Each test is printed the moment the engine completes it, so the demo shows
+    verdicts arriving as a therapist would see them.
+    """
+
+    def __init__(self, expected: list[str]) -> None:
+        from nkt_dyno.engine import Detector, DetectorConfig
 
         self._detector = Detector(DetectorConfig())
-        self._events: list[Event] = []
+        self._expected = expected
+        self.completed = 0
         self.t0: float | None = None
         """Host time of the first sample: reported times count from it, as in the trace."""
 
@@ -83,26 +93,33 @@ class _Live:
         if isinstance(item, SampleBlock):
             if self.t0 is None and len(item):
                 self.t0 = float(item.t[0])
-            self._events += self._detector.feed(item.t, item.force, item.gyro)
+            self._show(self._detector.feed(item.t, item.force, item.gyro))
 
-    def finish(self) -> list[dict[str, object]]:
+    def finish(self) -> None:
+        self._show(self._detector.finish())
+        if not self.completed:
+            print("the engine found no complete test")
+
+    def _show(self, events: list[Event]) -> None:
         from nkt_dyno.engine import Complete
 
-        events = self._events + self._detector.finish()
-        return [e.result.to_dict() for e in events if isinstance(e, Complete)]
+        for event in events:
+            if isinstance(event, Complete):
+                self.completed += 1
+                print(
+                    _line(self.completed, event.result.to_dict(), self.t0 or 0.0, self._expected),
+                    flush=True,
+                )
 
 
-def _report(results: list[dict[str, object]], t0: float, expected: list[str]) -> None:
-    for number, res in enumerate(results, 1):
-        peak_s = res.get("peak_s")
-        at = None if peak_s is None else float(peak_s) - t0  # type: ignore[arg-type]
-        truth = expected[number - 1] if number <= len(expected) else "?"
-        print(
-            f"test {number}: {verdict_line(res)}  (simulated as {truth}; "
-            f"peak {_n(res.get('peak_n'))} N at {_n(at)} s, hold {_n(res.get('hold_s'))} s)"
-        )
-    if not results:
-        print("the engine found no complete test")
+def _line(number: int, res: dict[str, object], t0: float, expected: list[str]) -> str:
+    peak_s = res.get("peak_s")
+    at = None if peak_s is None else float(peak_s) - t0  # type: ignore[arg-type]
+    truth = expected[number - 1] if number <= len(expected) else "?"
+    return (
+        f"test {number}: {verdict_line(res)}  (simulated as {truth}; "
+        f"peak {_n(res.get('peak_n'))} N at {_n(at)} s, hold {_n(res.get('hold_s'))} s)"
+    )
 
 
 def _n(value: object) -> str:

@@ -11,7 +11,7 @@ import argparse
 from nkt_dyno.commands.calibrate import add_sim_error_argument, parse_masses
 
 SIMULATED_DEVICES = ("progressor", "cts500", "forceboard", "whc06", "activ5", "openprofile")
-SCREENS = ("live", "session", "replay", "calibration")
+SCREENS = ("live", "protocol", "session", "replay", "calibration")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -24,12 +24,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--scenario",
-        default="break",
         help="synthetic case(s) the simulated device plays, comma-separated, one test each "
-        "(hold, break, ...; default break); with two or more the tests are saved and compared",
+        "(hold, break, ...; default break); with two or more the tests are saved and compared. "
+        "With --show protocol: role=case[@N],... as for 'protocol run'",
     )
     p.add_argument("--seed", type=int, default=3, help="seed of the synthetic efforts")
     p.add_argument("--show", choices=SCREENS, default="live", help="screen shown at the end")
+    p.add_argument(
+        "--muscle", default="gluteus medius", help="muscle of a scripted protocol (--show protocol)"
+    )
+    p.add_argument("--side", choices=("L", "R"), default="L", help="side of a scripted protocol")
+    p.add_argument(
+        "--challenge",
+        action="append",
+        metavar="MUSCLE",
+        help="touched muscle of a scripted protocol's challenge, repeatable (default TFL)",
+    )
     p.add_argument("--replay", metavar="TRACE", help="open a trace CSV in the replay screen")
     p.add_argument(
         "--calibrate",

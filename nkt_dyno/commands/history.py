@@ -1,4 +1,8 @@
-"""``nkt-dyno history --client X [--muscle M]``: a client's tests as a table."""
+"""``nkt-dyno history --client X [--muscle M]``: a client's tests as a table.
+
+The last column names the calibration each test was measured with (its
+fingerprint, as ``calibrate`` prints it), so a reading can be traced back.
+"""
 
 from __future__ import annotations
 
@@ -36,11 +40,12 @@ def _run(store: Store, args: argparse.Namespace) -> int:
                 t.therapist_verdict or "",
                 "-" if a is None or a.peak_n is None else f"{a.peak_n:.1f}",
                 break_figures(None if a is None else a.primary) or "-",
+                t.calibration_id or "-",
             )
         )
     if not rows:
         print("no tests")
         return 0
     headers = ("date", "test", "muscle", "side", "condition", "verdict", "therapist")
-    print_table((*headers, "peak N", "break"), rows)
+    print_table((*headers, "peak N", "break", "calibration"), rows)
     return 0

@@ -37,19 +37,26 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     from nkt_dyno.store import read_import, save_recording
 
     trace = read_import(args.file)
-    tags = {k: getattr(args, k) or trace.metadata.get(k) for k in _TAGS}
-    tags["condition"] = tags["condition"] or "baseline"
-    missing = [k for k in _TAGS if not tags[k]]
+    tags: dict[str, str] = {}
+    for k in _TAGS:
+        value: str | None = getattr(args, k) or trace.metadata.get(k)
+        if k == "condition":
+            value = value or "baseline"
+        if value:
+            tags[k] = value
+    missing = [k for k in _TAGS if k not in tags]
     if missing:
         raise ValueError(f"{args.file}: give --{' and --'.join(missing)} (not in the file)")
     test_id = save_recording(
         store,
         trace,
         client=args.client,
+        muscle=tags["muscle"],
+        side=tags["side"],
+        condition=tags["condition"],
         session_id=args.session,
         examiner=args.examiner,
         notes=args.notes,
-        **tags,
     )
     print(f"imported {len(trace)} samples as test {test_id}")
     return 0

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
 
     from nkt_dyno.clinic import PlannedStep, ProtocolRequest
-    from nkt_dyno.devices import Dynamometer
+    from nkt_dyno.devices._session import DeviceSession
     from nkt_dyno.store import Store
 
 SIM_PREFIX = "sim:"
@@ -100,24 +100,28 @@ async def _steps(store: Store, request: ProtocolRequest, args: argparse.Namespac
     def after(step: PlannedStep, test_id: int) -> None:
         print(f"  {verdict_line(primary(store.get_test(test_id)))}  (test #{test_id})", flush=True)
 
+    from nkt_dyno.devices._session import open_device
+
     if args.device.startswith(SIM_PREFIX):
-        from nkt_dyno.clinic.simulation import parse_scenarios, simulated, step_scenario
+        from nkt_dyno.clinic.simulation import parse_scenarios, step_scenario
 
         scenarios = parse_scenarios(args.scenario)
-        kind = args.device.removeprefix(SIM_PREFIX)
 
-        def connect_sim(step: PlannedStep, index: int) -> AbstractAsyncContextManager[Dynamometer]:
-            return simulated(kind, step_scenario(scenarios[step.role], args.seed + index))
+        def connect_sim(
+            step: PlannedStep, index: int
+        ) -> AbstractAsyncContextManager[DeviceSession]:
+            # Each step is a fresh simulated device playing that step's scenario;
+            # its sensor is exact, so no saved record applies to it.
+            scenario = step_scenario(scenarios[step.role], args.seed + index)
+            return open_device(args.device, scenario=scenario, calibrated=False)
 
         return await run_protocol(store, request, connect_sim, before=before, after=after)
 
-    from nkt_dyno.devices._session import open_device
-
-    async with open_device(args.device) as dyno:
+    async with open_device(args.device) as session:
         return await run_protocol(
             store,
             request,
-            lambda step, index: contextlib.nullcontext(dyno),
+            lambda step, index: contextlib.nullcontext(session),
             before=before,
             after=after,
         )

@@ -19,6 +19,8 @@ class Recording:
     force: FloatArray
     gyro: FloatArray | None
     gaps: int
+    lost: bool = False
+    """The device was lost for good before the time was up; the arrays hold what came before."""
 
 
 async def record(
@@ -26,7 +28,12 @@ async def record(
     seconds: float,
     on_item: Callable[[SampleBlock | StateChange], None] | None = None,
 ) -> Recording:
-    """Start, stream ``seconds``, stop; time starts at 0 at the first sample."""
+    """Start, stream ``seconds``, stop; time starts at 0 at the first sample.
+
+    A device lost mid-way (the driver gave up reconnecting) ends the recording
+    early with what had arrived, marked :attr:`Recording.lost`, rather than
+    discarding a test the client already performed.
+    """
     blocks: list[SampleBlock] = []
 
     async def consume() -> None:
@@ -38,17 +45,19 @@ async def record(
 
     task = asyncio.get_running_loop().create_task(consume())
     await dyno.start()
-    await asyncio.sleep(seconds)
-    await dyno.stop()
-    await asyncio.sleep(0.05)
+    await asyncio.wait({task}, timeout=seconds)
+    lost = task.done()  # the stream ends early only when the device is lost
+    if not lost:
+        await dyno.stop()
+        await asyncio.sleep(0.05)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
     if not blocks:
-        return Recording(np.empty(0), np.empty(0), None, 0)
+        return Recording(np.empty(0), np.empty(0), None, 0, lost)
     t = np.concatenate([b.t for b in blocks])
     gyro = None
     if all(b.gyro is not None for b in blocks):
         gyro = np.concatenate([b.gyro for b in blocks if b.gyro is not None])
     gaps = sum(int(np.count_nonzero(b.flags & 1)) for b in blocks)
-    return Recording(t - t[0], np.concatenate([b.force for b in blocks]), gyro, gaps)
+    return Recording(t - t[0], np.concatenate([b.force for b in blocks]), gyro, gaps, lost)

@@ -23,7 +23,11 @@ def _found(device: BLEDevice, adv: AdvertisementData) -> FoundDevice | None:
 
 async def scan(backends: BleakBackends, seconds: float = 3.0) -> list[FoundDevice]:
     """Supported devices heard within ``seconds``, strongest first."""
-    seen = await BleakScanner.discover(timeout=seconds, return_adv=True, backend=backends.scanner)
+    # What BleakScanner.discover does, but through the constructor, which (unlike
+    # discover's typed keywords) accepts backend=None for the platform default.
+    async with BleakScanner(backend=backends.scanner) as scanner:
+        await asyncio.sleep(seconds)
+    seen = scanner.discovered_devices_and_advertisement_data
     found = [f for device, adv in seen.values() if (f := _found(device, adv)) is not None]
     return sorted(found, key=lambda f: -f.rssi)
 

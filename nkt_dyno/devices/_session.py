@@ -3,7 +3,9 @@
 Every command opens devices here, so they all behave alike: the device's saved
 calibration is applied unless the caller reads raw (calibrating, verifying),
 and a ``sim:`` name puts a simulated device, configured by a typed
-:class:`SimConfig`, on a virtual radio first.
+:class:`SimConfig`, on a virtual radio first. An application that keeps one
+link across many tests (the GUI) finds its devices itself and gets the same
+calibrated driver from :func:`prepare`.
 """
 
 from __future__ import annotations
@@ -61,7 +63,6 @@ async def open_device(
     calibration.RecordError
         The device's saved record cannot be read.
     """
-    record = latest_record(name) if calibrated else None
     simulator: SimulatedDevice | None = None
     async with contextlib.AsyncExitStack() as stack:
         if name.startswith(SIM_PREFIX):
@@ -72,10 +73,35 @@ async def open_device(
             raise ValueError(f"simulator settings apply only to sim: devices, not {name!r}")
         else:
             found, backends = await find(PLATFORM, name), PLATFORM
-        correction = None if record is None else record.correction()
-        dyno = Dynamometer(found, backends=backends, options=options, correction=correction)
-        await stack.enter_async_context(dyno)
-        yield DeviceSession(dyno, record, simulator)
+        session = prepare(
+            name, found, backends, calibrated=calibrated, options=options, simulator=simulator
+        )
+        await stack.enter_async_context(session.dyno)
+        yield session
+
+
+def prepare(
+    name: str,
+    found: FoundDevice,
+    backends: BleakBackends,
+    *,
+    calibrated: bool = True,
+    options: DriverOptions | None = None,
+    simulator: SimulatedDevice | None = None,
+) -> DeviceSession:
+    """The driver of ``found``, not connected yet, corrected by the record saved for ``name``.
+
+    ``name`` is what the record is kept under: the address, or ``sim:<kind>``.
+
+    Raises
+    ------
+    calibration.RecordError
+        The device's saved record cannot be read.
+    """
+    record = latest_record(name) if calibrated else None
+    correction = None if record is None else record.correction()
+    dyno = Dynamometer(found, backends=backends, options=options, correction=correction)
+    return DeviceSession(dyno, record, simulator)
 
 
 @contextlib.asynccontextmanager

@@ -175,6 +175,9 @@ class Detector:
     'hold'
     """
 
+    _events: list[Event]
+    """Events decided by the current call; reset by each feed and finish."""
+
     def __init__(self, config: DetectorConfig | None = None) -> None:
         self.config = config if config is not None else DetectorConfig()
         c = self.config
@@ -303,7 +306,7 @@ class Detector:
         self._rest_until = -math.inf
         self._eff: EffortState | None = None
         self._n_efforts = 0
-        self._events: list[Event] = []
+        self._events = []
 
     def _shaped(
         self, t: npt.ArrayLike, force: npt.ArrayLike, gyro: npt.ArrayLike | None

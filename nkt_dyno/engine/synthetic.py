@@ -465,22 +465,22 @@ def _draw_acq(rng: np.random.Generator, case: str, rate_hz: float | None) -> _Ac
         tremor_hz=rng.uniform(6.0, 12.0),
         t0=0.0 if rng.random() < 0.5 else rng.uniform(1.0, 1000.0),
     )
-    changes: dict[str, float | int | bool] = {}
     if case == "drift":
-        changes = {"drift": big_drift, "creep": big_creep}
+        acq = replace(acq, drift=big_drift, creep=big_creep)
     elif case == "rest_offset":
-        changes = {"offset": big_offset, "wander": big_wander, "wander_hz": big_wander_hz}
+        acq = replace(acq, offset=big_offset, wander=big_wander, wander_hz=big_wander_hz)
     elif case == "packet_loss":
-        changes = {
-            "rate": 80.0,
-            "host_stamped": True,
-            "per_packet": heavy_packet,
-            "loss_per_s": heavy_loss,
-            "loss_burst": heavy_burst,
-        }
+        acq = replace(
+            acq,
+            rate=80.0,
+            host_stamped=True,
+            per_packet=heavy_packet,
+            loss_per_s=heavy_loss,
+            loss_burst=heavy_burst,
+        )
     if rate_hz is not None:
-        changes["rate"] = float(rate_hz)
-    out = replace(acq, **changes)
+        acq = replace(acq, rate=float(rate_hz))
+    out = acq
     # BLE sends at most one notification per 7.5 ms connection interval, so fast
     # devices pack samples; host stamps are only usable at low rates.
     packed = max(out.per_packet, int(np.ceil(out.rate * 0.0075)))

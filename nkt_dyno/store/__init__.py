@@ -33,7 +33,7 @@ from nkt_dyno.store._models import (
     Verdict,
 )
 from nkt_dyno.store._paths import ENV_VAR, default_path
-from nkt_dyno.store._recording import save_recording
+from nkt_dyno.store._recording import register_calibration, save_recording
 from nkt_dyno.store._schema import SCHEMA_VERSION
 from nkt_dyno.store._store import Store
 
@@ -69,5 +69,6 @@ __all__ = [
     "export_session",
     "parse_tindeq",
     "read_import",
+    "register_calibration",
     "save_recording",
 ]

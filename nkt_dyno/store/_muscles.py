@@ -7,6 +7,7 @@ Search is forgiving because therapists type shorthand: ``"glute med"`` finds
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterable
@@ -54,3 +55,10 @@ def search(query: str, muscles: Iterable[Muscle]) -> list[Muscle]:
 
 def _word_prefixes(words: list[str], label_words: list[str]) -> bool:
     return all(any(lw.startswith(w) for lw in label_words) for w in words)
+
+
+def close_names(query: str, muscles: Iterable[Muscle], n: int = 3) -> list[str]:
+    """Catalogue names spelled like ``query`` (a typo such as "glutues medius")."""
+    names = {normalise(label): m.name for m in muscles for label in (m.name, *m.aliases)}
+    matches = difflib.get_close_matches(normalise(query), names, n=n * 2, cutoff=0.6)
+    return list(dict.fromkeys(names[k] for k in matches))[:n]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from nkt_dyno.store._engine import EngineResult, analyse, to_analysis
 from nkt_dyno.store._models import Device
 from nkt_dyno.store._store import Store, TraceLike
+
+if TYPE_CHECKING:
+    from calibration import CalibrationRecord as DeviceCalibration
 
 
 def save_recording(
@@ -22,6 +26,7 @@ def save_recording(
     examiner: str | None = None,
     device: Device | None = None,
     calibration_id: str | None = None,
+    calibration: DeviceCalibration | None = None,
     challenge_target: str | None = None,
     position_notes: str = "",
     therapist_verdict: str | None = None,
@@ -37,7 +42,18 @@ def save_recording(
     ``results`` are the engine's ``EffortResult`` objects from the live run;
     passing them avoids analysing twice (offline and live verdicts agree).
     A test joining a protocol group (``group_id``) goes into the group's session.
+    ``calibration`` is the record applied while recording: it is registered
+    (see :func:`register_calibration`) and the test refers to it;
+    ``calibration_id`` refers to a record already in the store, and must name
+    the same record when both are given. The device and the calibration are
+    registered ahead of the test's own transaction (both idempotently), so a
+    failed save leaves no part of a test, at most those reference rows.
     """
+    if calibration is not None and calibration_id not in (None, calibration.fingerprint()):
+        raise ValueError(
+            f"calibration {calibration_id!r} was given, but the device applied "
+            f"{calibration.fingerprint()!r}"
+        )
     who = store.find_client(client)
     if session_id is None and group_id is not None:
         session_id = store.get_protocol_group(group_id).session_id
@@ -50,6 +66,8 @@ def save_recording(
     analysis = analyse(trace) if results is None else to_analysis(results)
     if device is not None:
         store.add_device(device.id, device.model, device.firmware)
+    if calibration is not None:
+        calibration_id = register_calibration(store, calibration)
     return store.save_test(
         session_id,
         muscle=muscle,
@@ -65,6 +83,23 @@ def save_recording(
         analysis=analysis,
         group_id=group_id,
     )
+
+
+def register_calibration(store: Store, record: DeviceCalibration) -> str:
+    """Keep ``record`` in the store under its fingerprint (again: no-op); return that id.
+
+    The fingerprint changes with any of the record's content, so a test's
+    reference names exactly the calibration it was measured with.
+    """
+    data = record.to_dict()
+    store.add_calibration(
+        record.fingerprint(),
+        record.device_id,
+        data,
+        created=data["created"],
+        device_model=record.device_model,
+    )
+    return record.fingerprint()
 
 
 def _todays_session(store: Store, client_id: int) -> int | None:

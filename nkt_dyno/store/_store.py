@@ -192,7 +192,10 @@ class Store:
             (str(ref).strip(),),
         ).fetchall()
         if not rows:
-            raise NotFoundError("no client with that name (see `nkt-dyno client list`)")
+            raise NotFoundError(
+                "no client with that name (see `nkt-dyno client list`; "
+                "add one with `nkt-dyno client add NAME`)"
+            )
         if len(rows) > 1:
             ids = ", ".join(str(r[0]) for r in rows)
             raise NotFoundError(f"several clients have that name; use an id: {ids}")
@@ -241,17 +244,36 @@ class Store:
         record: Mapping[str, Any],
         *,
         created: str | None = None,
+        device_model: str | None = None,
     ) -> CalibrationRecord:
-        """Keep a calibration record (as JSON) so tests can say which one they used."""
+        """Keep a calibration record (as JSON) so tests can say which one they used.
+
+        Adding the same record again is a no-op, so every save may register the
+        calibration it used; an id already holding another record is refused.
+        With ``device_model`` an unknown device is added too (a known one is
+        left as it is), in the same transaction.
+        """
         text = json.dumps(record, sort_keys=True, allow_nan=False)
         created = created or now()
         with self._write("adding the calibration") as c:
+            if device_model is not None:
+                c.execute(
+                    "INSERT INTO devices (id, model) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+                    (_required_text("device id", device_id), device_model),
+                )
             _require(c, "devices", device_id, "device")
             c.execute(
-                "INSERT INTO calibrations (id, device_id, created, record) VALUES (?, ?, ?, ?)",
+                "INSERT INTO calibrations (id, device_id, created, record) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO NOTHING",
                 (calibration_id, device_id, created, text),
             )
-        return CalibrationRecord(calibration_id, device_id, created, json.loads(text))
+            row = c.execute(
+                "SELECT id, device_id, created, record FROM calibrations WHERE id = ?",
+                (calibration_id,),
+            ).fetchone()
+            if (row[1], row[3]) != (device_id, text):
+                raise ValueError(f"calibration id {calibration_id!r} already names another record")
+        return _calibration(row)
 
     def get_calibration(self, calibration_id: str) -> CalibrationRecord:
         row = self._conn.execute(
@@ -260,7 +282,7 @@ class Store:
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no calibration with id {calibration_id!r}")
-        return CalibrationRecord(row[0], row[1], row[2], json.loads(row[3]))
+        return _calibration(row)
 
     # -- sessions ------------------------------------------------------------------
 
@@ -535,8 +557,10 @@ class Store:
         if len(found) == 1:
             return found[0]
         if not found:
+            close = _muscles.close_names(query, self.muscles())
+            hint = f"did you mean {', '.join(close)}? " if close else ""
             raise ValueError(
-                f"unknown muscle {query!r}: see `nkt-dyno muscle list`; "
+                f"unknown muscle {query!r}: {hint}see `nkt-dyno muscle list`; "
                 "add it with `nkt-dyno muscle add`"
             )
         names = ", ".join(m.name for m in found[:8])
@@ -663,6 +687,10 @@ def _insert_analysis(conn: sqlite3.Connection, test_id: int, analysis: NewAnalys
     )
 
 
+def _calibration(row: Sequence[Any]) -> CalibrationRecord:
+    return CalibrationRecord(row[0], row[1], row[2], json.loads(row[3]))
+
+
 def _analysis(test_id: int, aid: int, version: str, created: str, *rest: Any) -> Analysis:
     verdict, peak_n, break_ratio, efforts = rest
     return Analysis(
@@ -671,5 +699,53 @@ def _analysis(test_id: int, aid: int, version: str, created: str, *rest: Any) ->
 
 
 def _test_from_row(row: Sequence[Any]) -> MuscleTest:
-    analysis = None if row[14] is None else _analysis(row[0], *row[14:21])
-    return MuscleTest(*row[:14], analysis=analysis, group_id=row[21])
+    """A :class:`MuscleTest` from one row of ``_TEST_COLUMNS`` (named, in that order)."""
+    (
+        test_id,
+        session_id,
+        client_id,
+        recorded,
+        muscle,
+        side,
+        condition,
+        challenge_target,
+        position_notes,
+        device_id,
+        calibration_id,
+        therapist_verdict,
+        notes,
+        n_samples,
+        analysis_id,
+        engine_version,
+        created,
+        verdict,
+        peak_n,
+        break_ratio,
+        efforts,
+        group_id,
+    ) = row
+    analysis = (
+        None
+        if analysis_id is None
+        else _analysis(
+            test_id, analysis_id, engine_version, created, verdict, peak_n, break_ratio, efforts
+        )
+    )
+    return MuscleTest(
+        id=test_id,
+        session_id=session_id,
+        client_id=client_id,
+        recorded=recorded,
+        muscle=muscle,
+        side=side,
+        condition=condition,
+        challenge_target=challenge_target,
+        position_notes=position_notes,
+        device_id=device_id,
+        calibration_id=calibration_id,
+        therapist_verdict=therapist_verdict,
+        notes=notes,
+        n_samples=n_samples,
+        analysis=analysis,
+        group_id=group_id,
+    )

@@ -81,7 +81,8 @@ class SimulatedDevice(ABC):
     spec: ClassVar[DeviceSpec]
     default_name: ClassVar[str]
     default_rate_hz: ClassVar[float]
-    samples_per_notification: ClassVar[int] = 1
+    samples_per_notification: int = 1
+    """Samples per data notification; a device whose rate decides it sets it per instance."""
     connectable: ClassVar[bool] = True
 
     def __init__(self, scenario: Scenario, config: SimConfig | None = None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from bumble import gatt
 
@@ -38,7 +40,7 @@ class SimulatedForceBoard(SimulatedDevice):
             gatt_service(proto.BATTERY_SERVICE_UUID, [battery]),
         ]
 
-    def _writer(self, uuid: str):  # type: ignore[no-untyped-def]
+    def _writer(self, uuid: str) -> Callable[[bytes], None]:
         def on_write(data: bytes) -> None:
             command = proto.decode_command(data, uuid)
             self.commands.append(command)

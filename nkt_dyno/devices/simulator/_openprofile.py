@@ -92,10 +92,10 @@ class SimulatedOpenProfile(SimulatedDevice):
         )
 
     def encode(self, chunk: Chunk) -> bytes:
-        gyro = None
+        gyro: list[float] | None = None
         if self.gyro:
-            gyro = chunk.gyro_dps if chunk.gyro_dps is not None else np.zeros(len(chunk.force_n))
-            gyro = gyro.tolist()
+            dps = chunk.gyro_dps if chunk.gyro_dps is not None else np.zeros(len(chunk.force_n))
+            gyro = dps.tolist()
         return proto.encode_data_packet(
             chunk.first_index % 2**32,
             round(chunk.device_s[0] * 1e6) % 2**32,
