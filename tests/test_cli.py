@@ -64,3 +64,17 @@ def test_module_entry_point_runs() -> None:
         [sys.executable, "-m", "nkt_dyno", "--version"], capture_output=True, text=True
     )
     assert done.returncode == 0 and done.stdout.startswith("nkt-dyno ")
+
+
+def test_gui_without_qt_says_how_to_install_it() -> None:
+    # A None entry in sys.modules makes ``import PySide6`` fail as if it were absent.
+    code = (
+        "import sys\n"
+        "sys.modules['PySide6'] = None\n"
+        "from nkt_dyno.cli import main\n"
+        "sys.exit(main(['gui']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "pip install 'nkt-dyno[gui]'" in done.stderr
+    assert "Traceback" not in done.stderr

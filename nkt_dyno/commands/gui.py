@@ -7,6 +7,7 @@ so ``nkt-dyno --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from nkt_dyno.commands.calibrate import add_sim_error_argument, parse_masses
 
@@ -67,6 +68,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        import PySide6  # noqa: F401  (the optional Qt binding; only its absence matters here)
+    except ImportError:
+        print(
+            "nkt-dyno: error: the desktop application needs Qt: "
+            "install it with `pip install 'nkt-dyno[gui]'`",
+            file=sys.stderr,
+        )
+        return 1
     from gui.app import run_app
 
     return run_app(args)
