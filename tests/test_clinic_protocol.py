@@ -45,7 +45,7 @@ class Clinic:
         started = (DAY0 + dt.timedelta(days=7 * self.day)).isoformat()
         return self.store.start_session(self.client, examiner=self.examiner, started=started).id
 
-    def test(
+    def add_test(
         self,
         session: int,
         muscle: str,
@@ -82,14 +82,16 @@ class Clinic:
             s = self.session()
             day_level = level * (1 + 0.03 * rng.normal())
             for _ in range(3):
-                self.test(s, muscle, side, "baseline", case, day_level * (1 + cv * rng.normal()))
+                self.add_test(
+                    s, muscle, side, "baseline", case, day_level * (1 + cv * rng.normal())
+                )
 
     def group(self, muscle: str, side: str, steps: list[tuple[str, str, float, str | None]]) -> int:
         """A protocol group in a new session: (condition, case, peak N, challenge target)."""
         s = self.session()
         gid = self.store.start_protocol_group(s, muscle=muscle, side=side).id
         for condition, case, peak, target in steps:
-            self.test(s, muscle, side, condition, case, peak, group=gid, target=target)
+            self.add_test(s, muscle, side, condition, case, peak, group=gid, target=target)
         return gid
 
 
@@ -207,15 +209,17 @@ def test_groups_link_their_tests_and_refuse_strangers(store: Store) -> None:
     session = clinic.session()
     group = store.start_protocol_group(session, muscle="glute med", side="L")
     assert (group.muscle, group.side, group.session_id) == ("gluteus medius", "L", session)
-    first = clinic.test(session, "gluteus medius", "L", "baseline", "hold", 100.0, group=group.id)
-    loose = clinic.test(session, "gluteus medius", "L", "baseline", "hold", 100.0)
+    first = clinic.add_test(
+        session, "gluteus medius", "L", "baseline", "hold", 100.0, group=group.id
+    )
+    loose = clinic.add_test(session, "gluteus medius", "L", "baseline", "hold", 100.0)
     assert [t.id for t in store.group_tests(group.id)] == [first]
     assert store.get_test(first).group_id == group.id and store.get_test(loose).group_id is None
     assert store.protocol_groups(session) == [group]
     with pytest.raises(ValueError, match="cannot join"):
-        clinic.test(session, "psoas", "L", "baseline", "hold", 100.0, group=group.id)
+        clinic.add_test(session, "psoas", "L", "baseline", "hold", 100.0, group=group.id)
     with pytest.raises(ValueError, match="cannot join"):
-        clinic.test(clinic.session(), "gluteus medius", "L", "baseline", "hold", 90.0, group=1)
+        clinic.add_test(clinic.session(), "gluteus medius", "L", "baseline", "hold", 90.0, group=1)
     assert len(store.test_ids()) == 2
 
 

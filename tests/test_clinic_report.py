@@ -39,13 +39,13 @@ def visit(store: Store) -> int:
     c.history("gluteus medius", "L", "break", 110.0, cv=0.03, n=2)
     s = c.session()
     g = store.start_protocol_group(s, muscle="gluteus medius", side="L").id
-    c.test(s, "gluteus medius", "L", "baseline", "break", 112.0, group=g)
-    c.test(s, "gluteus medius", "L", "baseline", "break", 108.0, group=g)
-    c.test(s, "gluteus medius", "L", "challenge", "hold", 171.0, group=g, target="TFL")
-    c.test(s, "gluteus medius", "L", "post-treatment", "hold", 168.0, group=g)
-    c.test(s, "gluteus medius", "R", "baseline", "hold", 160.0)
-    c.test(s, "psoas", "L", "baseline", "hold", 132.0)
-    c.test(s, "psoas", "R", "baseline", "hold", 140.0)
+    c.add_test(s, "gluteus medius", "L", "baseline", "break", 112.0, group=g)
+    c.add_test(s, "gluteus medius", "L", "baseline", "break", 108.0, group=g)
+    c.add_test(s, "gluteus medius", "L", "challenge", "hold", 171.0, group=g, target="TFL")
+    c.add_test(s, "gluteus medius", "L", "post-treatment", "hold", 168.0, group=g)
+    c.add_test(s, "gluteus medius", "R", "baseline", "hold", 160.0)
+    c.add_test(s, "psoas", "L", "baseline", "hold", 132.0)
+    c.add_test(s, "psoas", "R", "baseline", "hold", 140.0)
     trace = store.load_trace(store.tests(s)[0].id)
     store.save_test(
         s,

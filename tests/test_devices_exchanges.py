@@ -98,7 +98,9 @@ CASES = {
 }
 
 
-async def _run(kind: str, script: list[Exchange], write: str, notify: list[str]) -> None:
+async def _check_exchanges(
+    kind: str, script: list[Exchange], write: str, notify: list[str]
+) -> None:
     heard: asyncio.Queue[Reply] = asyncio.Queue()
 
     def on_notify(characteristic: BleakGATTCharacteristic, data: bytearray) -> None:
@@ -130,4 +132,4 @@ def _drain(queue: asyncio.Queue[Reply]) -> list[Reply]:
 
 @pytest.mark.parametrize("kind", sorted(CASES))
 async def test_simulator_exchanges(kind: str) -> None:
-    await _run(kind, *CASES[kind])
+    await _check_exchanges(kind, *CASES[kind])
