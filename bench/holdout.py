@@ -24,86 +24,25 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _mechanical import CASES, PROFILES, MechTrace, Truth, holdout_corpus
-from _threshold import ThresholdDetector, threshold_analyze
-
-VERDICTS = ("hold", "break", "inconclusive", "none")
-
-
-@dataclass(frozen=True)
-class Kit:
-    """How to run one detector: offline, streaming, and how to read its events."""
-
-    name: str
-    offline: Callable[[np.ndarray, np.ndarray, np.ndarray | None], list[dict]]
-    stream: Callable[[], object]
-    is_break: Callable[[object], bool]
-    result_of: Callable[[object], dict | None]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One detector's answer on one trace."""
-
-    trace: MechTrace
-    found: dict | None
-    n_efforts: int
-    confirm_t: float | None = None
-
-    @property
-    def truth(self) -> Truth:
-        return self.trace.truth
-
-
-@dataclass
-class Tally:
-    outcomes: list[Outcome] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-def engine_kit() -> Kit:
-    """The nkt-dyno engine through its public interface only."""
-    from nkt_dyno.engine import Break, Complete, Detector, analyze
-
-    return Kit(
-        name="nkt-dyno",
-        offline=lambda t, f, g: [r.to_dict() for r in analyze(t, f, g)],
-        stream=Detector,
-        is_break=lambda ev: isinstance(ev, Break),
-        result_of=lambda ev: ev.result.to_dict() if isinstance(ev, Complete) else None,
-    )
-
-
-def threshold_kit() -> Kit:
-    return Kit(
-        name="threshold",
-        offline=lambda t, f, g: [r.to_dict() for r in threshold_analyze(t, f, g)],
-        stream=ThresholdDetector,
-        is_break=lambda ev: ev.kind == "break",
-        result_of=lambda ev: ev.result.to_dict() if ev.kind == "complete" else None,
-    )
-
-
-def largest(results: Sequence[dict]) -> dict | None:
-    return max(results, key=lambda r: r.get("peak_n") or 0.0) if results else None
-
-
-def run_offline(kit: Kit, traces: Sequence[MechTrace], gyro: bool) -> Tally:
-    tally = Tally()
-    start = time.perf_counter()
-    for tr in traces:
-        res = kit.offline(tr.t, tr.force, tr.gyro if gyro else None)
-        tally.outcomes.append(Outcome(tr, largest(res), len(res)))
-    tally.seconds = time.perf_counter() - start
-    return tally
+from _evaluate import (
+    Kit,
+    Tally,
+    engine_kit,
+    evaluate,
+    per_group,
+    print_reports,
+    threshold_kit,
+    true_break,
+    verdict_of,
+)
+from _mechanical import CASES, PROFILES, MechTrace, holdout_corpus
 
 
 def delivery_blocks(tr: MechTrace, rng: np.random.Generator) -> list[slice]:
@@ -118,134 +57,27 @@ def delivery_blocks(tr: MechTrace, rng: np.random.Generator) -> list[slice]:
     return [slice(a, b) for a, b in zip(starts, cuts, strict=True) if b > a]
 
 
-def run_streaming(kit: Kit, traces: Sequence[MechTrace], gyro: bool, seed: int) -> Tally:
-    tally = Tally()
-    rng = np.random.Generator(np.random.PCG64(seed))
-    start = time.perf_counter()
-    for tr in traces:
-        det = kit.stream()
-        results: list[dict] = []
-        confirm: float | None = None
-        for sl in delivery_blocks(tr, rng):
-            evs = det.feed(tr.t[sl], tr.force[sl], tr.gyro[sl] if gyro else None)
-            for ev in evs:
-                if confirm is None and kit.is_break(ev):
-                    confirm = float(tr.t[sl.stop - 1])
-                if (r := kit.result_of(ev)) is not None:
-                    results.append(r)
-        results += [r for ev in det.finish() if (r := kit.result_of(ev)) is not None]
-        tally.outcomes.append(Outcome(tr, largest(results), len(results), confirm))
-    tally.seconds = time.perf_counter() - start
-    return tally
-
-
-# --- report --------------------------------------------------------------------
-
-
-def verdict_of(o: Outcome) -> str:
-    return "none" if o.found is None else str(o.found.get("verdict"))
-
-
-def true_break(truth: Truth, gyro: bool) -> float | None:
-    return truth.yield_s if gyro else truth.break_s
-
-
-def stats(values: Sequence[float]) -> str:
-    if not values:
-        return "     –        –     (n=0)"
-    a = np.abs(np.asarray(values))
-    return f"{np.median(a):7.1f}  {np.percentile(a, 90):7.1f}  (n={a.size})"
-
-
-def accuracy(outs: Sequence[Outcome]) -> float:
-    return 100.0 * sum(verdict_of(o) == o.truth.verdict for o in outs) / max(len(outs), 1)
-
-
-def confusion(outs: Sequence[Outcome]) -> list[str]:
-    lines = ["    truth \\ found " + "".join(f"{v:>13}" for v in VERDICTS)]
-    for tv in ("hold", "break"):
-        row = [sum(o.truth.verdict == tv and verdict_of(o) == v for o in outs) for v in VERDICTS]
-        lines.append(f"    {tv:<15}" + "".join(f"{c:>13}" for c in row))
-    return lines
-
-
-def break_error_ms(o: Outcome, gyro: bool) -> float | None:
-    tb = true_break(o.truth, gyro)
-    if o.found is None or tb is None or verdict_of(o) != "break":
-        return None
-    fb = o.found.get("break_s")
-    return None if fb is None else 1000.0 * (fb - tb)
-
-
-def errors(outs: Sequence[Outcome], gyro: bool) -> list[str]:
-    brk, onset, peak = [], [], []
-    for o in outs:
-        f, tr = o.found, o.truth
-        if f is None:
-            continue
-        if (e := break_error_ms(o, gyro)) is not None:
-            brk.append(e)
-        if f.get("onset_s") is not None:
-            onset.append(1000.0 * (f["onset_s"] - tr.onset_s))
-        if f.get("peak_n") is not None:
-            peak.append(100.0 * (f["peak_n"] - tr.peak_n) / tr.peak_n)
-    return [
-        "                         |median|      p90",
-        f"    break time (ms)   {stats(brk)}",
-        f"    onset time (ms)   {stats(onset)}",
-        f"    peak force (%)    {stats(peak)}",
-    ]
-
-
-def latency(outs: Sequence[Outcome], gyro: bool) -> str:
-    lat = [
-        1000.0 * (o.confirm_t - tb)
-        for o in outs
-        if o.confirm_t is not None
-        and o.truth.verdict == "break"
-        and (tb := true_break(o.truth, gyro)) is not None
-    ]
-    return f"    break confirmation latency (ms) {stats(lat)}"
-
-
-def per_group(
-    tallies: dict[str, tuple[Tally, Tally]],
+def failures(
+    kit: Kit,
+    traces: Sequence[MechTrace],
+    off: Tally,
+    stream: Tally,
     gyro: bool,
-    label: str,
-    groups: Sequence[str],
-    key: Callable[[Truth], str],
+    show: int,
 ) -> list[str]:
-    head = f"    {label:<24}" + "".join(f"{n + ' off/str':>24}" for n in tallies)
-    lines = [head + "   n   break err median (ms)"]
-    for g in groups:
-        cells, errs, count = [], [], 0
-        for off, stream in tallies.values():
-            a = [o for o in off.outcomes if key(o.truth) == g]
-            b = [o for o in stream.outcomes if key(o.truth) == g]
-            count = len(a)
-            cells.append(f"{accuracy(a):10.1f} / {accuracy(b):5.1f} %")
-            e = [abs(x) for o in a if (x := break_error_ms(o, gyro)) is not None]
-            errs.append(f"{np.median(e):6.0f}" if e else "     –")
-        lines.append(
-            f"    {g:<24}" + "".join(f"{c:>24}" for c in cells) + f"{count:5d} " + " ".join(errs)
-        )
-    return lines
-
-
-def failures(kit: Kit, off: Tally, stream: Tally, seed: int, gyro: bool, show: int) -> list[str]:
     """The traces a detector got wrong, with what would regenerate each."""
     lines = []
-    for a, b in zip(off.outcomes, stream.outcomes, strict=True):
-        if verdict_of(a) == a.truth.verdict and verdict_of(b) == b.truth.verdict:
+    for trace, a, b in zip(traces, off.outcomes, stream.outcomes, strict=True):
+        tr, f = trace.truth, a.found or {}
+        if verdict_of(a) == tr.verdict and verdict_of(b) == tr.verdict:
             continue
-        tr, f = a.truth, a.found or {}
         tb = true_break(tr, gyro)
 
         def fmt(v: object) -> str:
             return "–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
 
         lines.append(
-            f"    seed {seed} #{a.trace.index:<4} {tr.case:<23} {tr.profile:<12}"
+            f"    seed {trace.seed} #{trace.index:<4} {tr.case:<23} {tr.profile:<12}"
             f" off={verdict_of(a):<12} str={verdict_of(b):<12}"
             f" peak {tr.peak_n:5.0f} N drop {fmt(tr.drop_pct)} %"
             f" true break {fmt(tb)} found {fmt(f.get('break_s'))}"
@@ -253,24 +85,6 @@ def failures(kit: Kit, off: Tally, stream: Tally, seed: int, gyro: bool, show: i
         )
     head = f"  {kit.name}: {len(lines)} traces wrong offline or streaming"
     return [head, *lines[:show], *(["    ..."] if len(lines) > show else [])]
-
-
-def report(kit: Kit, off: Tally, stream: Tally, gyro: bool, n_samples: int) -> list[str]:
-    extra = sum(o.n_efforts > 1 for o in off.outcomes)
-    return [
-        f"  {kit.name}",
-        f"    verdict accuracy: offline {accuracy(off.outcomes):.1f} %, "
-        f"streaming {accuracy(stream.outcomes):.1f} %   "
-        f"(traces with more than one effort reported: {extra})",
-        "    confusion (offline):",
-        *confusion(off.outcomes),
-        "    errors (offline, found - true):",
-        *errors(off.outcomes, gyro),
-        latency(stream.outcomes, gyro),
-        f"    time: offline {off.seconds:.2f} s ({n_samples / off.seconds / 1e3:.0f} k samples/s),"
-        f" streaming {stream.seconds:.2f} s",
-        "",
-    ]
 
 
 def run(traces: Sequence[MechTrace], seed: int, gyro: bool, kits: Sequence[Kit], show: int) -> None:
@@ -283,19 +97,17 @@ def run(traces: Sequence[MechTrace], seed: int, gyro: bool, kits: Sequence[Kit],
         f"== hold-out, {chan}: {n} traces (seed {seed}), {n_break} breaks, {n - n_break} holds, "
         f"{n_samples} samples, {len(CASES)} scenarios, {redrawn} redrawn for label consistency =="
     )
-    tallies = {
-        k.name: (run_offline(k, traces, gyro), run_streaming(k, traces, gyro, seed + 1))
-        for k in kits
-    }
-    for k in kits:
-        print("\n".join(report(k, *tallies[k.name], gyro, n_samples)))
+    tallies = evaluate(kits, traces, gyro, seed, delivery_blocks)
+    print_reports(kits, tallies, gyro, n_samples)
+    cases = [tr.truth.case for tr in traces]
+    profiles = [tr.truth.profile for tr in traces]
     print("  per scenario: verdict accuracy offline / streaming")
-    print("\n".join(per_group(tallies, gyro, "scenario", CASES, lambda t: t.case)))
+    print("\n".join(per_group(tallies, gyro, "scenario", CASES, cases)))
     print("  per delivery profile")
-    print("\n".join(per_group(tallies, gyro, "profile", PROFILES, lambda t: t.profile)))
+    print("\n".join(per_group(tallies, gyro, "profile", PROFILES, profiles)))
     print()
     for k in kits[:1]:
-        print("\n".join(failures(k, *tallies[k.name], seed, gyro, show)))
+        print("\n".join(failures(k, traces, *tallies[k.name], gyro, show)))
     print()
 
 

@@ -6,19 +6,19 @@ guided baseline → challenge → retest protocol."""
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import asyncio
 import dataclasses
-from collections.abc import Iterator
+import os
 from pathlib import Path
 
 import pytest
-import qasync
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from _gui_support import (  # noqa: F401  (the *_fixture names are pytest fixtures)
+    TIMEOUT_MS,
+    await_task,
+    loop_fixture,
+    store_fixture,
+    window_fixture,
+)
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from calibration import CalibrationPoint, CalibrationRecord, Direction, calibrate
@@ -34,47 +34,6 @@ from nkt_dyno.clinic import summarise_group
 from nkt_dyno.devices._calibrations import record_path
 from nkt_dyno.store import Store
 from nkt_dyno.summary import verdict_line
-
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """An asyncio loop living inside Qt's, as in the app: qtbot's waits run its tasks."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    yield loop
-    for task in asyncio.all_tasks(loop):
-        task.cancel()
-    qapp.processEvents()
-    asyncio.events._set_running_loop(None)
-    qapp.aboutToQuit.disconnect(loop._after_run_forever)
-    loop.stop()
-    loop.close()
-    # stop() called QApplication.exit() outside exec(), which leaves Qt's timers
-    # stalled for later qWait calls; one short exec() resets that state
-    QTimer.singleShot(0, qapp.quit)
-    qapp.exec()
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    # calibration records are looked up next to the default store: keep them in tmp_path
-    monkeypatch.setenv("NKT_DYNO_DB", str(tmp_path / "store.db"))
-    with Store.open(tmp_path / "store.db") as s:
-        yield s
-
-
-@pytest.fixture
-def window(qtbot: QtBot, loop: qasync.QEventLoop, store: Store) -> Iterator[MainWindow]:
-    w = MainWindow(store)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitExposed(w)
-    yield w
-    w.shutdown()
-    w.close()
-    w.deleteLater()
 
 
 def use_case(w: MainWindow, case: str, seed: int = 1, speed: float | None = None) -> None:
@@ -278,19 +237,13 @@ def test_replay_speeds_and_scrubber(qtbot: QtBot, window: MainWindow, tmp_path: 
     assert "Cannot open" in replay.title.text()
 
 
-def _await(qtbot: QtBot, work: object, timeout_ms: int = TIMEOUT_MS) -> object:
-    task = asyncio.ensure_future(work)  # type: ignore[arg-type]
-    qtbot.waitUntil(task.done, timeout=timeout_ms)
-    return task.result()
-
-
 def test_simulated_device_over_the_virtual_radio(qtbot: QtBot, window: MainWindow) -> None:
     from nkt_dyno.devices.simulator import synthetic
 
     link = window.link
     try:
-        found = _await(qtbot, link.simulate("progressor", synthetic("break", 3, rest_s=1.0)))
-        _await(qtbot, link.connect_device(found))
+        found = await_task(qtbot, link.simulate("progressor", synthetic("break", 3, rest_s=1.0)))
+        await_task(qtbot, link.connect_device(found))
         assert link.state == "streaming"
         assert window.device_panel.state.text().endswith("streaming")
         assert window.live.source_label.text().endswith("(progressor)")
@@ -298,9 +251,9 @@ def test_simulated_device_over_the_virtual_radio(qtbot: QtBot, window: MainWindo
         qtbot.waitUntil(lambda: window.live_model.state is RunState.DONE, timeout=TIMEOUT_MS)
         assert window.live_model.result is not None
         assert window.live_model.result.verdict == "break"
-        _await(qtbot, link.tare())
+        await_task(qtbot, link.tare())
     finally:
-        _await(qtbot, link.close())
+        await_task(qtbot, link.close())
     assert link.state == "disconnected" and not window.live.start_button.isEnabled()
 
 
@@ -324,13 +277,13 @@ def test_saved_calibration_applies_shows_and_is_stored(
 
     link, panel = window.link, window.device_panel
     try:
-        found = _await(qtbot, link.simulate("cts500", synthetic("hold", 2, rest_s=1.0)))
-        _await(qtbot, link.connect_device(found))
+        found = await_task(qtbot, link.simulate("cts500", synthetic("hold", 2, rest_s=1.0)))
+        await_task(qtbot, link.connect_device(found))
         assert link.calibration is None and panel.calibration.text() == "uncalibrated"
 
         record = _save_record("sim:progressor")
-        found = _await(qtbot, link.simulate("progressor", synthetic("hold", 2, rest_s=1.0)))
-        _await(qtbot, link.connect_device(found))
+        found = await_task(qtbot, link.simulate("progressor", synthetic("hold", 2, rest_s=1.0)))
+        await_task(qtbot, link.connect_device(found))
         assert link.calibration == record
         assert link._dyno is not None and link._dyno.correction is not None
         text = panel.calibration.text()
@@ -343,7 +296,7 @@ def test_saved_calibration_applies_shows_and_is_stored(
         assert test_id is not None
         assert store.get_test(test_id).calibration_id == record.fingerprint()
     finally:
-        _await(qtbot, link.close())
+        await_task(qtbot, link.close())
     assert panel.calibration.text() == ""
 
 
@@ -354,7 +307,7 @@ def test_guided_protocol_on_simulated_devices(
 
     screen = window.protocol
     try:
-        group_id = _await(
+        group_id = await_task(
             qtbot,
             run_protocol(
                 window,
@@ -368,7 +321,7 @@ def test_guided_protocol_on_simulated_devices(
             timeout_ms=90_000,
         )
     finally:
-        _await(qtbot, window.link.close())
+        await_task(qtbot, window.link.close())
     assert isinstance(group_id, int) and window.tabs.currentWidget() is screen
     tests = store.group_tests(group_id)
     assert [t.condition for t in tests] == ["baseline", "challenge", "post-treatment"]

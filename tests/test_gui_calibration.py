@@ -4,40 +4,20 @@ record saved, a verification passed, and cancelling part-way."""
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import qasync
+from _gui_support import loop_fixture  # noqa: F401  (a pytest fixture, requested as `loop`)
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from calibration import CalibrationRecord
 from gui._cal_screen import CalibrationScreen, parse_masses
 
 TIMEOUT_MS = 30_000
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """An asyncio loop living inside Qt's, as in the app (see test_gui_app)."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    yield loop
-    for task in asyncio.all_tasks(loop):
-        task.cancel()
-    qapp.processEvents()
-    asyncio.events._set_running_loop(None)
-    qapp.aboutToQuit.disconnect(loop._after_run_forever)
-    loop.stop()
-    loop.close()
-    QTimer.singleShot(0, qapp.quit)
-    qapp.exec()
 
 
 @pytest.fixture

@@ -24,7 +24,9 @@ class SimulatedActiv5(SimulatedDevice):
         imu = gatt_characteristic(proto.IMU_UUID, notify=True)
         rate = gatt_characteristic(proto.SAMPLE_RATE_UUID, on_write=lambda data: None)
         self._legacy = gatt_characteristic(proto.LEGACY_NOTIFY_UUID, notify=True)
-        write = gatt_characteristic(proto.LEGACY_WRITE_UUID, on_write=self._on_write)
+        write = self.command_characteristic(
+            proto.LEGACY_WRITE_UUID, proto.decode_command, replies=self._legacy
+        )
         battery = gatt_characteristic(
             proto.BATTERY_LEVEL_UUID, on_read=lambda: bytes((5 if self.low_battery else 90,))
         )
@@ -44,18 +46,10 @@ class SimulatedActiv5(SimulatedDevice):
         else:
             self.stop_stream()
 
-    def _on_write(self, data: bytes) -> None:
-        command = proto.decode_command(data)
-        self.commands.append(command)
-        match command:
-            case Command.START:
-                self.start_stream()
-            case Command.STOP:
-                self.stop_stream()
-            case Command.TARE:
-                self.tare()
-            case Command.VERSION:
-                self.reply(self._legacy, proto.encode_legacy_version(self.config.firmware))
+    def reply_to(self, command: object) -> bytes | None:
+        if command == Command.VERSION:
+            return proto.encode_legacy_version(self.config.firmware)
+        return None
 
     def encode(self, chunk: Chunk) -> bytes:
         return proto.encode_force_notification(float(chunk.force_n[0]))

@@ -33,24 +33,17 @@ class SimulatedCts500(SimulatedDevice):
         return [gatt_service(proto.SERVICE_UUID, [data, write])]
 
     def _on_write(self, data: bytes) -> None:
-        command = proto.decode_command(data)
-        self.commands.append(command)
+        reply = self.obey(proto.decode_command(data))
+        self._reply(data if reply is None else reply)  # a command without an answer is echoed
+
+    def reply_to(self, command: object) -> bytes | None:
         match command:
-            case Command.START:
-                self.start_stream()
-            case Command.STOP:
-                self.stop_stream()
-            case Command.TARE:
-                self.tare()
             case Command.BATTERY:
-                mv = self.config.battery_mv // 10 * 10
-                self._reply(proto.encode_battery_reply(mv))
-                return
+                return proto.encode_battery_reply(self.config.battery_mv // 10 * 10)
             case Command.VERSION:
                 reply = proto.TypedReply(proto.Opcode.GET_FIRMWARE_VERSION, b"\x01\x04\x02")
-                self._reply(proto.encode_frame(reply))
-                return
-        self._reply(data)  # the echo that acknowledges a command
+                return proto.encode_frame(reply)
+        return None
 
     def _reply(self, frame: bytes) -> None:
         # The bridge forwards UART bytes in order: a reply follows any held-back bytes.

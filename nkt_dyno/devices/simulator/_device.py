@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -15,7 +15,7 @@ import numpy.typing as npt
 from bumble import gatt
 from bumble.device import Connection, Device
 
-from firmware_protocol import DeviceSpec
+from firmware_protocol import Command, DeviceSpec
 from nkt_dyno.devices.simulator._config import SimConfig
 from nkt_dyno.devices.simulator._scenario import Scenario, constant
 from nkt_dyno.devices.virtual import VirtualRadio, advertising_bytes, gatt_characteristic
@@ -168,6 +168,49 @@ class SimulatedDevice(ABC):
         """The notify characteristic that carries the stream."""
         self._data_char = gatt_characteristic(uuid, notify=True)
         return self._data_char
+
+    def command_characteristic(
+        self,
+        uuid: str,
+        decode: Callable[[bytes], object],
+        replies: gatt.Characteristic[bytes] | None = None,
+    ) -> gatt.Characteristic[bytes]:
+        """A writable characteristic whose commands go to :meth:`obey`.
+
+        Replies go out on ``replies``, by default the data characteristic,
+        which most protocols share between the stream and their answers.
+        """
+
+        def on_write(data: bytes) -> None:
+            reply = self.obey(decode(data))
+            if reply is not None:
+                channel = replies if replies is not None else self._data_char
+                assert channel is not None
+                self.reply(channel, reply)
+
+        return gatt_characteristic(uuid, on_write=on_write)
+
+    def obey(self, command: object) -> bytes | None:
+        """Log ``command`` and carry it out; returns the reply to send, if any.
+
+        Start, stop and tare act alike on every device; other commands are
+        left to the protocol's :meth:`reply_to`.
+        """
+        self.commands.append(command)
+        match command:
+            case Command.START:
+                self.start_stream()
+            case Command.STOP:
+                self.stop_stream()
+            case Command.TARE:
+                self.tare()
+            case _:
+                return self.reply_to(command)
+        return None
+
+    def reply_to(self, command: object) -> bytes | None:
+        """The answer to a query (battery, version, id); None where the protocol has none."""
+        return None
 
     async def notify(self, characteristic: gatt.Characteristic[bytes], data: bytes) -> None:
         if self.device is not None and self.device.connections:

@@ -7,7 +7,7 @@ from bumble import gatt
 from firmware_protocol import STANDARD_GRAVITY, Command
 from firmware_protocol import progressor as proto
 from nkt_dyno.devices.simulator._device import Chunk, SimulatedDevice
-from nkt_dyno.devices.virtual import gatt_characteristic, gatt_service
+from nkt_dyno.devices.virtual import gatt_service
 
 
 class SimulatedProgressor(SimulatedDevice):
@@ -19,29 +19,18 @@ class SimulatedProgressor(SimulatedDevice):
 
     def services(self) -> list[gatt.Service]:
         data = self.data_characteristic(proto.DATA_POINT_UUID)
-        control = gatt_characteristic(proto.CONTROL_POINT_UUID, on_write=self._on_control)
+        control = self.command_characteristic(proto.CONTROL_POINT_UUID, proto.decode_command)
         return [gatt_service(proto.SERVICE_UUID, [data, control])]
 
-    def _on_control(self, data: bytes) -> None:
-        command = proto.decode_command(data)
-        self.commands.append(command)
+    def reply_to(self, command: object) -> bytes | None:
         match command:
-            case Command.START:
-                self.start_stream()
-            case Command.STOP:
-                self.stop_stream()
-            case Command.TARE:
-                self.tare()
             case Command.BATTERY:
-                self._reply(proto.encode_battery_reply(self.config.battery_mv))
+                return proto.encode_battery_reply(self.config.battery_mv)
             case Command.VERSION:
-                self._reply(proto.encode_version_reply(self.config.firmware))
+                return proto.encode_version_reply(self.config.firmware)
             case Command.DEVICE_ID:
-                self._reply(proto.encode_id_reply(self.config.device_id))
-
-    def _reply(self, data: bytes) -> None:
-        assert self._data_char is not None
-        self.reply(self._data_char, data)
+                return proto.encode_id_reply(self.config.device_id)
+        return None
 
     def encode(self, chunk: Chunk) -> bytes:
         kg = chunk.force_n / STANDARD_GRAVITY
