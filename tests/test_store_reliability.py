@@ -54,6 +54,28 @@ def new_store(path: Path) -> None:
         store.start_session(store.add_client("Kill Test").id)
 
 
+def save_until_refused(path: str) -> None:
+    """Save tests until the store refuses, printing "saved" for each and then the error.
+
+    Run inside a child process whose disk or file size is limited.
+    """
+    with Store.open(path) as store:
+        try:
+            for seed in range(100):
+                store.save_test(
+                    1,
+                    muscle="psoas",
+                    side="L",
+                    condition="baseline",
+                    trace=seed_trace(seed),
+                    notes=f"seed={seed}",
+                    analysis=NewAnalysis("test", [{"peak_n": seed}]),
+                )
+                print("saved", flush=True)
+        except StoreWriteError as exc:
+            print(exc)
+
+
 def check_every_test_whole(store: Store) -> int:
     """Each saved test has its trace and analysis, exactly as its seed says; returns count."""
     ids = store.test_ids()
@@ -187,18 +209,10 @@ def test_full_disk_gives_a_clear_error_and_no_partial_test(tmp_path: Path) -> No
         f"""
         import sys
         sys.path.insert(0, {TESTS_DIR!r})
-        from test_store_reliability import check_every_test_whole, new_store, seed_trace
-        from nkt_dyno.store import NewAnalysis, Store, StoreWriteError
+        from test_store_reliability import check_every_test_whole, new_store, save_until_refused
+        from nkt_dyno.store import Store
         new_store({str(db)!r})
-        with Store.open({str(db)!r}) as store:
-            try:
-                for seed in range(100):
-                    store.save_test(1, muscle="psoas", side="L", condition="baseline",
-                                    trace=seed_trace(seed), notes=f"seed={{seed}}",
-                                    analysis=NewAnalysis("test", [{{"peak_n": seed}}]))
-                    print("saved", flush=True)
-            except StoreWriteError as exc:
-                print(exc)
+        save_until_refused({str(db)!r})
         with Store.open({str(db)!r}) as store:
             print(store.integrity_check(), check_every_test_whole(store))
         """
@@ -227,19 +241,10 @@ def test_file_size_limit_of_the_os_gives_a_clear_error(tmp_path: Path) -> None:
         f"""
         import resource, signal, sys
         sys.path.insert(0, {TESTS_DIR!r})
-        from test_store_reliability import seed_trace
-        from nkt_dyno.store import NewAnalysis, Store, StoreWriteError
+        from test_store_reliability import save_until_refused
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
-        with Store.open({str(db)!r}) as store:
-            try:
-                for seed in range(100):
-                    store.save_test(1, muscle="psoas", side="L", condition="baseline",
-                                    trace=seed_trace(seed), notes=f"seed={{seed}}",
-                                    analysis=NewAnalysis("test", [{{"peak_n": seed}}]))
-                    print("saved", flush=True)
-            except StoreWriteError as exc:
-                print(exc)
+        save_until_refused({str(db)!r})
         """
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
