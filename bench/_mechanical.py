@@ -117,6 +117,8 @@ class Truth:
     preload_n: float
     drop_pct: float | None
     attempts: int
+    plateau_s: float
+    """First time the tremor-free force reaches 95 % of its peak above rest."""
 
 
 @dataclass(frozen=True)
@@ -490,6 +492,7 @@ class _Phys:
     yield_k: int | None
     drop: float | None
     ok: bool
+    plateau_k: int = 0
 
 
 def _truth(spec: _Spec, clean: dict[str, np.ndarray]) -> _Phys:
@@ -546,7 +549,8 @@ def _truth(spec: _Spec, clean: dict[str, np.ndarray]) -> _Phys:
     yielded = (x[low] - x[yield_k]) * to_dps >= 1.5 and v_pk * to_dps >= 6.0
     level = fc[low] - rest >= 0.3 * f_b
     ok = bool(yielded and drop >= 0.12 and level and f_b >= 0.5 * peak)
-    return _Phys(rest, peak, peak_k, onset_k, best, yield_k, drop, ok)
+    plateau_k = int(np.argmax(fr >= 0.95 * peak))
+    return _Phys(rest, peak, peak_k, onset_k, best, yield_k, drop, ok, plateau_k)
 
 
 # --- sensing and delivery -------------------------------------------------------
@@ -700,6 +704,7 @@ def _measure(
         preload_n=spec.weight,
         drop_pct=None if ph.drop is None else 100.0 * ph.drop,
         attempts=spec.attempt + 1,
+        plateau_s=float(to_trace(ph.plateau_k * DT)),
     )
     return MechTrace(t, force[keep], gyro[keep], new_ends, truth, seed, index)
 

@@ -1,85 +1,164 @@
-"""Hold/break accuracy of the nkt-dyno engine beside a plain threshold detector.
+"""Hold/break accuracy on every source side by side, beside a plain threshold detector.
 
-On a fresh seeded synthetic corpus (``nkt_dyno.engine.synthetic``), every
-detector is run offline (the whole trace at once) and streaming (the trace fed
-in random blocks of 1 sample to 60 ms, as BLE notifications and a display
-timer deliver them). For each it prints verdict accuracy, the confusion
-matrix, the errors of break time, onset time and peak force, the latency from
-the true break to the arrival of the confirmed break event (the time of the
-last sample of the block that produced it), and accuracy per case type.
+Sources (``bench/_sources.py``): the engine's own synthetic corpus, the
+mechanical hold-out, the independent break-test sessions, and the real
+recordings in ``../shared/data/real`` and ``../shared/data/real-efforts``
+(skipped, with a note, where that folder is absent). Every detector runs
+offline (the whole recording) and streaming (random blocks of up to 60 ms).
+Per source it prints verdict accuracy, false breaks, effort-count errors,
+onset / break / peak errors (median and p90 of |error|), the break
+confirmation latency (streaming: from the true break, or with motion the
+true yield, to the end of the block that produced the break event), and the
+reliability of ``confidence`` (expected calibration error).
 
-Each synthetic trace holds one effort; the largest effort a detector reports
-is matched to it, and a trace with no effort counts as wrong. With ``--gyro``
-a second pass feeds the angular-rate channel too and scores break time
-against the moment the limb starts to yield.
+``--loso`` adds the leave-one-source-out figures: for each source, the
+detector settings are chosen (from a small grid of the settings that shape
+the verdict) by the mean offline accuracy on all the *other* sources, and the
+source left out is scored with them, offline and streaming, with its
+calibration error.
 
-Run: ``python bench/accuracy.py [--n 600] [--seed 2024] [--gyro]``
+Run: ``python bench/accuracy.py [--quick] [--gyro] [--loso] [--show 10]``
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
+import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _evaluate import Kit, engine_kit, evaluate, per_group, print_reports, threshold_kit
+from _score import Kit, Score, ece, engine_kit, run_offline, run_streaming, stats, threshold_kit
+from _sources import Recording, have_real, mechanical, own, real, sessions
 
-from nkt_dyno.engine.synthetic import CASES, SyntheticTrace, corpus
+from nkt_dyno.engine import DetectorConfig
+
+GRID = {
+    "yield_dwell_s": (0.2, 0.25, 0.3),
+    "late_dwell_s": (0.4, 0.5, 0.7),
+    "max_level_s": (1.5, 2.0, 3.0),
+}
+"""The settings ``--loso`` chooses among, each around its documented default."""
 
 
-def engine_or_none() -> Kit | None:
-    """The engine, or ``None`` (with a note) so the baseline still runs while it cannot import."""
+def load(quick: bool, gyro: bool) -> dict[str, list[Recording]]:
+    """Every source, with motion where it has some and ``gyro`` asks for it."""
+    n = 5 if quick else 1
+    srcs = {
+        "own": own(600 // n, 2024, gyro),
+        "mechanical": mechanical(400 // n, 4242, gyro),
+    }
     try:
-        return engine_kit()
+        srcs["sessions"] = sessions(300 // n, 31337, gyro)
     except ImportError as exc:
-        print(f"note: nkt-dyno engine not available ({exc}); threshold detector only\n")
-        return None
+        print(f"note: independent sessions not available ({exc})\n")
+    if have_real():
+        srcs["real"] = real("real")
+        srcs["real-efforts"] = real("real-efforts")
+    else:
+        print("note: ../shared/data not found: real recordings skipped\n")
+    return srcs
 
 
-def blocks(tr: SyntheticTrace, rng: np.random.Generator) -> list[slice]:
-    """Random block boundaries: 1 sample up to 60 ms of samples per block."""
-    n = tr.t.size
-    most = max(1, round(0.06 * tr.truth.rate_hz))
-    sizes = rng.integers(1, most + 1, n)
-    ends = np.minimum(np.cumsum(sizes), n)
-    ends = ends[: int(np.searchsorted(ends, n)) + 1]
-    return [slice(int(a), int(b)) for a, b in zip(np.r_[0, ends[:-1]], ends, strict=True)]
-
-
-def run(n: int, seed: int, gyro: bool, kits: Sequence[Kit]) -> None:
-    traces = corpus(n, seed, gyro=gyro)
-    n_samples = sum(tr.t.size for tr in traces)
-    n_break = sum(tr.truth.verdict == "break" for tr in traces)
-    chan = "force + gyro" if gyro else "force only"
-    print(
-        f"== {chan}: {n} traces (seed {seed}), {n_break} breaks, {n - n_break} holds, "
-        f"{n_samples} samples, {len(CASES)} case types =="
+def line(name: str, mode: str, s: Score) -> str:
+    return (
+        f"  {name:10s} {mode:9s} {s.accuracy:6.1f} %  false breaks {s.false_breaks:3d}  "
+        f"count wrong {s.count_wrong:3d}/{s.recordings:<3d} (+{s.extra} −{s.missed})  "
+        f"inconclusive {s.inconclusive}"
     )
-    tallies = evaluate(kits, traces, gyro, seed, blocks)
-    print_reports(kits, tallies, gyro, n_samples)
-    print("  per case: verdict accuracy offline / streaming")
-    cases = [tr.truth.case for tr in traces]
-    print("\n".join(per_group(tallies, gyro, "case", CASES, cases, width=15, counts=False)))
+
+
+def report(src: str, recs: list[Recording], kits: Sequence[Kit], gyro: bool, show: int) -> None:
+    n_eff = sum(len(r.efforts) for r in recs)
+    n_brk = sum(e.verdict == "break" for r in recs for e in r.efforts)
+    n_smp = sum(r.t.size for r in recs)
+    print(f"== {src}: {len(recs)} recordings, {n_eff} efforts ({n_brk} breaks), {n_smp} samples")
+    for kit in kits:
+        off = run_offline(kit, recs, gyro)
+        st = run_streaming(kit, recs, gyro, 7)
+        print(line(kit.name, "offline", off))
+        print(line("", "streaming", st))
+        if kit.name != "nkt-dyno":
+            continue
+        e, _ = ece(off.calib)
+        print(f"    onset ms   {stats(off.onset_ms)}    break ms {stats(off.break_ms)}")
+        print(f"    peak %     {stats(off.peak_pct)}    confirm ms {stats(st.latency_ms)}")
+        print(
+            f"    ECE {e:.1f} %   offline {off.samples / max(off.seconds, 1e-9) / 1e6:.2f} M "
+            f"samples/s"
+        )
+        for f in off.failures[:show]:
+            print(f"    miss: {f}")
+        more = len(off.failures) - show
+        if more > 0:
+            print(f"    … and {more} more")
     print()
+
+
+def configs() -> list[tuple[str, DetectorConfig]]:
+    base = DetectorConfig()
+    out = []
+    for values in itertools.product(*GRID.values()):
+        kw = dict(zip(GRID, values, strict=True))
+        out.append((" ".join(f"{k}={v}" for k, v in kw.items()), replace(base, **kw)))
+    return out
+
+
+def loso(srcs: dict[str, list[Recording]], gyro: bool) -> None:
+    """Leave-one-source-out: settings chosen on the other sources, scored on the one left out."""
+    cands = configs()
+    print(f"== leave-one-source-out ({len(cands)} candidate settings)")
+    t0 = time.perf_counter()
+    acc = {
+        (name, i): run_offline(engine_kit(cfg), recs, gyro).accuracy
+        for i, (_, cfg) in enumerate(cands)
+        for name, recs in srcs.items()
+    }
+    pooled = []
+    for left in srcs:
+        others = [s for s in srcs if s != left]
+        best = max(range(len(cands)), key=lambda i: np.mean([acc[(s, i)] for s in others]))
+        kit = engine_kit(cands[best][1])
+        off = run_offline(kit, srcs[left], gyro)
+        st = run_streaming(kit, srcs[left], gyro, 7)
+        e, _ = ece(off.calib)
+        pooled += off.calib
+        print(
+            f"  left out {left:12s} offline {off.accuracy:6.1f} %  streaming "
+            f"{st.accuracy:6.1f} %  ECE {e:4.1f} %   chosen: {cands[best][0]}"
+        )
+    e, rows = ece(pooled)
+    print(f"  pooled over the left-out sources: ECE {e:.1f} %; reliability:")
+    print("\n".join(rows))
+    print(f"  ({time.perf_counter() - t0:.0f} s)\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=600, help="traces in the corpus (default 600)")
-    ap.add_argument("--seed", type=int, default=2024, help="corpus seed (default 2024)")
-    ap.add_argument("--gyro", action="store_true", help="also run with the gyro channel")
+    ap.add_argument("--quick", action="store_true", help="a fifth of each synthetic corpus")
+    ap.add_argument("--gyro", action="store_true", help="also run with the motion channel")
+    ap.add_argument("--loso", action="store_true", help="leave-one-source-out figures")
+    ap.add_argument("--only", help="comma-separated sources to run")
+    ap.add_argument("--show", type=int, default=8, help="misses listed per source")
     args = ap.parse_args(argv)
-    if args.n < len(CASES):
-        ap.error(f"--n must be at least {len(CASES)} (one trace per case type)")
-    kits = [k for k in (engine_or_none(), threshold_kit()) if k is not None]
-    run(args.n, args.seed, False, kits)
-    if args.gyro:
-        run(args.n, args.seed, True, kits)
+    kits = [engine_kit(), threshold_kit()]
+    for gyro in (False, True) if args.gyro else (False,):
+        print(f"######## {'force and motion' if gyro else 'force only'}\n")
+        srcs = load(args.quick, gyro)
+        if args.only:
+            srcs = {k: v for k, v in srcs.items() if k in args.only.split(",")}
+        if gyro:
+            srcs = {k: v for k, v in srcs.items() if any(r.gyro is not None for r in v)}
+        for name, recs in srcs.items():
+            report(name, recs, kits, gyro, args.show)
+        if args.loso:
+            loso(srcs, gyro)
     return 0
 
 

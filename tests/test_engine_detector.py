@@ -37,10 +37,13 @@ def trace(knots_t, knots_f, rate=200.0, noise=0.2, seed=0, base=0.0):
 
 
 HOLD = ([0, 1, 2.5, 4.5, 4.9, 6.5], [0, 0, 120, 120, 0, 0])
-BREAK = ([0, 1, 2.5, 3.5, 3.7, 4.5, 4.8, 6.5], [0, 0, 120, 120, 80, 80, 0, 0])
-WOBBLE = ([0, 1, 2.5, 3.5, 3.6, 3.9, 5.5, 5.8, 7], [0, 0, 100, 100, 87, 97, 98, 0, 0])
-STAGED = ([0, 1, 3, 4, 4.25, 4.35, 4.65, 6, 6.3, 7.5], [0, 0, 110, 110, 90, 90, 70, 70, 0, 0])
-"""18 % in 250 ms, a brief pause, then as much again: 650 ms in all."""
+BREAK = ([0, 1, 3.5, 3.7, 4.5, 4.8, 6.5], [0, 0, 120, 80, 80, 0, 0])
+"""The limb gives way while the examiner's push still rises: no dwell at the top."""
+LATE = ([0, 1, 2.5, 3.5, 3.7, 4.7, 5.0, 6.5], [0, 0, 120, 120, 80, 80, 0, 0])
+"""The same fall after a 1-s plateau, its level kept 1 s: ambiguous from force alone."""
+WOBBLE = ([0, 1, 3.5, 3.6, 3.9, 5.5, 5.8, 7], [0, 0, 100, 87, 97, 98, 0, 0])
+STAGED = ([0, 1, 3, 3.2, 3.45, 3.55, 3.85, 5.2, 5.5, 7], [0, 0, 110, 110, 90, 90, 70, 70, 0, 0])
+"""18 % in 250 ms after a short dwell, a brief pause, then as much again."""
 
 
 def one(t, f, gyro=None):
@@ -74,6 +77,46 @@ def test_clean_break():
     assert "break" not in r.flags
 
 
+def test_fall_after_a_sustained_plateau_is_inconclusive_without_motion():
+    r = one(*trace(*LATE))
+    assert r.verdict == "inconclusive" and "possible_late_yield" in r.flags
+    assert any("motion sensor would tell" in x for x in r.reasons)
+    assert not any(isinstance(e, Break) for e in Detector().feed(*trace(*LATE)))
+
+
+def test_release_in_steps_after_a_plateau_is_a_hold():
+    t, f = trace([0, 1, 2.5, 4.5, 4.6, 4.8, 5.0, 6.5], [0, 0, 120, 120, 70, 70, 0, 0])
+    r = one(t, f)
+    assert r.verdict == "hold" and any("released in steps" in x for x in r.reasons)
+
+
+def test_yield_the_examiner_stops_at_once_is_a_break():
+    t, f = trace([0, 1, 3.0, 3.35, 5], [0, 0, 100, 0, 0])
+    r = one(t, f)
+    assert r.verdict == "break" and abs(r.break_s - 3.0) < 0.04
+    assert any("stopped at once" in x for x in r.reasons)
+
+
+def test_quick_release_after_the_push_levelled_off_is_a_hold():
+    t, f = trace([0, 1, 2.2, 2.5, 2.7, 3.0, 5], [0, 0, 90, 100, 100, 0, 0])
+    assert one(t, f).verdict == "hold"
+
+
+def test_overshoot_that_settles_into_a_long_plateau_is_a_hold():
+    t, f = trace([0, 1, 2.5, 2.6, 6.5, 6.8, 8], [0, 0, 120, 100, 100, 0, 0])
+    assert one(t, f).verdict == "hold"
+
+
+def test_make_test_is_never_a_break():
+    r = analyze(*trace(*BREAK), test="make")
+    assert len(r) == 1 and r[0].verdict == "hold" and r[0].test == "make"
+    assert r[0].peak_n > 100
+    events = Detector(test="make").feed(*trace(*BREAK))
+    assert not any(isinstance(e, Break) for e in events)
+    with pytest.raises(ValueError, match="test must be one of"):
+        Detector(test="isometric")
+
+
 def test_slow_release_is_not_a_break():
     assert one(*trace([0, 1, 2.5, 4, 6, 7], [0, 0, 100, 100, 0, 0])).verdict == "hold"
 
@@ -84,7 +127,7 @@ def test_easing_off_is_not_a_break():
 
 
 def test_small_quick_drop_is_a_break():
-    t, f = trace([0, 1, 2.5, 3.5, 3.65, 4.5, 4.8, 6], [0, 0, 100, 100, 87, 87, 0, 0])
+    t, f = trace([0, 1, 3.5, 3.65, 4.5, 4.8, 6], [0, 0, 100, 87, 87, 0, 0])
     r = one(t, f)
     assert r.verdict == "break" and abs(r.break_s - 3.5) < 0.04
 
@@ -93,7 +136,7 @@ def test_gaps_and_jitter_change_nothing():
     t, f = trace(*BREAK, rate=500)
     rng = np.random.default_rng(1)
     t = t + rng.uniform(-0.0005, 0.0005, t.size)
-    keep = ~(((t > 0.3) & (t < 0.8)) | ((t > 2.8) & (t < 3.3)))
+    keep = ~(((t > 0.3) & (t < 0.8)) | ((t > 2.6) & (t < 3.1)))
     r = one(t[keep], f[keep])
     assert r.verdict == "break" and abs(r.break_s - 3.5) < 0.04
 
@@ -175,7 +218,7 @@ def test_result_dict_is_json():
         "effort", "verdict", "onset_s", "peak_n", "peak_s", "break_s", "break_force_n",
         "break_ratio", "break_source", "drop_pct", "hold_s", "time_to_peak_s",
         "rise_slope_n_per_s", "start_force_n", "start_ratio", "tremor_8_12hz_rms_n", "confidence",
-        "reasons", "flags",
+        "reasons", "flags", "test",
     }  # fmt: skip
     assert set(d) == keys
     assert list(d)[list(d).index("break_ratio") + 1] == "break_source"
@@ -357,7 +400,7 @@ def test_driver_burst_times_give_the_verdicts_of_the_stored_trace(step):
     # rounds the same times to 0.1 ms from the first sample (bursts collapse).
     from nkt_dyno.engine.synthetic import generate_session
 
-    s = generate_session(3, 4, rate_hz=80.0, cases=["hold", "break", "small_drop", "hold"])
+    s = generate_session(3, 4, rate_hz=80.0, cases=["hold", "break_rising", "break_rising", "hold"])
     rng = np.random.default_rng(3)
     sizes = rng.integers(3, 7, s.t.size)
     starts = np.cumsum(np.concatenate(([0], sizes)))

@@ -92,7 +92,7 @@ def _knots(knots_t: list[float], knots_f: list[float]) -> tuple[np.ndarray, np.n
 
 def test_the_engine_reasons_tell_an_old_gyro_break_from_a_force_one() -> None:
     """The fallback for stored results matches what the engine now writes."""
-    t, f = _knots([0, 1, 2.5, 3.5, 3.7, 4.5, 4.8, 6.5], [0, 0, 120, 120, 80, 80, 0, 0])
+    t, f = _knots([0, 1, 3.5, 3.7, 4.5, 4.8, 6.5], [0, 0, 120, 80, 80, 0, 0])
     (force,) = analyze(t, f)
     t, f = _knots([0, 1, 2.5, 3.0, 3.2, 4.0, 4.3, 6], [0, 0, 100, 110, 75, 75, 0, 0])
     (gyro,) = analyze(t, f, np.where((t > 2.6) & (t < 4.0), 60.0, 0.0))

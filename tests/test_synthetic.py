@@ -138,13 +138,18 @@ def test_spikes_are_single_samples() -> None:
 def test_gyro_leaves_rest_at_the_yield() -> None:
     for seed in SEEDS:
         brk = generate("break", seed, gyro=True)
-        g, t, tt = np.abs(brk.gyro), brk.t, brk.truth
-        assert g is not None and tt.yield_s is not None
-        assert np.percentile(g[t < tt.yield_s - 0.02], 99) < 8.0
+        assert brk.gyro is not None
+        g, t, tt = brk.gyro, brk.t, brk.truth
+        assert tt.yield_s is not None
+        assert np.percentile(np.abs(g[t < tt.yield_s - 0.02]), 99) < 8.0
         moving = (t > tt.yield_s + 0.06) & (t < tt.yield_s + 0.1)
-        assert moving.sum() == 0 or np.median(g[moving]) > 15.0
+        assert moving.sum() == 0 or np.median(g[moving]) > 15.0, "a yield reads positive"
         hold = generate("hold", seed, gyro=True)
-        assert hold.gyro is not None and np.percentile(np.abs(hold.gyro), 99) < 8.0
+        assert hold.gyro is not None
+        assert hold.truth.plateau_s is not None
+        pressed = hold.t < hold.truth.plateau_s
+        assert np.percentile(np.abs(hold.gyro[pressed]), 99) < 8.0
+        assert hold.gyro.min() < -15.0, "the limb springs back against the push at release"
 
 
 def test_corpus_is_balanced_and_deterministic() -> None:

@@ -17,6 +17,7 @@ from ._events import (
     Onset,
     Peak,
     Release,
+    Retracted,
 )
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "Onset",
     "Peak",
     "Release",
+    "Retracted",
     "analyze",
 ]

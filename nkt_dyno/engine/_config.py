@@ -47,6 +47,10 @@ class DetectorConfig:
     onset_sd : float, default 5
         Onset threshold above the rest mean, in rest SD (Owen 2014; Dos'Santos
         2017).
+    onset_cap_frac : float, default 0.1
+        Once the recording has shown efforts, the onset threshold is at most
+        this share of the largest so far: a noisy or dipping rest must not
+        hide the next effort.
     min_onset_n : float, default 1.0
         Floor of the onset threshold (N): quantised sensors can show zero SD
         at rest.
@@ -99,6 +103,10 @@ class DetectorConfig:
         Schaefer & Bittmann 2021–2023).
     rest_settle_s : float, default 0.3
         After a release, wait this long before watching for the next onset.
+    max_settle_s : float, default 1.2
+        After a release, the rest is looked for once the force has settled
+        (see :meth:`Detector`), but no later than this after
+        ``rest_settle_s``: rests between efforts can be as short as 0.6 s.
     gyro_sd : float, default 5
         The limb leaves rest when the angular speed exceeds this many rest SD
         (and ``gyro_floor_dps``).
@@ -135,6 +143,40 @@ class DetectorConfig:
         ... and still at least this share of that value: a yield unloads the
         muscle over 80–350 ms, whereas a limb moving as the examiner lets go
         sees the force fall away within a few tens of ms (the rebound).
+    dwell_frac : float, default 0.05
+        The force "dwells at the top" while within this share of the top a
+        fall starts from; the dwell is measured from the first reach of that
+        band to the start of the fall.
+    yield_dwell_s : float, default 0.25
+        A fall that starts with less dwell than this interrupted a rising push:
+        in a break test the examiner's pressure is still rising when an
+        unstable muscle gives way, below the top he was heading for (DESIGN
+        §3). Such a quick fall is a yield even if the examiner stops at once
+        and the force goes straight on to rest; a hold's release comes after
+        a plateau.
+    late_dwell_s : float, default 0.5
+        A fall that starts after at least this long at the top is ambiguous
+        from force alone (a late yield, easing off, a release in steps):
+        without motion evidence it is never a confident break; if it levels
+        off above rest the verdict is ``inconclusive``.
+    step_pause_s : float, default 0.3
+        A late fall whose level is left for rest within this time was the
+        hand letting go in steps, and the effort is a hold: after a yield the
+        examiner keeps contact for 0.3–1.5 s. A level kept longer is the
+        ambiguous case of ``late_dwell_s``.
+    max_level_s : float, default 2.0
+        After a yield the examiner keeps contact at the lower level for
+        0.3–1.5 s and lets go; a level held longer than this is the patient
+        holding (an overshoot that settled into a plateau), not a yield.
+    touch_frac : float, default 0.25
+        An effort whose peak is under this share of the largest effort around
+        it (``touch_window_s``) is a touch, a rest bump or a set-up movement,
+        not a test (small touches are 5–15 % of the efforts around them).
+    touch_window_s : float, default 30
+        See ``touch_frac``: efforts that began this close are "around".
+    gap_s : float, default 5
+        A hole without samples longer than this ends the open effort (the
+        recording was paused) and the rest is looked for anew.
     plateau_frac : float, default 0.9
         The plateau (``hold_s``, tremor) is where the force is within 10 % of
         the peak (DESIGN §2).
@@ -160,6 +202,7 @@ class DetectorConfig:
     noise_clip_sd: float = 3.0
     baseline_gap_s: float = 0.15
     onset_sd: float = 5.0
+    onset_cap_frac: float = 0.1
     min_onset_n: float = 1.0
     onset_confirm_s: float = 0.04
     min_effort_n: float = 10.0
@@ -174,6 +217,7 @@ class DetectorConfig:
     wobble_k: float = 1.5
     release_frac: float = 0.2
     rest_settle_s: float = 0.3
+    max_settle_s: float = 1.2
     gyro_sd: float = 5.0
     gyro_floor_dps: float = 8.0
     gyro_confirm_s: float = 0.015
@@ -182,6 +226,14 @@ class DetectorConfig:
     gyro_held_deg: float = 0.5
     gyro_held_rise: float = 0.02
     gyro_held_keep: float = 0.8
+    dwell_frac: float = 0.05
+    yield_dwell_s: float = 0.25
+    late_dwell_s: float = 0.5
+    step_pause_s: float = 0.3
+    max_level_s: float = 2.0
+    touch_frac: float = 0.25
+    touch_window_s: float = 30.0
+    gap_s: float = 5.0
     plateau_frac: float = 0.9
     min_hold_s: float = 0.1
     jolt_ratio: float = 0.3
@@ -211,6 +263,9 @@ class DetectorConfig:
             "gyro_force_frac",
             "gyro_held_rise",
             "gyro_held_keep",
+            "dwell_frac",
+            "touch_frac",
+            "onset_cap_frac",
         ):
             if getattr(self, name) >= 1:
                 raise ValueError(f"DetectorConfig.{name} must be < 1, got {getattr(self, name)}")

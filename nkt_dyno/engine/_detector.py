@@ -67,13 +67,14 @@ from __future__ import annotations
 
 import math
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from ._config import DetectorConfig
 from ._events import (
+    TESTS,
     Break,
     BreakWithdrawn,
     Complete,
@@ -83,6 +84,7 @@ from ._events import (
     Onset,
     Peak,
     Release,
+    Retracted,
 )
 from ._history import BM, BV, GM, GV, ROWS, G, History, S, T, W, Y
 from ._metrics import EffortState, effort_result
@@ -97,11 +99,12 @@ FloatArray = npt.NDArray[np.float64]
 
 _IDLE, _ACTIVE, _REST, _SETTLE = 0, 1, 2, 3
 # Decisions of an ACTIVE scan, in the order they take precedence at one sample.
-_NOTHING, _REL, _MAX, _GYRO, _BACK, _RESUME, _FALL, _LEVEL = range(8)
+_NOTHING, _REL, _MAX, _GYRO, _BACK, _HELD, _RESUME, _FALL, _LEVEL = range(9)
 # Sub-states of an ACTIVE effort.
 _TRACK, _FALLING, _BROKEN = 0, 1, 2
 _NOT_FINITE = "t, force and gyro must be finite (no NaN or infinity)"
 _LOOKBACK_S = 3.0
+_IDLE_CHUNK = 256
 _LOADED_SETTLE_S = 1.5
 """How long after the release of an effort that began before the recording the
 rest is looked for: releases take 0.2–2.5 s and the load cell then settles."""
@@ -120,6 +123,7 @@ class _Consts:
     gyro_run: int
     peak_hold: int
     lookback: int
+    settle_win: int
     ema_a: float
     noise_a: float
 
@@ -138,6 +142,7 @@ def _consts(c: DetectorConfig, d_ev: float, d_sm: float) -> _Consts:
         gyro_run=n(c.gyro_confirm_s),
         peak_hold=n(c.peak_hold_s),
         lookback=n(_LOOKBACK_S),
+        settle_win=n(0.2),
         ema_a=1.0 - math.exp(-1.0 / (c.baseline_tau_s * c.grid_hz)),
         noise_a=1.0 - math.exp(-1.0 / (c.noise_tau_s * c.grid_hz)),
     )
@@ -178,8 +183,19 @@ class Detector:
     _events: list[Event]
     """Events decided by the current call; reset by each feed and finish."""
 
-    def __init__(self, config: DetectorConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: DetectorConfig | None = None,
+        *,
+        test: str = "break",
+        gyro_signed: bool = True,
+    ) -> None:
+        if test not in TESTS:
+            raise ValueError(f"test must be one of {TESTS}, got {test!r}")
         self.config = config if config is not None else DetectorConfig()
+        self.test = test
+        self._breaks = test == "break"
+        self._signed = gyro_signed
         c = self.config
         self._sos_ev, d_ev = design_lowpass(c.event_lowpass_hz, c.grid_hz)
         self._sos_sm, d_sm = design_lowpass(c.smooth_hz, c.grid_hz)
@@ -220,10 +236,34 @@ class Detector:
         if tt.size == 0:
             return []
         if tt.size <= SCALAR_MAX and x.shape[0] == 1:
-            return self._feed_list(tt.tolist(), x[0].tolist())
-        if not (np.isfinite(tt).all() and np.isfinite(x).all()):
+            tl, fl = tt.tolist(), x[0].tolist()
+            if not (all(map(math.isfinite, tl)) and all(map(math.isfinite, fl))):
+                raise ValueError(_NOT_FINITE)
+            if any(map(operator.gt, tl, tl[1:])) or tl[0] < self._last_t:
+                self._check_times(tl[0], True, tl[-1])
+            prev = tl[0] if self._last_t == -math.inf else self._last_t
+            if tl[-1] - prev <= self.config.gap_s:
+                return self._feed_list(tl, fl)
+        elif not (np.isfinite(tt).all() and np.isfinite(x).all()):
             raise ValueError(_NOT_FINITE)
-        self._check_times(float(tt[0]), bool((tt[1:] < tt[:-1]).any()), float(tt[-1]))
+        self._check_times(float(tt[0]), bool((tt[1:] < tt[:-1]).any()), self._last_t)
+        prev = tt[0] if self._last_t == -math.inf else self._last_t
+        gaps = np.flatnonzero(np.diff(tt, prepend=prev) > self.config.gap_s)
+        if gaps.size == 0:
+            return self._feed_piece(tt, x)
+        events: list[Event] = []
+        for a, b in zip([0, *gaps.tolist()], [*gaps.tolist(), tt.size], strict=True):
+            if a in gaps:
+                events += self._restart_after_gap()
+            if b > a:
+                events += self._feed_piece(tt[a:b], x[:, a:b])
+        return events
+
+    def _feed_piece(self, tt: FloatArray, x: FloatArray) -> list[Event]:
+        """:meth:`feed` for samples without a hole longer than ``gap_s``."""
+        if tt.size <= SCALAR_MAX and x.shape[0] == 1:
+            return self._feed_list(tt.tolist(), x[0].tolist())
+        self._check_times(float(tt[0]), False, float(tt[-1]))
         tm, xm = self._median.step(tt, x)
         tg, xg = self._grid.step(tm, xm)
         if tg.size == 0:
@@ -247,9 +287,7 @@ class Detector:
         paths in the same order, so the results are bit-identical (tested);
         they spare a live block of a few samples the per-call cost of numpy.
         """
-        if not (all(map(math.isfinite, t)) and all(map(math.isfinite, f))):
-            raise ValueError(_NOT_FINITE)
-        self._check_times(t[0], any(map(operator.gt, t, t[1:])), t[-1])
+        self._check_times(t[0], False, t[-1])
         tm, xm = self._median.step_list(t, f)
         tg, xg = self._grid.step_list(tm, xm)
         if not tg:
@@ -263,6 +301,27 @@ class Detector:
         self._run(k0, h.end)
         return self._events
 
+    def _restart_after_gap(self) -> list[Event]:
+        """A hole longer than ``gap_s``: close the open effort, then start afresh.
+
+        The recording was paused (or the link was lost for long): what
+        follows may start under load, at another rest level, and the filters
+        must not bridge the hole.
+        """
+        self._events = []
+        self._close()
+        events = self._events
+        self._new_segment()
+        return events
+
+    def _close(self) -> None:
+        """Complete the open effort at the last sample (end of stream or a long gap)."""
+        if self._mode == _ACTIVE and self._eff is not None:
+            self._complete(self._hist.end - 1, "end")
+        elif self._mode == _SETTLE:
+            self._rebase(self._hist.end - 1)
+            self._complete(self._rel_k, "release")
+
     def finish(self) -> list[Event]:
         """End of stream: close an open effort (its result says why) and reset.
 
@@ -272,32 +331,56 @@ class Detector:
             A :class:`Complete` if an effort was open, else nothing.
         """
         self._events = []
-        if self._mode == _ACTIVE and self._eff is not None:
-            self._complete(self._hist.end - 1, "end")
-        elif self._mode == _SETTLE:
-            self._rebase(self._hist.end - 1)
-            self._complete(self._rel_k, "release")
-        events = self._events
+        self._close()
+        events = self._events + self._touches()
         self._new_stream()
         return events
+
+    def _touches(self) -> list[Event]:
+        """Efforts that the recording shows were touches (:class:`Retracted`).
+
+        A touch is small beside the efforts around it: under ``touch_frac`` of
+        the largest effort that began within ``touch_window_s`` of it. Weak
+        and strong efforts of one test differ far less; fatigue over a long
+        recording is gradual, so the comparison stays local.
+        """
+        c = self.config
+        t0 = np.array([t for _, _, t in self._sizes])
+        peak = np.array([p for _, p, _ in self._sizes])
+        return [
+            Retracted(t=self._last_t, effort=k)
+            for k, p, t in self._sizes
+            if p < c.touch_frac * float(peak[np.abs(t0 - t) <= c.touch_window_s].max())
+        ]
 
     # -- plumbing ----------------------------------------------------------------
 
     def _new_stream(self) -> None:
         self._has_gyro: bool | None = None
         self._last_t = -math.inf
+        cap = 2 * round((self.config.max_effort_s + 2 * _LOOKBACK_S) * self.config.grid_hz)
+        self._hist = History(cap)
+        self._n_efforts = 0
+        self._sizes: list[tuple[int, float, float]] = []
+        self._scale = 0.0
+        self._new_segment()
+
+    def _new_segment(self) -> None:
+        """Fresh conditioning and rest state: at the start, and after a long gap."""
         self._t_first = math.nan
         self._rel_k = -1
         self._kj = -1
         self._settle_until = math.inf
+        rows = 2 if self._has_gyro else 1
         self._median = Median3()
-        self._grid: Gridder = Gridder(self._k.h, 1)
-        self._lp_ev = LowPass(self._sos_ev, 1)
+        self._grid: Gridder = Gridder(self._k.h, rows)
+        self._lp_ev = LowPass(self._sos_ev, rows)
         self._lp_sm = LowPass(self._sos_sm, 1)
-        cap = 2 * round((self.config.max_effort_s + 2 * _LOOKBACK_S) * self.config.grid_hz)
-        self._hist = History(cap)
         self._mode = _IDLE
-        self._idle_start = 0
+        self._seg_k0 = self._idle_start = self._hist.end
+        self._seg_efforts = 0
+        self._neg = -1
+        self._unsettled = False
         self._cand = -1
         self._cand_b = self._cand_thr = 0.0
         self._ema: Ema | None = None
@@ -305,7 +388,6 @@ class Detector:
         self._rest_v = 0.0
         self._rest_until = -math.inf
         self._eff: EffortState | None = None
-        self._n_efforts = 0
         self._events = []
 
     def _shaped(
@@ -345,7 +427,7 @@ class Detector:
             )
         if math.isnan(self._t_first):
             self._t_first = first
-        self._last_t = last
+        self._last_t = max(last, self._last_t)
 
     def _keep_from(self) -> int:
         start = self._eff.start_k if self._eff is not None else self._hist.end
@@ -365,9 +447,32 @@ class Detector:
     # -- modes -----------------------------------------------------------------
 
     def _rest(self, k: int, k1: int) -> int:
-        """Wait ``rest_settle_s`` after a release, then restart rest statistics."""
-        j = k + _first(self._hist.row(T, k, k1) >= self._rest_until)
+        """After a release, wait for the force to settle, then restart rest statistics.
+
+        Settled: ``rest_settle_s`` has passed and the smoothed force has
+        stayed within 2 % of the last effort's peak for 0.2 s (a load cell
+        that rings, a strap that swings back or a reading that dips through
+        zero is not rest yet), or ``max_settle_s`` has passed.
+        """
+        c, kc, h = self.config, self._k, self._hist
+        w = kc.settle_win
+        lo = max(k - w + 1, h.offset)
+        ts = h.row(T, k, k1)
+        ss = h.row(S, lo, k1)
+        if ss.size >= w:
+            win = np.lib.stride_tricks.sliding_window_view(ss, w)
+            spread = np.full(k1 - k, np.inf)
+            spread[k1 - k - win.shape[0] :] = win.max(axis=1) - win.min(axis=1)
+        else:
+            spread = np.full(k1 - k, np.inf)
+        band = max(0.02 * self._scale, c.min_onset_n)
+        settled = spread <= band
+        ready = (ts >= self._rest_until) & (settled | (ts >= self._rest_until + c.max_settle_s))
+        j = k + _first(ready)
         if j < k1:
+            # Not settled in time: an effort may already be under way, so the
+            # rest may be a load, as at the start of a recording.
+            self._unsettled = not bool(settled[j - k])
             self._mode = _IDLE
             self._idle_start = j
             self._cand = -1
@@ -389,6 +494,9 @@ class Detector:
         sample at a time for any block size: one code path, live and offline.
         """
         c, kc, h = self.config, self._k, self._hist
+        # In chunks, so the rest statistics past an onset are never computed
+        # in vain: offline analysis stays linear in the recording's length.
+        k1 = min(k1, k + _IDLE_CHUNK)
         self._rest_stats(k, k1)
         o, d, gap, start = h.offset, h.data, kc.gap, self._idle_start
         lo = max(k - gap, start)
@@ -397,11 +505,32 @@ class Detector:
         bvs = d[BV, lo - o : k1 - o].tolist()
         cand, cand_b, cand_thr = self._cand, self._cand_b, self._cand_thr
         onset_sd, floor_n, run, effort_n = c.onset_sd, c.min_onset_n, kc.onset_run, c.min_effort_n
+        first = (self._seg_efforts == 0 and start == self._seg_k0) or self._unsettled
+        # Once efforts have been seen, rest noise (a ringing or dipping rest)
+        # never hides an effort of a tenth of their size.
+        cap = c.onset_cap_frac * self._scale if self._scale > 0 else math.inf
+        neg = self._neg
         for i in range(k, k1):
             y = ys[i - k]
+            if first:
+                # The force falls far below what has been rest since the
+                # recording began: it began under load, and this is the release.
+                lb = (i - gap if i - gap > start else start) - lo
+                # Far below: by the effort size, and to under half the level
+                # (a tared sensor goes back near zero; a dip or a body-weight
+                # rest does not).
+                thr = max(onset_sd * math.sqrt(bvs[lb]), effort_n, 0.5 * bms[lb])
+                if bms[lb] - y <= thr:
+                    neg = -1
+                elif neg < 0:
+                    neg = i
+                elif i - neg >= run:
+                    self._neg, self._unsettled = -1, False
+                    self._loaded_start(neg)
+                    return neg
             if cand < 0:
                 lb = (i - gap if i - gap > start else start) - lo
-                thr = max(onset_sd * math.sqrt(bvs[lb]), floor_n)
+                thr = max(min(onset_sd * math.sqrt(bvs[lb]), cap), floor_n)
                 if not y - bms[lb] > thr:
                     continue
                 cand, cand_b, cand_thr = i, bms[lb], thr
@@ -413,8 +542,41 @@ class Detector:
                 self._start_effort(cand, i)
                 assert self._eff is not None
                 return self._eff.start_k
-        self._cand, self._cand_b, self._cand_thr = cand, cand_b, cand_thr
+        self._cand, self._cand_b, self._cand_thr, self._neg = cand, cand_b, cand_thr, neg
         return k1
+
+    def _loaded_start(self, rel: int) -> None:
+        """The recording began during an effort released at sample ``rel``.
+
+        The effort runs from the segment's first sample; its rest is taken
+        after the release, as for an onset seen at the very start (``SETTLE``).
+        """
+        c, kc, h = self.config, self._k, self._hist
+        k0 = self._idle_start
+        sd0 = max(math.sqrt(h.at(BV, k0)), c.min_onset_n / c.onset_sd)
+        b0 = h.at(BM, k0)
+        self._eff = EffortState(
+            start_k=k0,
+            cross_k=k0,
+            armed_k=k0,
+            b0=b0,
+            sd0=sd0,
+            on_thr=max(c.onset_sd * sd0, c.min_onset_n),
+            gm0=0.0,
+            g_thr=math.inf,
+            g_band=0.0,
+            pk=-math.inf,
+            pk_k=k0,
+            top=-math.inf,
+            top_k=k0,
+            g_last_rest=k0,
+            rest_unseen=True,
+            rec_t0=h.at(T, k0),
+        )
+        self._events.append(Onset(t=h.at(T, k0) - kc.d_ev, baseline_n=b0))
+        self._events.append(Release(t=h.at(T, rel) - kc.d_sm))
+        self._mode, self._rel_k = _SETTLE, rel
+        self._settle_until = h.at(T, rel) + _LOADED_SETTLE_S
 
     def _rest_stats(self, k: int, k1: int) -> None:
         """Running rest level and noise of ``[k, k1)`` into rows BM, BV (GM, GV).
@@ -497,12 +659,16 @@ class Detector:
             top=-math.inf,
             top_k=dep,
             g_last_rest=dep,
+            motion=bool(self._has_gyro),
             # The rest level is read gap_s before the departure; at the very
             # start of the stream there was no such time: the rest is unseen.
-            rest_unseen=self._n_efforts == 0 and self._idle_start == 0 and dep < kc.gap,
+            rest_unseen=(self._seg_efforts == 0 or self._unsettled)
+            and dep < self._idle_start + kc.gap,
             rec_t0=self._t_first,
         )
-        self._mode = _ACTIVE
+        if self._eff.rest_unseen and b0 > 0:
+            self._eff.unseen_cap = -0.5 * b0
+        self._mode, self._unsettled = _ACTIVE, False
         self._events.append(Onset(t=t_on, baseline_n=b0))
 
     def _active(self, k: int, k1: int) -> int:
@@ -515,6 +681,26 @@ class Detector:
             return k1
         kj = self._kj
         if what == _REL:
+            if (
+                self._breaks
+                and e.sub == _FALLING
+                and e.break_k < 0
+                and self._dwell() < self.config.yield_dwell_s
+                and self._sharp_top()
+            ):
+                # The push was still rising when the force turned down and the
+                # fall went straight on to rest: the limb gave way and the
+                # examiner stopped at once (DESIGN §3).
+                kb = self._break_start(e.fall_top_k)
+                e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, "force", -1
+                e.fall_drop, e.fall_dur, e.stopped = 1.0, 0.0, True
+                self._events.append(
+                    Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source="force")
+                )
+            if e.late_k >= 0 and h.at(T, kj) - h.at(T, e.late_k) < self.config.step_pause_s:
+                # The level after the late fall was left for rest at once: the
+                # hand let go in steps.
+                e.late_k, e.stepped = -1, True
             self._events.append(Release(t=h.at(T, kj) - kc.d_sm))
             if e.rest_unseen:
                 self._mode, self._rel_k = _SETTLE, kj
@@ -532,8 +718,16 @@ class Detector:
             # examiner's own variation that a yield must exceed.
             self._withdraw(kj, e.break_k, "regained")
             e.withdrawn += 1
+            e.track_k = e.level_k
             e.wobble = max(e.wobble, 1.0 - e.fall_bottom / e.fall_top)
             e.sub, e.break_k, e.break_src, e.top, e.top_k = _TRACK, -1, "", h.at(S, kj) - e.b0, kj
+        elif what == _HELD:
+            # The examiner keeps contact after a yield for a moment, then lets
+            # go; a level the force then holds for long is the patient holding
+            # (an overshoot settling into a plateau), not a limb that gave way.
+            self._withdraw(kj, e.break_k, "held")
+            e.sub, e.break_k, e.break_src, e.top, e.top_k = _TRACK, -1, "", h.at(S, kj) - e.b0, kj
+            e.settled = True
         elif what == _RESUME:
             # A yield levels off once; falling on by half its drop again means
             # the level-off was a pause in a longer fall: judge the whole fall.
@@ -566,17 +760,23 @@ class Detector:
         top_idx = np.maximum.accumulate(np.where(new_top, idx, e.top_k))
         armed = idx >= e.armed_k
         n = idx.size
-        rel_lvl = np.maximum(c.release_frac * pk_run, e.on_thr)
+        rel_lvl = np.minimum(np.maximum(c.release_frac * pk_run, e.on_thr), e.unseen_cap)
         j_rel = _first(armed & (zs < rel_lvl))
         j_fall = j_lvl = j_gyro = j_back = j_resume = n
+        j_held = n
         if e.sub == _BROKEN and e.break_src == "force":
             half = 0.5 * (e.fall_top - e.fall_bottom)
             j_back = _first(zs > e.fall_bottom + half)
+            j_held = _first(
+                (h.row(T, k, k1) - e.level_t >= c.max_level_s) & (zs >= 0.8 * e.fall_bottom)
+            )
             deeper = e.fall_bottom - max(half, c.fall_frac * e.fall_top, c.fall_sd * e.sd0)
-            j_resume = _first(armed & (zs < deeper))
+            if not e.sharp:
+                j_resume = _first(armed & (zs < deeper))
         if e.sub == _TRACK:
             drop = top_run - zs
-            j_fall = _first(armed & (drop > np.maximum(c.fall_frac * top_run, c.fall_sd * e.sd0)))
+            noise = np.minimum(c.fall_sd * e.sd0, c.break_drop_frac * top_run)
+            j_fall = _first(armed & (drop > np.maximum(c.fall_frac * top_run, noise)))
         elif e.sub == _FALLING:
             back = h.take(S, np.maximum(idx - kc.level_win, e.fall_top_k)) - e.b0
             slope = (zs - back) / (kc.level_win * kc.h)
@@ -584,15 +784,15 @@ class Detector:
         last_rest = idx
         ang_rest = np.full(n, e.g_ang)
         ang = ang_rest
-        if self._has_gyro and e.sub != _BROKEN:
+        if self._has_gyro and e.sub != _BROKEN and self._breaks:
             w = h.row(W, k, k1) - e.gm0
-            moving = np.abs(w) > e.g_thr
+            moving = (w if self._signed else np.abs(w)) > e.g_thr
             last_rest = np.maximum.accumulate(np.where(moving, e.g_last_rest, idx))
             ang = np.cumsum(np.concatenate(([e.g_ang], w * kc.h)))[1:]
             ang_rest = np.where(last_rest >= k, ang[np.maximum(last_rest - k, 0)], e.g_ang_rest)
             dep_force = h.take(S, last_rest) - e.b0
             dep_y = h.take(Y, last_rest) - e.b0
-            swept = np.abs(ang - ang_rest)
+            swept = ang - ang_rest if self._signed else np.abs(ang - ang_rest)
             held = (
                 (swept >= c.gyro_held_deg)
                 & (z <= dep_y + c.gyro_held_rise * top_run)
@@ -606,7 +806,7 @@ class Detector:
                 & ((swept >= c.gyro_yield_deg) | held)
             )
         j_max = _first(h.row(T, k, k1) - h.at(T, e.start_k) > c.max_effort_s)
-        j = min(j_rel, j_fall, j_lvl, j_gyro, j_max, j_back, j_resume)
+        j = min(j_rel, j_fall, j_lvl, j_gyro, j_max, j_back, j_held, j_resume)
         jj = min(j, n - 1)
         for i in np.flatnonzero(idx[: jj + 1] - pk_idx[: jj + 1] == kc.peak_hold):
             t = h.at(T, int(pk_idx[i])) - kc.d_ev
@@ -621,6 +821,7 @@ class Detector:
             (_MAX, j_max),
             (_GYRO, j_gyro),
             (_BACK, j_back),
+            (_HELD, j_held),
             (_RESUME, j_resume),
             (_FALL, j_fall),
             (_LEVEL, j_lvl),
@@ -653,13 +854,16 @@ class Detector:
             half = 0.5 * (e.fall_top - e.fall_bottom)
             back_above = e.fall_bottom + half
             deeper = e.fall_bottom - max(half, c.fall_frac * e.fall_top, fall_floor)
+            if e.sharp:
+                deeper = -math.inf
         lw, ftk, sb, lo_b = kc.level_win, e.fall_top_k, ys, k
         lvl_den = kc.level_win * kc.h
         lvl_min = -c.level_rate * e.fall_top
         if sub == _FALLING:
             lo_b = max(k - lw, ftk)
             sb = d[S, lo_b - o : k1 - o].tolist()
-        gyro = bool(self._has_gyro) and sub != _BROKEN
+        gyro = bool(self._has_gyro) and sub != _BROKEN and self._breaks
+        signed = self._signed
         ws = d[W, k - o : k1 - o].tolist() if gyro else ys
         gm0, g_thr, g_run, hh = e.gm0, e.g_thr, kc.gyro_run, kc.h
         ang, ang_rest, yield_deg = e.g_ang, e.g_ang_rest, c.gyro_yield_deg
@@ -680,12 +884,12 @@ class Detector:
             if gyro:
                 w = ws[i - k] - gm0
                 ang = ang + w * hh
-                moving = abs(w) > g_thr
+                moving = (w if signed else abs(w)) > g_thr
                 if not moving:
                     last_rest, ang_rest = i, ang
             else:
                 last_rest, ang_rest = i, ang
-            if armed and zs < max(rel_frac * pk, on_thr):
+            if armed and zs < min(max(rel_frac * pk, on_thr), e.unseen_cap):
                 what = _REL
             elif ts[i - k] - t_max > c.max_effort_s:
                 what = _MAX
@@ -695,7 +899,7 @@ class Detector:
                 and i - last_rest >= g_run
                 and d[S, last_rest - o] - b0 >= dep_frac * top
                 and (
-                    (swept := abs(ang - ang_rest)) >= yield_deg
+                    (swept := ang - ang_rest if signed else abs(ang - ang_rest)) >= yield_deg
                     or (
                         swept >= held_deg
                         and h_keep * (f0 := d[Y, last_rest - o] - b0) <= z <= f0 + h_rise * top
@@ -705,9 +909,17 @@ class Detector:
                 what = _GYRO
             elif check_back and zs > back_above:
                 what = _BACK
+            elif (
+                check_back and ts[i - k] - e.level_t >= c.max_level_s and zs >= 0.8 * e.fall_bottom
+            ):
+                what = _HELD
             elif check_back and armed and zs < deeper:
                 what = _RESUME
-            elif sub == _TRACK and armed and top - zs > max(c.fall_frac * top, fall_floor):
+            elif (
+                sub == _TRACK
+                and armed
+                and top - zs > max(c.fall_frac * top, min(fall_floor, c.break_drop_frac * top))
+            ):
                 what = _FALL
             elif sub == _FALLING and (zs - (sb[max(i - lw, ftk) - lo_b] - b0)) / lvl_den > lvl_min:
                 what = _LEVEL
@@ -741,10 +953,21 @@ class Detector:
         held, e.held_break = e.held_break, None
         deep = drop >= max(c.break_drop_frac, c.wobble_k * e.wobble) * e.fall_top
         quick = fall_s <= c.max_fall_s or 0.8 * drop >= 2.0 * c.level_rate * e.fall_top * fall_s
-        if deep and quick:
+        late = deep and quick and self._dwell() >= c.late_dwell_s
+        if late and held is None:
+            # After a sustained plateau a quick fall to a new level is a late
+            # yield, the examiner easing off or a release in steps: force alone
+            # cannot tell (DESIGN §3), so it is remembered, not called a break.
+            e.late_k, e.late_bottom, e.late_drop = kj, bottom, drop
+        if deep and quick and self._breaks and not late:
             kb = self._break_start(e.fall_top_k + k10)
             e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, "force", kj
             e.fall_drop, e.fall_dur, e.fall_bottom = drop / e.fall_top, fall_s, bottom
+            e.level_t = h.at(T, kj)
+            # A yield that cut a rising push short stands when the force then
+            # falls on in steps (the examiner letting go): only a fall after a
+            # dwell at the top is judged anew as a possible slow decline.
+            e.sharp = self._dwell() < c.yield_dwell_s
             self._events.append(
                 Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source="force")
             )
@@ -753,6 +976,44 @@ class Detector:
                 self._withdraw(kj, held[0], "slow_decline")
             e.sub, e.top, e.top_k = _TRACK, h.at(S, kj) - e.b0, kj
             e.eased = max(e.eased, drop / e.fall_top)
+
+    def _dwell(self) -> float:
+        """How long the force stayed near the top before the current fall started (s)."""
+        kc, e = self._k, self._eff
+        assert e is not None
+        return (e.fall_k - (e.start_k + self._reach())) * kc.h
+
+    def _reach(self) -> int:
+        """Where the force first came within ``dwell_frac`` of the current fall's top.
+
+        Relative to the effort's start, and counted from the last dip the
+        force regained (a new push), so tremor and small falls on a long
+        plateau do not reset it.
+        """
+        h, e = self._hist, self._eff
+        assert e is not None
+        k0 = max(e.start_k, e.track_k)
+        seg = h.row(S, k0, e.fall_top_k + 1) - e.b0
+        return k0 - e.start_k + _first(seg >= (1.0 - self.config.dwell_frac) * e.fall_top)
+
+    def _sharp_top(self) -> bool:
+        """The force was still rising steeply into the top the current fall started from.
+
+        A yield interrupts the examiner's rising push; a hold's push levels off
+        before the hand lets go. Steep: over the 0.1 s before the force came
+        within ``dwell_frac`` of the top it rose at least half as fast as over
+        the 0.4 s before that (and by at least 1 % of the top).
+        """
+        kc, h, e = self._k, self._hist, self._eff
+        assert e is not None
+        seg = h.row(S, e.start_k, e.fall_top_k + 1) - e.b0
+        reach = self._reach()
+        back = round(0.1 / kc.h)
+        if reach < 5 * back:
+            return True
+        late_slope = seg[reach] - seg[reach - back]
+        before = (seg[reach - back] - seg[reach - 5 * back]) / 4
+        return late_slope >= 0.5 * before and late_slope > 0.01 * e.fall_top
 
     def _withdraw(self, kj: int, kb: int, reason: str) -> None:
         """Take back the streamed :class:`Break` at sample ``kb``, decided at ``kj``."""
@@ -821,13 +1082,24 @@ class Detector:
             e.break_k, e.fall_drop, e.fall_dur, e.level_k = e.held_break
             e.sub, e.break_src = _BROKEN, "force"
         result = effort_result(
-            self._n_efforts, self._hist, e, kj, how, self.config, self._k.d_ev, self._k.d_sm
+            self._n_efforts,
+            self._hist,
+            e,
+            kj,
+            how,
+            self.config,
+            self._k.d_ev,
+            self._k.d_sm,
+            self.test,
         )
+        self._sizes.append((self._n_efforts, result.peak_n or 0.0, result.onset_s or 0.0))
         self._events.append(Complete(t=self._hist.at(T, kj) - self._k.d_sm, result=result))
         self._n_efforts += 1
+        self._seg_efforts += 1
         self._eff = None
         self._mode = _REST
         self._rest_until = self._hist.at(T, kj) + self.config.rest_settle_s
+        self._scale = max(self._scale, result.peak_n or 0.0)
 
 
 def analyze(
@@ -835,6 +1107,9 @@ def analyze(
     force: npt.ArrayLike,
     gyro: npt.ArrayLike | None = None,
     config: DetectorConfig | None = None,
+    *,
+    test: str = "break",
+    gyro_signed: bool = True,
 ) -> list[EffortResult]:
     """Analyse a whole recording: the streaming :class:`Detector` over one block.
 
@@ -844,12 +1119,20 @@ def analyze(
         As for :meth:`Detector.feed`.
     config : DetectorConfig, optional
         Detector settings.
+    test : {"break", "make"}, default "break"
+        The kind of test; a make test is never called a break.
+    gyro_signed : bool, default True
+        Whether ``gyro`` is signed (positive in the direction of the push,
+        DESIGN §2); a channel of unknown sign is read by its magnitude.
 
     Returns
     -------
     list of EffortResult
-        One per effort, in time order (``effort`` = 0, 1, ...).
+        One per effort, in time order (``effort`` = 0, 1, ...), touches left
+        out (:class:`Retracted`).
     """
-    det = Detector(config)
+    det = Detector(config, test=test, gyro_signed=gyro_signed)
     events = det.feed(t, force, gyro) + det.finish()
-    return [e.result for e in events if isinstance(e, Complete)]
+    gone = {e.effort for e in events if isinstance(e, Retracted)}
+    kept = [e.result for e in events if isinstance(e, Complete) and e.result.effort not in gone]
+    return [replace(r, effort=i) if r.effort != i else r for i, r in enumerate(kept)]

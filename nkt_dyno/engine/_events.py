@@ -16,12 +16,22 @@ __all__ = [
     "Onset",
     "Peak",
     "Release",
+    "Retracted",
 ]
 
 VERDICTS = ("hold", "break", "inconclusive")
 BREAK_SOURCES = ("force", "gyro")
-WITHDRAW_REASONS = ("regained", "slow_decline")
-FLAGS = ("baseline_unstable", "jolt_start", "double_peak", "too_short", "loaded_start")
+WITHDRAW_REASONS = ("regained", "slow_decline", "held")
+FLAGS = (
+    "baseline_unstable",
+    "jolt_start",
+    "double_peak",
+    "too_short",
+    "loaded_start",
+    "possible_late_yield",
+    "gap",
+)
+TESTS = ("break", "make")
 
 
 @dataclass(frozen=True)
@@ -62,8 +72,13 @@ class EffortResult:
     confidence: float
     reasons: tuple[str, ...]
     flags: tuple[str, ...]
+    test: str = "break"
 
     def __post_init__(self) -> None:
+        if self.test not in TESTS:
+            raise ValueError(f"test must be one of {TESTS}, got {self.test!r}")
+        if self.test == "make" and self.verdict == "break":
+            raise ValueError("a make test has no yield: its verdict cannot be 'break'")
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
         if not 0.0 <= self.confidence <= 1.0:
@@ -143,6 +158,10 @@ class BreakWithdrawn(Event):
     ``"regained"``
         the force came back up by half the drop: a wobble of the hold or a
         hesitation before pushing on.
+    ``"held"``
+        the force stayed at the level after the fall for ``max_level_s``: the
+        patient held there (an overshoot settling into a plateau); after a
+        yield the examiner keeps contact only for a moment.
     ``"slow_decline"``
         the force fell on from the level and the whole decline, judged anew,
         was too slow or too small for a yield: the examiner easing off.
@@ -172,3 +191,16 @@ class Complete(Event):
     """The effort is over; ``result`` holds its metrics and verdict."""
 
     result: EffortResult
+
+
+@dataclass(frozen=True)
+class Retracted(Event):
+    """Effort ``effort`` (its :class:`Complete`) was a touch, not a test.
+
+    Whether a small, brief rise is a touch or a weak effort is judged against
+    the recording: once the stream ends, an effort under ``touch_frac`` of the
+    largest one and shorter than ``touch_s`` is retracted. :func:`analyze`
+    leaves it out and numbers the remaining efforts 0, 1, ...
+    """
+
+    effort: int

@@ -52,7 +52,22 @@ class EffortState:
     withdrawn: int = 0
     fall_bottom: float = 0.0
     held_break: tuple[int, float, float, int] | None = None
+    late_k: int = -1
+    late_bottom: float = 0.0
+    late_drop: float = 0.0
+    stopped: bool = False
+    settled: bool = False
+    stepped: bool = False
+    track_k: int = -1
+    """Where the last regained dip bottomed out: the push is measured anew from there."""
+    sharp: bool = False
+    motion: bool = False
+    level_t: float = math.inf
     rest_unseen: bool = False
+    unseen_cap: float = math.inf
+    """Release level (above ``b0``) of an effort whose rest was never seen: the
+    force must also fall below half the level it started at (a tared sensor
+    returns near zero; a dip during a loaded start does not go that low)."""
     loaded: bool = False
     rec_t0: float = -math.inf
 
@@ -102,6 +117,7 @@ def effort_result(
     c: DetectorConfig,
     d_ev: float,
     d_sm: float,
+    test: str,
 ) -> EffortResult:
     """Metrics of the effort from its departure to ``end_k`` and the verdict.
 
@@ -140,6 +156,9 @@ def effort_result(
     i90 = s0 + int(np.argmax(z[s0 : ipk + 1] >= 0.9 * peak))
     rise = _slope(t[i10 : i90 + 1], z[i10 : i90 + 1])
     i50 = s0 + int(np.argmax(z[s0 : ipk + 1] >= 0.5 * peak))
+    # The examiner's rise ends where the force first reaches the plateau, not
+    # at the highest tremor wiggle on it.
+    i95 = s0 + int(np.argmax(z[s0 : ipk + 1] >= 0.95 * peak))
 
     # The examiner's force at the start of the push, above the rest: a limb
     # resting on the pad (or a strap) preloads it, and that preload is rest.
@@ -171,6 +190,12 @@ def effort_result(
         flags.append("double_peak")
     if not broke and hold_s < c.min_hold_s:
         flags.append("too_short")
+    # With a motion channel a late yield shows as motion (a gyro break), so a
+    # late fall without one was not a yield.
+    if test == "break" and not broke and e.late_k >= 0 and not e.settled and not e.motion:
+        after = zs[e.late_k - lo :]
+        if float(after.max()) <= e.late_bottom + 0.5 * e.late_drop:
+            flags.append("possible_late_yield")
 
     verdict, confidence, reasons = _verdict(e, how, hold_s, flags, c)
     del k
@@ -186,7 +211,7 @@ def effort_result(
         break_source=e.break_src if broke else None,
         drop_pct=_r(drop_pct, 2),
         hold_s=_r(hold_s, 3),
-        time_to_peak_s=_r(peak_s - onset_s),
+        time_to_peak_s=_r(float(t[i95]) - onset_s),
         rise_slope_n_per_s=_r(rise, 2),
         start_force_n=_r(start_force, 3),
         start_ratio=_r(start_ratio),
@@ -194,6 +219,7 @@ def effort_result(
         confidence=round(confidence, 3),
         reasons=tuple(reasons),
         flags=tuple(flags),
+        test=test,
     )
 
 
@@ -239,6 +265,12 @@ def _verdict(
     if e.break_k >= 0 and e.break_src == "gyro":
         verdict, conf = "break", 0.95
         reasons.append("the limb left rest (gyro) while the force was held: yield")
+    elif e.break_k >= 0 and e.stopped:
+        verdict, conf = "break", 0.6
+        reasons.append(
+            "the force turned down while the push was still rising and went straight "
+            "on to rest: yield, examiner stopped at once (force only)"
+        )
     elif e.break_k >= 0:
         verdict = "break"
         m_drop = (e.fall_drop - c.break_drop_frac) / c.break_drop_frac
@@ -247,6 +279,12 @@ def _verdict(
         reasons.append(
             f"force fell {100 * e.fall_drop:.0f} % in {1000 * e.fall_dur:.0f} ms and "
             "levelled off above rest: yield (force only)"
+        )
+    elif "possible_late_yield" in flags:
+        verdict, conf = "inconclusive", 0.5
+        reasons.append(
+            "possible late yield: the force fell quickly to a lower level after a "
+            "sustained plateau; a motion sensor would tell"
         )
     elif how == "release":
         verdict, conf = "hold", 0.9
@@ -264,6 +302,8 @@ def _verdict(
             if how == "too_long"
             else "recording ended before the effort could be judged"
         )
+    if verdict == "hold" and e.stepped:
+        reasons.append("released in steps after a sustained plateau, not a yield")
     if verdict == "hold" and e.withdrawn:
         reasons.append("a fall regained half its drop: a wobble or hesitation, not a yield")
     if e.loaded:
@@ -273,6 +313,6 @@ def _verdict(
         )
     if verdict == "hold" and e.eased > 0:
         reasons.append(f"examiner eased off ({100 * e.eased:.0f} %), not a yield")
-    conf *= 0.85 ** len([f for f in flags if f != "too_short"])
+    conf *= 0.85 ** len([f for f in flags if f not in ("too_short", "possible_late_yield")])
     reasons += [f"flag: {f}" for f in flags]
     return verdict, conf, reasons

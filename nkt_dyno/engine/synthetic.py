@@ -166,6 +166,9 @@ class Truth:
         Effort force at ``yield_s`` (the AFisomax analogue).
     level_ratio : float or None
         Force level reached after the fall, over the peak (0.5–0.88).
+    plateau_s : float or None
+        First time the effort reaches 95 % of its peak: the time at the top
+        before a yield is ``break_s - plateau_s``.
     """
 
     verdict: str
@@ -178,6 +181,7 @@ class Truth:
     yield_s: float | None = None
     break_force_n: float | None = None
     level_ratio: float | None = None
+    plateau_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -389,6 +393,7 @@ def _truth(e: _Effort, offset: float, case: str, rate: float) -> Truth:
         yield_s=yld,
         break_force_n=bforce,
         level_ratio=ratio,
+        plateau_s=float(grid[int(np.argmax(f >= 0.95 * peak))]) + offset,
     )
 
 
@@ -552,12 +557,13 @@ class _Placed:
 
 
 def _gyro(rng: np.random.Generator, placed: Sequence[_Placed], s: np.ndarray) -> np.ndarray:
-    """Angular rate (deg/s): rest noise and tremor, and in a break a yield that
-    leaves rest at ``yield_s`` (reaching speed within 15–50 ms), slows once the
-    fall levels off, and stops with the release."""
+    """Signed angular rate (deg/s, positive with the push, DESIGN §2): rest noise
+    and tremor; in a break a yield that leaves rest at ``yield_s`` (reaching
+    speed within 15–50 ms), slows once the fall levels off, and stops with the
+    release; in a hold, at the release, the limb springing back toward the
+    examiner (negative, 20–80 deg/s over 60–200 ms)."""
     out = rng.normal(0.0, rng.uniform(0.2, 1.0), s.size) + rng.uniform(-0.5, 0.5)
     shake = rng.uniform(0.3, 1.5)
-    sign = rng.choice([-1.0, 1.0])
     for p in placed:
         e = p.effort
         local = s - p.offset
@@ -566,6 +572,9 @@ def _gyro(rng: np.random.Generator, placed: Sequence[_Placed], s: np.ndarray) ->
         vmax, rise = rng.uniform(20.0, 120.0), rng.uniform(0.015, 0.05)
         keep, tau = rng.uniform(0.1, 0.4), rng.uniform(0.1, 0.3)
         if e.yield_s is None or e.level_s is None:
+            back = rng.uniform(0.06, 0.2)
+            u = np.clip((local - e.release_s) / back, 0.0, 1.0)
+            out -= rng.uniform(20.0, 80.0) * np.sin(np.pi * u)
             continue
         x = np.clip((local - e.yield_s) / rise, 0.0, 1.0)
         v = vmax * x * x * (3 - 2 * x)
@@ -573,7 +582,7 @@ def _gyro(rng: np.random.Generator, placed: Sequence[_Placed], s: np.ndarray) ->
         v[after] *= keep + (1 - keep) * np.exp(-(local[after] - e.level_s) / tau)
         gone = local > e.release_s
         v[gone] *= np.exp(-(local[gone] - e.release_s) / 0.1)
-        out += sign * v
+        out += v
     return out
 
 
