@@ -304,13 +304,53 @@ def test_real_recordings(path):
     assert tr.t[0] <= r.onset_s < r.peak_s <= tr.t[-1]
     assert r.peak_n > 50
     assert r.onset_s < 1.0
-    assert r.verdict == "hold"
+    # A fall after a long plateau is ambiguous from force alone: at most
+    # inconclusive, never a break; as the make tests they are, a hold.
+    assert r.verdict == "hold" or "possible_late_yield" in r.flags
+    assert [m.verdict for m in analyze(tr.t, tr.force, test="make")] == ["hold"]
     if path.name == "elderly_ID2_VL_kneeExt.csv":
         # Starts at ~102 N mid-effort: rest comes from after the release.
         assert "loaded_start" in r.flags and r.onset_s == tr.t[0]
         assert 180 < r.peak_n < 200
     else:
         assert "loaded_start" not in r.flags
+
+
+EFFORTS = REAL.parent / "real-efforts"
+
+
+def _expected(path):
+    """Effort count from the ``# expected: N effort`` header line."""
+    for line in path.read_text().splitlines()[:20]:
+        if line.startswith("# expected:"):
+            return int(line.split(":")[1].split()[0])
+    raise AssertionError(f"{path.name} has no expected count")
+
+
+@pytest.mark.parametrize(
+    "path", sorted(EFFORTS.glob("*.csv")) if EFFORTS.is_dir() else [None], ids=str
+)
+def test_multi_effort_recordings_give_their_efforts_and_no_break(path):
+    if path is None:
+        pytest.skip(f"real recordings not found at {EFFORTS}")
+    from nkt_dyno.trace import read_trace
+
+    tr = read_trace(path)
+    res = analyze(tr.t, tr.force, tr.gyro)
+    assert not [r for r in res if r.verdict == "break"]
+    if path.stem not in KNOWN_COUNT_MISSES:
+        assert len(res) == _expected(path)
+
+
+KNOWN_COUNT_MISSES = {
+    # Body-weight rest that the subject steps off (to 0 N) and back on: the
+    # step back on reads as a second effort.
+    "forceplate_deadlift_1pull_stepoff",
+    # Rest readings that are the magnitude of a slightly negative value (V
+    # dips to zero at both ends of each rest): rest bumps and merged reps.
+    "tindeq_cft_24reps_startloaded",
+}
+"""Files whose effort count is still wrong: the bench lists them too."""
 
 
 def test_recording_that_starts_under_load_takes_rest_after_release():

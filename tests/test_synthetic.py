@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from _threshold import ThresholdDetector, threshold_analyze
 
 SEEDS = (0, 1, 2, 3)
-_BREAKS = {"break", "break_rising", "small_drop", "break_release"}
+_BREAKS = {"break", "break_rising", "small_drop", "break_release", "late_break"}
 
 
 def _rest_level(tr: SyntheticTrace) -> float:

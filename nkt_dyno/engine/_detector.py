@@ -363,6 +363,7 @@ class Detector:
         self._n_efforts = 0
         self._sizes: list[tuple[int, float, float]] = []
         self._scale = 0.0
+        self._ceiling = math.inf
         self._new_segment()
 
     def _new_segment(self) -> None:
@@ -381,6 +382,7 @@ class Detector:
         self._seg_efforts = 0
         self._neg = -1
         self._unsettled = False
+        self._settled_k = -1
         self._cand = -1
         self._cand_b = self._cand_thr = 0.0
         self._ema: Ema | None = None
@@ -446,6 +448,19 @@ class Detector:
 
     # -- modes -----------------------------------------------------------------
 
+    def _settled(self, k: int, k1: int) -> npt.NDArray[np.bool_]:
+        """Samples of ``[k, k1)`` ending 0.2 s at rest: below the last release level and
+        within 2 % of the recording's largest effort (a new push is not rest)."""
+        h, w = self._hist, self._k.settle_win
+        lo = max(k - w + 1, h.offset)
+        ss = h.row(S, lo, k1)
+        spread = np.full(k1 - k, np.inf)
+        if ss.size >= w:
+            win = np.lib.stride_tricks.sliding_window_view(ss, w)
+            spread[k1 - k - win.shape[0] :] = win.max(axis=1) - win.min(axis=1)
+        low = h.row(S, k, k1) < self._ceiling
+        return (spread <= max(0.02 * self._scale, self.config.min_onset_n)) & low
+
     def _rest(self, k: int, k1: int) -> int:
         """After a release, wait for the force to settle, then restart rest statistics.
 
@@ -454,25 +469,15 @@ class Detector:
         that rings, a strap that swings back or a reading that dips through
         zero is not rest yet), or ``max_settle_s`` has passed.
         """
-        c, kc, h = self.config, self._k, self._hist
-        w = kc.settle_win
-        lo = max(k - w + 1, h.offset)
+        c, h = self.config, self._hist
         ts = h.row(T, k, k1)
-        ss = h.row(S, lo, k1)
-        if ss.size >= w:
-            win = np.lib.stride_tricks.sliding_window_view(ss, w)
-            spread = np.full(k1 - k, np.inf)
-            spread[k1 - k - win.shape[0] :] = win.max(axis=1) - win.min(axis=1)
-        else:
-            spread = np.full(k1 - k, np.inf)
-        band = max(0.02 * self._scale, c.min_onset_n)
-        settled = spread <= band
+        settled = self._settled(k, k1)
         ready = (ts >= self._rest_until) & (settled | (ts >= self._rest_until + c.max_settle_s))
         j = k + _first(ready)
         if j < k1:
             # Not settled in time: an effort may already be under way, so the
             # rest may be a load, as at the start of a recording.
-            self._unsettled = not bool(settled[j - k])
+            self._unsettled, self._settled_k = not bool(settled[j - k]), -1
             self._mode = _IDLE
             self._idle_start = j
             self._cand = -1
@@ -498,6 +503,10 @@ class Detector:
         # in vain: offline analysis stays linear in the recording's length.
         k1 = min(k1, k + _IDLE_CHUNK)
         self._rest_stats(k, k1)
+        if self._unsettled and self._settled_k < 0:
+            self._settled_k = k + _first(self._settled(k, k1))
+            if self._settled_k >= k1:
+                self._settled_k = -1
         o, d, gap, start = h.offset, h.data, kc.gap, self._idle_start
         lo = max(k - gap, start)
         ys = d[Y, k - o : k1 - o].tolist()
@@ -659,11 +668,12 @@ class Detector:
             top=-math.inf,
             top_k=dep,
             g_last_rest=dep,
+            g_sd=gsd0,
             motion=bool(self._has_gyro),
             # The rest level is read gap_s before the departure; at the very
             # start of the stream there was no such time: the rest is unseen.
-            rest_unseen=(self._seg_efforts == 0 or self._unsettled)
-            and dep < self._idle_start + kc.gap,
+            rest_unseen=(self._seg_efforts == 0 and dep < self._idle_start + kc.gap)
+            or (self._unsettled and not 0 <= self._settled_k <= dep),
             rec_t0=self._t_first,
         )
         if self._eff.rest_unseen and b0 > 0:
@@ -683,6 +693,7 @@ class Detector:
         if what == _REL:
             if (
                 self._breaks
+                and not e.rest_unseen
                 and e.sub == _FALLING
                 and e.break_k < 0
                 and self._dwell() < self.config.yield_dwell_s
@@ -710,7 +721,11 @@ class Detector:
         elif what == _MAX:
             self._complete(kj, "too_long")
         elif what == _GYRO:
-            self._gyro_break(e.g_last_rest + 1)
+            if self._signed or self._moves_with_push(kj):
+                self._gyro_break(e.g_last_rest + 1)
+            else:
+                # Against the push: the limb springing back as the hand lets go.
+                e.g_veto = True
         elif what == _BACK:
             # A yield does not give back what it lost: regaining half the drop
             # means the dip was a wobble of the hold (or a hesitation before
@@ -784,7 +799,7 @@ class Detector:
         last_rest = idx
         ang_rest = np.full(n, e.g_ang)
         ang = ang_rest
-        if self._has_gyro and e.sub != _BROKEN and self._breaks:
+        if self._has_gyro and e.sub != _BROKEN and self._breaks and not e.g_veto:
             w = h.row(W, k, k1) - e.gm0
             moving = (w if self._signed else np.abs(w)) > e.g_thr
             last_rest = np.maximum.accumulate(np.where(moving, e.g_last_rest, idx))
@@ -862,7 +877,7 @@ class Detector:
         if sub == _FALLING:
             lo_b = max(k - lw, ftk)
             sb = d[S, lo_b - o : k1 - o].tolist()
-        gyro = bool(self._has_gyro) and sub != _BROKEN and self._breaks
+        gyro = bool(self._has_gyro) and sub != _BROKEN and self._breaks and not e.g_veto
         signed = self._signed
         ws = d[W, k - o : k1 - o].tolist() if gyro else ys
         gm0, g_thr, g_run, hh = e.gm0, e.g_thr, kc.gyro_run, kc.h
@@ -953,8 +968,10 @@ class Detector:
         held, e.held_break = e.held_break, None
         deep = drop >= max(c.break_drop_frac, c.wobble_k * e.wobble) * e.fall_top
         quick = fall_s <= c.max_fall_s or 0.8 * drop >= 2.0 * c.level_rate * e.fall_top * fall_s
-        late = deep and quick and self._dwell() >= c.late_dwell_s
-        if late and held is None:
+        # An effort whose rise was not seen (the recording or a settled rest
+        # began under load) cannot show that the push was cut short.
+        late = deep and quick and (e.rest_unseen or self._dwell() >= c.late_dwell_s)
+        if late and held is None and e.fall_top >= c.plateau_frac * e.pk:
             # After a sustained plateau a quick fall to a new level is a late
             # yield, the examiner easing off or a release in steps: force alone
             # cannot tell (DESIGN §3), so it is remembered, not called a break.
@@ -1038,6 +1055,34 @@ class Detector:
         tol = max(2.0 * e.sd0, 0.005 * float(seg.max()))
         return lo + int(np.flatnonzero(seg >= seg.max() - tol)[-1])
 
+    def _moves_with_push(self, kj: int) -> bool:
+        """A channel of unknown sign: does the movement at ``kj`` go the way of the push?
+
+        The push direction is learnt from the rise of this effort (DESIGN §2):
+        pad and soft tissue give elastically as the load rises, so the angular
+        speed then correlates with the force's increments, with the sign the
+        push has on this channel. Both are compared over 0.1-s steps, which
+        tremor averages out of; where the correlation is not clear (under 4
+        noise SDs: examiner sway can swamp a small give) the sign stays
+        unknown and any movement may be a yield, as before DESIGN §2.
+        """
+        h, e, kc = self._hist, self._eff, self._k
+        assert e is not None
+        step = kc.settle_win // 2
+        lo, mid = max(e.start_k, h.offset + 1), e.g_last_rest
+        n = (mid - lo) // step
+        if n < 3:
+            return True
+        w = (h.row(W, lo, lo + n * step) - e.gm0).reshape(n, step).mean(axis=1)
+        s = h.row(S, lo - 1, lo + n * step)[::step]
+        rise = np.maximum(np.diff(s)[:n], 0.0)
+        corr = float(w @ rise)
+        noise = max(e.g_sd, 0.5) / math.sqrt(step) * math.sqrt(float(rise @ rise))
+        if abs(corr) < 4.0 * noise:
+            return True
+        moved = float((h.row(W, mid, kj + 1) - e.gm0).sum())
+        return (moved > 0) == (corr > 0)
+
     def _gyro_break(self, moved: int) -> None:
         """The limb left rest while the force held: step back to the departure."""
         kc, h, e = self._k, self._hist, self._eff
@@ -1100,6 +1145,7 @@ class Detector:
         self._mode = _REST
         self._rest_until = self._hist.at(T, kj) + self.config.rest_settle_s
         self._scale = max(self._scale, result.peak_n or 0.0)
+        self._ceiling = e.b0 + max(self.config.release_frac * (result.peak_n or 0.0), e.on_thr)
 
 
 def analyze(

@@ -37,8 +37,9 @@ Effort shapes (verdict fixed by the case):
 ``hold``
     rise, plateau 0.8–2.5 s, release to baseline in 0.2–0.8 s.
 ``break``
-    rise, plateau 0.2–1.5 s, fall in 80–350 ms to 50–88 % of the peak,
-    a lower level held 0.3–1.0 s while contact remains, release.
+    rise, at most 0.2 s at the top (the examiner's push is still rising when
+    the limb gives way, DESIGN §3), fall in 80–350 ms to 50–88 % of the
+    peak, a lower level held 0.3–1.0 s while contact remains, release.
 ``break_rising``
     the limb yields during a near-linear rise at 75–95 % of the final peak;
     the force keeps rising for 40–300 ms (eccentric loading: break tests read
@@ -57,6 +58,9 @@ Effort shapes (verdict fixed by the case):
 ``small_drop``
     a break whose fall is only 12–15 % (80–250 ms) and whose lower level is
     held 0.4–1.2 s.
+``late_break``
+    as ``break`` but after a plateau of 0.6–1.5 s: a late yield, which force
+    alone cannot tell from a release in steps (DESIGN §3).
 ``break_release``
     a break released at once: the lower level (50–85 % of the peak) lasts
     only 0.1–0.25 s before the release. The short level-off is what tells it
@@ -122,6 +126,7 @@ SHAPE_CASES: tuple[str, ...] = (
     "short_plateau",
     "small_drop",
     "break_release",
+    "late_break",
 )
 """Cases defined by the effort's shape; each has a fixed verdict."""
 
@@ -135,7 +140,7 @@ CASES: tuple[str, ...] = (
 )
 """All case types, in the order :func:`corpus` cycles through them."""
 
-_BREAK_CASES = frozenset({"break", "break_rising", "small_drop", "break_release"})
+_BREAK_CASES = frozenset({"break", "break_rising", "small_drop", "break_release", "late_break"})
 _RATES_HZ = (80.0, 100.0, 200.0, 250.0, 500.0, 1000.0)
 _TRUTH_DT = 1e-4
 _CREEP_DT = 0.005
@@ -352,12 +357,13 @@ def _draw_effort(case: str, rng: np.random.Generator, min_plateau: float = 0.0) 
         rel = {"slow_release": (0.9, 2.5), "short_plateau": (0.15, 0.4)}.get(case, (0.2, 0.8))
         release = _release(b, rng, *rel)
         return _Effort(tuple(b.segs), case, "hold", None, None, None, release, plateau)
-    ratio_lo, ratio_hi, fall_hi, lvl_lo, lvl_hi, pl_hi, rel_hi = {
-        "break": (0.5, 0.88, 0.35, 0.3, 1.0, 1.5, 0.6),
-        "small_drop": (0.85, 0.88, 0.25, 0.4, 1.2, 1.5, 0.6),
-        "break_release": (0.5, 0.85, 0.35, 0.1, 0.25, 1.5, 0.4),
+    ratio_lo, ratio_hi, fall_hi, lvl_lo, lvl_hi, pl_lo, pl_hi, rel_hi = {
+        "break": (0.5, 0.88, 0.35, 0.3, 1.0, 0.0, 0.2, 0.6),
+        "small_drop": (0.85, 0.88, 0.25, 0.4, 1.2, 0.0, 0.2, 0.6),
+        "break_release": (0.5, 0.85, 0.35, 0.1, 0.25, 0.0, 0.2, 0.4),
+        "late_break": (0.5, 0.88, 0.35, 0.3, 1.0, 0.6, 1.5, 0.6),
     }[case]
-    plateau = _plateau(b, rng, max(rng.uniform(0.2, pl_hi), min_plateau))
+    plateau = _plateau(b, rng, max(rng.uniform(pl_lo, pl_hi), min_plateau, 0.01))
     fall, level = _fall(
         b,
         rng,
