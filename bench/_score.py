@@ -86,7 +86,8 @@ class Score:
     peak_pct: list[float] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
     inconclusive: int = 0
-    calib: list[tuple[float, bool]] = field(default_factory=list)
+    calib: list[tuple[float, bool, str]] = field(default_factory=list)
+    """(confidence, right, rule) of every matched effort."""
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     samples: int = 0
@@ -161,7 +162,7 @@ def tally(
             score.failures.append(f"{rec.source} {rec.name} effort {i}: {e.verdict}{late} -> {v}")
         if m is None:
             continue
-        score.calib.append((float(m.get("confidence") or 0.0), ok))
+        score.calib.append((float(m.get("confidence") or 0.0), ok, rule_of(m)))
         _figures(score, rec, e, m, found, gyro)
         if confirms is not None and e.verdict == "break" and v == "break":
             tb = e.yield_s if gyro and e.yield_s is not None else e.break_s
@@ -241,12 +242,37 @@ def run_streaming(kit: Kit, recs: Sequence[Recording], gyro: bool, seed: int) ->
     return score
 
 
-def ece(calib: Sequence[tuple[float, bool]], bins: int = 10) -> tuple[float, list[str]]:
+def rule_of(r: dict) -> str:
+    """Which rule of the engine made a call, read from its verdict, flags and first reason."""
+    first = (r.get("reasons") or [""])[0]
+    flags = r.get("flags") or []
+    if r.get("verdict") == "break":
+        if r.get("break_source") == "gyro":
+            return "gyro"
+        return "stopped" if first.startswith("the force turned down") else "fall"
+    if "possible_late_yield" in flags:
+        return "late"
+    if r.get("verdict") == "hold":
+        return "end" if first.startswith("held without") else "release"
+    return "short" if "too_short" in flags else "cut"
+
+
+def rule_accuracy(calib: Sequence[tuple[float, bool, str]]) -> dict[str, tuple[float, int]]:
+    """Share of right calls and count per rule."""
+    out: dict[str, list[int]] = {}
+    for _, ok, rule in calib:
+        n = out.setdefault(rule, [0, 0])
+        n[0] += ok
+        n[1] += 1
+    return {k: (a / n, n) for k, (a, n) in out.items()}
+
+
+def ece(calib: Sequence[tuple[float, bool, str]], bins: int = 10) -> tuple[float, list[str]]:
     """Expected calibration error (%) and the reliability table rows."""
     if not calib:
         return 0.0, []
-    c = np.array([x for x, _ in calib])
-    ok = np.array([y for _, y in calib], dtype=float)
+    c = np.array([x for x, _, _ in calib])
+    ok = np.array([y for _, y, _ in calib], dtype=float)
     edges = np.linspace(0.0, 1.0, bins + 1)
     idx = np.clip(np.digitize(c, edges) - 1, 0, bins - 1)
     total, rows = 0.0, []

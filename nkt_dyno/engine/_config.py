@@ -159,11 +159,13 @@ class DetectorConfig:
         from force alone (a late yield, easing off, a release in steps):
         without motion evidence it is never a confident break; if it levels
         off above rest the verdict is ``inconclusive``.
-    step_pause_s : float, default 0.3
-        A late fall whose level is left for rest within this time was the
-        hand letting go in steps, and the effort is a hold: after a yield the
-        examiner keeps contact for 0.3–1.5 s. A level kept longer is the
-        ambiguous case of ``late_dwell_s``.
+    step_pause_s : float, default 0.1
+        A late fall whose level is left for rest within this time is one
+        letting-go motion that barely paused, and the effort is a hold. A
+        level kept longer is the ambiguous case of ``late_dwell_s``: an
+        examiner may keep contact after a yield for as little as 0.1 s before
+        letting go, so a release in steps with a real pause cannot be told
+        from it without motion.
     max_level_s : float, default 2.0
         After a yield the examiner keeps contact at the lower level for
         0.3–1.5 s and lets go; a level held longer than this is the patient
@@ -229,7 +231,7 @@ class DetectorConfig:
     dwell_frac: float = 0.05
     yield_dwell_s: float = 0.25
     late_dwell_s: float = 0.5
-    step_pause_s: float = 0.3
+    step_pause_s: float = 0.1
     max_level_s: float = 2.0
     touch_frac: float = 0.25
     touch_window_s: float = 30.0
