@@ -3,8 +3,11 @@
 Prints samples per second for 80 Hz, 1 kHz and 10 kHz input fed in the block
 sizes devices deliver (a BLE notification's worth at 80 Hz, 10–50 samples at
 1 kHz, 100–500 at 10 kHz), and the time to analyse 1,000 ten-second 1 kHz
-traces offline. Per-feed cost (µs per call) and the share of one core a
-device streaming in real time at that rate would take are printed beside the
+traces offline, and one long recording of 0.5 to 5 M samples analysed
+whole: its time (linear in the length, the ratio column says how close) and
+the peak memory the analysis allocates beyond its input (``tracemalloc``,
+measured in a second run, since tracing slows it). Per-feed cost (µs per
+call) and the share of one core a device streaming in real time at that rate would take are printed beside the
 throughput: a live stream is many small calls, so the call overhead is what
 matters. Figures only: nothing here asserts a speed.
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -57,6 +61,20 @@ def batch(n: int) -> tuple[float, int]:
     return time.perf_counter() - start, efforts
 
 
+def long_recording(n: int) -> tuple[float, float]:
+    """Seconds and peak MB allocated to analyse one ``n``-sample 1 kHz recording whole."""
+    t, f = _trace(1000.0, n / 1000.0 + 1.0, 3)
+    t, f = t[:n], f[:n]
+    start = time.perf_counter()
+    analyze(t, f)
+    elapsed = time.perf_counter() - start
+    tracemalloc.start()
+    analyze(t, f)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return elapsed, peak / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--traces", type=int, default=1000, help="traces in the batch run")
@@ -78,6 +96,15 @@ def main() -> None:
         f"batch: {args.traces} ten-second 1 kHz traces in {secs:.2f} s "
         f"({args.traces * 10_000 / secs / 1e6:.2f} M samples/s, {efforts} efforts)"
     )
+    print("one long 1 kHz recording analysed whole")
+    first = 0.0
+    for n in (500_000, 1_000_000, 2_000_000, 5_000_000):
+        secs, mb = long_recording(n)
+        first = first or secs / n
+        print(
+            f"  {n / 1e6:3.1f} M samples: {secs:6.2f} s, time per sample {secs / n / first:4.2f} × "
+            f"that of 0.5 M, {mb:6.1f} MB allocated at peak"
+        )
 
 
 if __name__ == "__main__":

@@ -105,6 +105,7 @@ _TRACK, _FALLING, _BROKEN = 0, 1, 2
 _NOT_FINITE = "t, force and gyro must be finite (no NaN or infinity)"
 _LOOKBACK_S = 3.0
 _IDLE_CHUNK = 256
+_PIECE = 8192
 _LOADED_SETTLE_S = 1.5
 """How long after the release of an effort that began before the recording the
 rest is looked for: releases take 0.2–2.5 s and the load cell then settles."""
@@ -260,7 +261,17 @@ class Detector:
         return events
 
     def _feed_piece(self, tt: FloatArray, x: FloatArray) -> list[Event]:
-        """:meth:`feed` for samples without a hole longer than ``gap_s``."""
+        """:meth:`feed` for samples without a hole longer than ``gap_s``.
+
+        A long block (a whole recording) goes through in pieces: results do
+        not depend on the split, and each piece is scanned only to its end,
+        so offline analysis is linear in the length and its memory bounded.
+        """
+        if tt.size > _PIECE:
+            events: list[Event] = []
+            for a in range(0, tt.size, _PIECE):
+                events += self._feed_piece(tt[a : a + _PIECE], x[:, a : a + _PIECE])
+            return events
         if tt.size <= SCALAR_MAX and x.shape[0] == 1:
             return self._feed_list(tt.tolist(), x[0].tolist())
         self._check_times(float(tt[0]), False, float(tt[-1]))
