@@ -7,9 +7,9 @@ traces offline, and one long recording of 0.5 to 5 M samples analysed
 whole: its time (linear in the length, the ratio column says how close) and
 the peak memory the analysis allocates beyond its input (``tracemalloc``,
 measured in a second run, since tracing slows it). Per-feed cost (µs per
-call) and the share of one core a device streaming in real time at that rate would take are printed beside the
-throughput: a live stream is many small calls, so the call overhead is what
-matters. Figures only: nothing here asserts a speed.
+call) and the share of one core a device streaming in real time at that rate
+would take are printed beside the throughput: a live stream is many small
+calls, so the call overhead is what matters. Figures only: nothing here asserts a speed.
 
 Run: ``python bench/engine_speed.py [--traces 1000]``
 """
