@@ -296,3 +296,26 @@ class TraceWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+TEST_KINDS = ("break", "make")
+"""``# test:`` values (DESIGN §2): the examiner pushes, or the patient pushes."""
+
+
+def test_kind(metadata: Mapping[str, str], override: str | None = None) -> str:
+    """The test type to analyse a trace as: ``override``, else its ``test`` key, else break.
+
+    Raises
+    ------
+    TraceFormatError
+        The metadata names another test type.
+    """
+    kind = override or metadata.get("test", "break").strip().lower() or "break"
+    if kind not in TEST_KINDS:
+        raise TraceFormatError(f"test: {kind!r} is not a test type; use break or make")
+    return kind
+
+
+def gyro_signed(metadata: Mapping[str, str]) -> bool:
+    """Whether the gyro column is signed with the push (``# gyro_sign: unknown`` says not)."""
+    return metadata.get("gyro_sign", "push").strip().lower() != "unknown"

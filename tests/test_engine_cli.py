@@ -53,3 +53,28 @@ def test_bad_file_reported_others_analysed(tmp_path, capsys):
     cap = capsys.readouterr()
     assert str(bad) in cap.err and str(missing) in cap.err
     assert len(cap.out.splitlines()) == 2
+
+
+def _verdicts(capsys, *argv):
+    assert main(["analyze", "--json", *argv]) == 0
+    return [json.loads(s) for s in capsys.readouterr().out.splitlines()]
+
+
+def test_make_test_from_the_option_or_the_file(tmp_path, capsys):
+    p = _hold_and_break(tmp_path)
+    made = _verdicts(capsys, "--test", "make", str(p))
+    assert [d["verdict"] for d in made] == ["hold", "hold"]
+    assert {d["test"] for d in made} == {"make"}
+    p.write_text(p.read_text().replace("# sample_rate_hz", "# test: make\n# sample_rate_hz"))
+    assert [d["verdict"] for d in _verdicts(capsys, str(p))] == ["hold", "hold"]
+    assert [d["verdict"] for d in _verdicts(capsys, "--test", "break", str(p))] == [
+        "hold",
+        "break",
+    ]
+
+
+def test_unknown_test_type_in_the_file_is_refused(tmp_path, capsys):
+    p = _hold_and_break(tmp_path)
+    p.write_text(p.read_text().replace("# sample_rate_hz", "# test: isometric\n# sample_rate_hz"))
+    assert main(["analyze", str(p)]) == 1
+    assert "'isometric' is not a test type" in capsys.readouterr().err

@@ -136,3 +136,15 @@ def test_real_recordings_parse() -> None:
         assert len(tr) > 1000
         assert tr.metadata["sample_rate_hz"] == "200"
         assert 0.004 < float(np.median(np.diff(tr.t))) < 0.006
+
+
+def test_test_kind_and_gyro_sign_from_metadata():
+    from nkt_dyno.trace import TraceFormatError, gyro_signed, test_kind
+
+    assert test_kind({}) == "break"
+    assert test_kind({"test": " Make "}) == "make"
+    assert test_kind({"test": "make"}, "break") == "break"
+    with pytest.raises(TraceFormatError, match="not a test type"):
+        test_kind({"test": "hold"})
+    assert gyro_signed({}) and gyro_signed({"gyro_sign": "push"})
+    assert not gyro_signed({"gyro_sign": "Unknown"})

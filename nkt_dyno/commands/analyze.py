@@ -37,6 +37,12 @@ def register(subparsers: Any) -> None:
         description="Analyse trace CSV files: one line (or JSON object) per effort.",
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line per effort")
+    p.add_argument(
+        "--test",
+        choices=("break", "make"),
+        help="test type (default: the file's '# test:' line, else break); "
+        "a make test is never called a break",
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="trace CSV files")
     p.set_defaults(run=run)
 
@@ -51,18 +57,25 @@ def _cell(d: dict[str, Any], key: str, fmt: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Analyse each file; a bad file is reported on stderr and skipped (exit 1)."""
     from nkt_dyno.engine import analyze
-    from nkt_dyno.trace import read_trace
+    from nkt_dyno.trace import gyro_signed, read_trace, test_kind
 
     status = 0
     rows: list[list[str]] = []
     for name in args.files:
         try:
             trace = read_trace(name)
+            test = test_kind(trace.metadata, args.test)
         except (OSError, ValueError) as exc:
             print(f"nkt-dyno analyze: {name}: {exc}", file=sys.stderr)
             status = 1
             continue
-        results = analyze(trace.t, trace.force, trace.gyro)
+        results = analyze(
+            trace.t,
+            trace.force,
+            trace.gyro,
+            test=test,
+            gyro_signed=gyro_signed(trace.metadata),
+        )
         for r in results:
             d = r.to_dict()
             if args.json:
