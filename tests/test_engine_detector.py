@@ -511,3 +511,14 @@ def test_scalar_and_vector_stage_paths_are_bit_identical():
     steps = [g.step(t[a:b], x[:, a:b]) for a, b in itertools.pairwise(cuts)]
     assert np.array_equal(gw[0], np.concatenate([p[0] for p in steps]))
     assert np.array_equal(gw[1], np.concatenate([p[1] for p in steps], axis=1))
+
+
+def test_time_to_peak_is_the_rise_not_the_highest_wiggle_on_the_plateau():
+    # A 0.7-s rise to 100 N, then 2 s of plateau whose highest tremor wiggle
+    # comes 1.1 s later: the examiner's rise is 0.7 s whether the effort ends
+    # in a release or in a break.
+    t, f = trace([0, 1, 1.7, 3.7, 4.0, 5.5], [0, 0, 100, 100, 0, 0])
+    f = f + 2.0 * np.exp(-(((t - 2.8) / 0.05) ** 2))
+    r = one(t, f)
+    assert abs(r.time_to_peak_s - 0.7) < 0.08
+    assert abs(r.peak_s - 2.8) < 0.05
