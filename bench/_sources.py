@@ -138,16 +138,47 @@ def mechanical(n: int, seed: int, gyro: bool) -> list[Recording]:
     return out
 
 
+def _stepped(t: np.ndarray, clean: np.ndarray, e: object) -> bool:
+    """A hold let go in steps after a sustained plateau, from its noise-free force.
+
+    After the last moment the force was within 10 % of its peak (at least
+    ``LATE_DWELL_S`` after first reaching the plateau), the force keeps a
+    level between 20 and 85 % of the peak for at least 0.15 s before rest.
+    """
+    plateau, onset, end = getattr(e, "plateau_s"), getattr(e, "onset_s"), getattr(e, "end_s")
+    if plateau is None:
+        return False
+    inside = (t >= onset) & (t <= end)
+    tt, ff = t[inside], clean[inside] - clean[inside][0]
+    peak = float(ff.max())
+    top = np.flatnonzero(ff >= 0.9 * peak)
+    if tt.size < 3 or tt[top[-1]] - plateau < LATE_DWELL_S:
+        return False
+    tail_t, tail_f = tt[top[-1] :], ff[top[-1] :]
+    if tail_t.size < 3:
+        return False
+    slope = np.gradient(tail_f, tail_t)
+    level = (tail_f > 0.2 * peak) & (tail_f < 0.85 * peak) & (np.abs(slope) < 0.5 * peak)
+    return float(np.sum(np.diff(tail_t)[level[1:]])) >= 0.15
+
+
 def sessions(n: int, seed: int, gyro: bool) -> list[Recording]:
-    """The independent multi-effort break-test sessions."""
-    from _sessions import corpus
+    """The independent multi-effort break-test sessions.
+
+    A hold let go in steps after a sustained plateau is marked ambiguous from
+    force alone (:func:`_stepped`), like a late yield.
+    """
+    from _sessions import _build
 
     out = []
-    for s in corpus(n, seed):
+    for i in range(n):
+        built = _build(seed, i)
+        s = built.session
         effs = tuple(
             TrueEffort(
                 e.verdict,
-                e.test == "break" and (e.late or e.kind == "hold_step_release"),
+                e.test == "break"
+                and (e.late or (e.verdict == "hold" and _stepped(s.t, built.clean_force, e))),
                 e.onset_s,
                 e.end_s,
                 e.peak_n,

@@ -1,6 +1,6 @@
 """The hold-out generator (bench/_mechanical.py): deterministic, self-consistent labels.
 
-Accuracy figures belong to ``bench/holdout.py``; here only that the corpus is
+Accuracy figures belong to ``bench/accuracy.py``; here only that the corpus is
 well formed and that the engine runs on it.
 """
 

@@ -211,8 +211,13 @@ def effort_result(
     # With a motion channel a late yield shows as motion (a gyro break), so a
     # late fall without one was not a yield.
     if test == "break" and not broke and e.late_k >= 0 and not e.settled and not e.motion:
+        # Not a yield if the force came back (a dip) or held the new level
+        # for long (an overshoot settling into a plateau).
         after = zs[e.late_k - lo :]
-        if float(after.max()) <= e.late_bottom + 0.5 * e.late_drop:
+        left = after < 0.8 * e.late_bottom
+        kept = (int(np.argmax(left)) if left.any() else after.size) / c.grid_hz
+        regained = float(after.max()) > e.late_bottom + 0.5 * e.late_drop
+        if not regained and kept < c.max_level_s:
             flags.append("possible_late_yield")
 
     verdict, confidence, reasons = _verdict(e, how, hold_s, flags, c)
