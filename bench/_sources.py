@@ -37,6 +37,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -138,14 +139,14 @@ def mechanical(n: int, seed: int, gyro: bool) -> list[Recording]:
     return out
 
 
-def _stepped(t: np.ndarray, clean: np.ndarray, e: object) -> bool:
+def _stepped(t: np.ndarray, clean: np.ndarray, e: Any) -> bool:
     """A hold let go in steps after a sustained plateau, from its noise-free force.
 
     After the last moment the force was within 10 % of its peak (at least
     ``LATE_DWELL_S`` after first reaching the plateau), the force keeps a
     level between 20 and 85 % of the peak for at least 0.15 s before rest.
     """
-    plateau, onset, end = getattr(e, "plateau_s"), getattr(e, "onset_s"), getattr(e, "end_s")
+    plateau, onset, end = e.plateau_s, e.onset_s, e.end_s
     if plateau is None:
         return False
     inside = (t >= onset) & (t <= end)
