@@ -29,8 +29,22 @@ def to_analysis(results: Iterable[EngineResult]) -> NewAnalysis:
 
 
 def analyse(trace: Any) -> NewAnalysis:
-    """Run the offline engine over a whole trace (same verdicts as live)."""
-    return to_analysis(_engine().analyze(trace.t, trace.force, trace.gyro))
+    """Run the offline engine over a whole trace (same verdicts as live).
+
+    The test type (break or make) and whether the motion channel is signed
+    come from the trace's metadata, as for ``nkt-dyno analyze``.
+    """
+    from nkt_dyno.trace import gyro_signed, test_kind
+
+    meta = getattr(trace, "metadata", {})
+    results = _engine().analyze(
+        trace.t,
+        trace.force,
+        trace.gyro,
+        test=test_kind(meta),
+        gyro_signed=gyro_signed(meta),
+    )
+    return to_analysis(results)
 
 
 def _engine() -> Any:
