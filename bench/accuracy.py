@@ -51,11 +51,11 @@ from nkt_dyno.engine import DetectorConfig
 
 GRID = {
     "yield_dwell_s": (0.2, 0.25, 0.3),
-    "step_pause_s": (0.05, 0.1, 0.3),
+    "late_dwell_s": (0.4, 0.5, 0.6),
 }
 """The settings ``--loso`` chooses among: the two that shape the verdict most
-(how short a dwell at the top marks a push cut short, and how short a pause
-is still one letting-go motion), each around its documented default."""
+(how short a dwell at the top marks a push cut short, and how long a dwell
+makes a fall ambiguous from force alone), each around its default."""
 
 
 def load(quick: bool, gyro: bool) -> dict[str, list[Recording]]:

@@ -792,7 +792,7 @@ class Detector:
         j_held = n
         if e.sub == _BROKEN and e.break_src == "force":
             half = 0.5 * (e.fall_top - e.fall_bottom)
-            j_back = _first(zs > e.fall_bottom + half)
+            j_back = _first(zs > max(e.fall_bottom + half, e.back_level))
             j_held = _first(
                 (h.row(T, k, k1) - e.level_t >= c.max_level_s) & (zs >= 0.8 * e.fall_bottom)
             )
@@ -878,7 +878,7 @@ class Detector:
         back_above = deeper = 0.0
         if check_back:
             half = 0.5 * (e.fall_top - e.fall_bottom)
-            back_above = e.fall_bottom + half
+            back_above = max(e.fall_bottom + half, e.back_level)
             deeper = e.fall_bottom - max(half, c.fall_frac * e.fall_top, fall_floor)
             if e.sharp:
                 deeper = -math.inf
@@ -992,6 +992,10 @@ class Detector:
             e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, "force", kj
             e.fall_drop, e.fall_dur, e.fall_bottom = drop / e.fall_top, fall_s, bottom
             e.level_t = h.at(T, kj)
+            # Regained means back near the top: after a yield the examiner
+            # may push again part of the way, and tremor alone is half a
+            # small yield's drop.
+            e.back_level = (1.0 - 0.5 * c.break_drop_frac) * e.fall_top
             # A yield that cut a rising push short stands when the force then
             # falls on in steps (the examiner letting go): only a fall after a
             # dwell at the top is judged anew as a possible slow decline.

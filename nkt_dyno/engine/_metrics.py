@@ -65,6 +65,7 @@ class EffortState:
     sharp: bool = False
     motion: bool = False
     level_t: float = math.inf
+    back_level: float = 0.0
     rest_unseen: bool = False
     unseen_cap: float = math.inf
     """Release level (above ``b0``) of an effort whose rest was never seen: the
