@@ -317,5 +317,5 @@ def test_kind(metadata: Mapping[str, str], override: str | None = None) -> str:
 
 
 def gyro_signed(metadata: Mapping[str, str]) -> bool:
-    """Whether the gyro column is signed with the push (``# gyro_sign: unknown`` says not)."""
-    return metadata.get("gyro_sign", "push").strip().lower() != "unknown"
+    """Whether the gyro column is signed with the push (``# gyro: unsigned`` says not)."""
+    return metadata.get("gyro", "signed").strip().lower() != "unsigned"

@@ -146,5 +146,5 @@ def test_test_kind_and_gyro_sign_from_metadata():
     assert test_kind({"test": "make"}, "break") == "break"
     with pytest.raises(TraceFormatError, match="not a test type"):
         test_kind({"test": "hold"})
-    assert gyro_signed({}) and gyro_signed({"gyro_sign": "push"})
-    assert not gyro_signed({"gyro_sign": "Unknown"})
+    assert gyro_signed({}) and gyro_signed({"gyro": "signed"})
+    assert not gyro_signed({"gyro": "Unsigned"})
