@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nkt_dyno.devices.simulator._activ5 import SimulatedActiv5
 from nkt_dyno.devices.simulator._config import Faults, SensorError, SimConfig
-from nkt_dyno.devices.simulator._cts500 import SimulatedCts500
+from nkt_dyno.devices.simulator._cts500 import SimulatedCts500, SimulatedCts500Typed
 from nkt_dyno.devices.simulator._device import Chunk, SentLog, SimulatedDevice
 from nkt_dyno.devices.simulator._forceboard import SimulatedForceBoard
 from nkt_dyno.devices.simulator._openprofile import SimulatedOpenProfile
@@ -18,17 +18,18 @@ from nkt_dyno.devices.simulator._scenario import Scenario, constant, from_trace,
 from nkt_dyno.devices.simulator._whc06 import SimulatedWhc06
 
 SIMULATORS: dict[str, type[SimulatedDevice]] = {
-    cls.kind: cls
+    cls.sim_name(): cls
     for cls in (
         SimulatedProgressor,
         SimulatedCts500,
+        SimulatedCts500Typed,
         SimulatedForceBoard,
         SimulatedWhc06,
         SimulatedActiv5,
         SimulatedOpenProfile,
     )
 }
-"""Simulator class by kind, the name after ``sim:`` on the command line."""
+"""Simulator class by its name after ``sim:`` on the command line."""
 
 __all__ = [
     "SIMULATORS",
@@ -40,6 +41,7 @@ __all__ = [
     "SimConfig",
     "SimulatedActiv5",
     "SimulatedCts500",
+    "SimulatedCts500Typed",
     "SimulatedDevice",
     "SimulatedForceBoard",
     "SimulatedOpenProfile",
