@@ -29,7 +29,14 @@ Reply = tuple[str, str]
 Exchange = tuple[str, Sequence[Reply]]
 """(command bytes in hex, the notifications it must cause)."""
 
-STREAM_PERIOD_S = {"progressor": 0.5, "cts500": 0.5, "cts500-typed": 0.5, "openprofile": 0.05}
+STREAM_PERIOD_S = {
+    "progressor": 0.5,
+    "progressor-crimpdeq": 0.05,  # its script never starts the stream
+    "progressor-hangman": 0.05,
+    "cts500": 0.5,
+    "cts500-typed": 0.5,
+    "openprofile": 0.05,
+}
 """Time between data notifications as run here; the script's end waits longer than
 this to be sure the stream stopped."""
 
@@ -57,6 +64,27 @@ PROGRESSOR: list[Exchange] = [
     ),
     ("6600", []),  # stop: no reply, and the stream ends
     ("6400", []),  # tare: no reply
+]
+
+CRIMPDEQ: list[Exchange] = [
+    ("6f00", [(P_DATA, "00046e0f0000")]),  # battery: 3950 mV
+    ("7000", [(P_DATA, "0006341200000000")]),  # id 0x1234 in 6 bytes LE
+    ("690000a041", []),  # calibration point: 20.0 kg (f32 LE in bytes 1-4) at 10 kg raw
+    # calibration read: tag 0x05 factor 2.0, then tag 0x06 (raw 10.0, kg 20.0)
+    ("7200", [(P_DATA, "050400000040"), (P_DATA, "0608000020410000a041")]),
+    ("69040000f041", []),  # the 6-byte form: bytes 1-4 read as a negative float, ignored
+    ("7200", [(P_DATA, "050400000040"), (P_DATA, "0608000020410000a041")]),
+    ("7400", []),  # back to the default calibration
+    ("7200", [(P_DATA, "05040000803f")]),  # factor 1.0, no points
+    ("4200", []),  # an opcode it does not know: taken as stop, no reply
+]
+
+HANGMAN: list[Exchange] = [
+    ("7000", [(P_DATA, "000434120000")]),  # id 0x1234 as u32 LE
+    ("6900000000", []),  # zero point, 5-byte form
+    ("69040000a041", []),  # reference point 20 kg, 6-byte form (read too)
+    ("6a00", []),  # save: both points at the same load, so nothing changes
+    ("7200", [(P_DATA, "000c0000803f0000000000000000")]),  # curve 1.0, 0.0, 0.0
 ]
 
 C_DATA = cts500.NOTIFY_UUID
@@ -99,6 +127,8 @@ OPEN_PROFILE: list[Exchange] = [
 
 CASES = {
     "progressor": (PROGRESSOR, progressor.CONTROL_POINT_UUID, [P_DATA]),
+    "progressor-crimpdeq": (CRIMPDEQ, progressor.CONTROL_POINT_UUID, [P_DATA]),
+    "progressor-hangman": (HANGMAN, progressor.CONTROL_POINT_UUID, [P_DATA]),
     "cts500": (CTS500, cts500.WRITE_UUID, [C_DATA]),
     "cts500-typed": (CTS500_TYPED, cts500.WRITE_UUID, [C_DATA]),
     "openprofile": (OPEN_PROFILE, O_CONTROL, [O_CONTROL, O_DATA]),

@@ -29,6 +29,8 @@ class Profile:
     """Battery comes from reading this characteristic instead of a command."""
     id_read: str | None = None
     advert_only: bool = False
+    may_stop_on_tare: bool = False
+    """Some units of this kind stop streaming after a tare (Crimpdeq does)."""
 
     def start(self, codec: Codec, rate_hz: int) -> Write:
         if isinstance(codec, openprofile.OpenProfileCodec):
@@ -44,6 +46,7 @@ PROFILES: dict[str, Profile] = {
             progressor.SPEC,
             progressor.ProgressorCodec,
             (progressor.DATA_POINT_UUID,),
+            may_stop_on_tare=True,
         ),
         Profile("cts500", cts500.SPEC, cts500.Cts500Codec, (cts500.NOTIFY_UUID,)),
         Profile(

@@ -58,6 +58,10 @@ _ADVERT = "advertisement"
 _U32_SECONDS = 2**32 / 1e6
 """Both timestamped protocols count u32 microseconds."""
 _CONNECT_ERRORS = (BleakError, TimeoutError, OSError, asyncio.TimeoutError)
+_TARE_SETTLE_S = 0.3
+"""After a tare: time for the device to finish it and flush what it had buffered."""
+_TARE_QUIET_S = 0.5
+"""Then a stream silent this long (over two 16-record notifications at 80 Hz) has stopped."""
 
 
 class Dynamometer:
@@ -200,6 +204,17 @@ class Dynamometer:
         await self._write(self._codec.command(Command.TARE))
         if isinstance(self.correction, CalibrationCorrection):
             self.correction = self.correction.tared(0.0)
+        if self._streaming and self.profile.may_stop_on_tare:
+            self._spawn(self._restart_if_stopped())
+
+    async def _restart_if_stopped(self) -> None:
+        """Start the stream again if the tare stopped it, as some clones' firmware does."""
+        await asyncio.sleep(_TARE_SETTLE_S)
+        heard = self.stats.notifications
+        await asyncio.sleep(_TARE_QUIET_S)
+        if self._streaming and self.stats.notifications == heard and self._client is not None:
+            with contextlib.suppress(*_CONNECT_ERRORS):
+                await self._write(self.profile.start(self._codec, self.options.rate_hz))
 
     async def battery(self) -> Battery:
         if self.profile.battery_read is not None:

@@ -13,7 +13,11 @@ from nkt_dyno.devices.simulator._cts500 import SimulatedCts500, SimulatedCts500T
 from nkt_dyno.devices.simulator._device import Chunk, SentLog, SimulatedDevice
 from nkt_dyno.devices.simulator._forceboard import SimulatedForceBoard
 from nkt_dyno.devices.simulator._openprofile import SimulatedOpenProfile
-from nkt_dyno.devices.simulator._progressor import SimulatedProgressor
+from nkt_dyno.devices.simulator._progressor import (
+    SimulatedCrimpdeq,
+    SimulatedHangman,
+    SimulatedProgressor,
+)
 from nkt_dyno.devices.simulator._scenario import Scenario, constant, from_trace, load, synthetic
 from nkt_dyno.devices.simulator._whc06 import SimulatedWhc06
 
@@ -21,6 +25,8 @@ SIMULATORS: dict[str, type[SimulatedDevice]] = {
     cls.sim_name(): cls
     for cls in (
         SimulatedProgressor,
+        SimulatedCrimpdeq,
+        SimulatedHangman,
         SimulatedCts500,
         SimulatedCts500Typed,
         SimulatedForceBoard,
@@ -40,10 +46,12 @@ __all__ = [
     "SentLog",
     "SimConfig",
     "SimulatedActiv5",
+    "SimulatedCrimpdeq",
     "SimulatedCts500",
     "SimulatedCts500Typed",
     "SimulatedDevice",
     "SimulatedForceBoard",
+    "SimulatedHangman",
     "SimulatedOpenProfile",
     "SimulatedProgressor",
     "SimulatedWhc06",
