@@ -75,14 +75,27 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+_SIG_BASE = "-0000-1000-8000-00805f9b34fb"
+
+
+def _standard(uuid: str) -> bool:
+    """A Bluetooth SIG service (0x18xx: battery, device information...) any device may have."""
+    return uuid.endswith(_SIG_BASE) and uuid.startswith("000018")
+
+
 def recognise(
     name: str | None, service_uuids: list[str], manufacturer_data: dict[int, bytes]
 ) -> Profile | None:
-    """The profile an advertisement belongs to: service UUID first, then name, then maker."""
+    """The profile an advertisement belongs to: service UUID first, then name, then maker.
+
+    A profile's extra service UUIDs count as much as its primary one: an Activ5 whose
+    firmware advertises only 0x5000 (the vendor SDK's scan filter) is still an Activ5.
+    """
     uuids = {u.lower() for u in service_uuids}
     for profile in PROFILES.values():
         spec = profile.spec
-        if spec.service_uuid is not None and spec.service_uuid in uuids:
+        own = {u for u in (spec.service_uuid, *spec.extra_service_uuids) if u and not _standard(u)}
+        if uuids & own:
             return profile
     for profile in PROFILES.values():
         if profile.spec.matches_name(name):
