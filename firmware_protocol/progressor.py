@@ -3,7 +3,8 @@
 Rules (details and sources in ``progressor.md``):
 
 * Host to device: one write to the control point ``...1703``, ``[opcode][len][value]``.
-  Plain commands are sent as ``[opcode, 0x00]``. When decoding what a host wrote,
+  Plain commands are sent as ``[opcode, 0x00]`` (PyTindeq's form; Tindeq's own
+  example sends ``[opcode]``). When decoding what a host wrote,
   the length byte is not checked (devices ignore it and hosts disagree on it), so
   ``[opcode]`` alone is accepted too, and ``0x69`` (add calibration point) may be
   1 or 2 bytes (snapshot the live reading), 5 bytes (opcode + f32 LE kg: what
@@ -356,7 +357,7 @@ def encode_weight_notification(
 ) -> bytes:
     """Tag-0x01 notification from (kgf, device microseconds) records.
 
-    ``pad_to`` zero-fills the notification to a fixed size, as some clones do.
+    ``pad_to`` zero-fills the notification to a fixed size, as early Crimpdeq firmware did.
     """
     if len(records) * _RECORD.size > 0xFF:
         raise LocalProtocolError(f"{len(records)} records do not fit one notification")
@@ -390,7 +391,7 @@ def encode_version_reply(text: str) -> bytes:
 
 
 def encode_id_reply(device_id: int, nbytes: int = 8) -> bytes:
-    """Progressor id as ``nbytes`` little-endian bytes (clones use 1 or 4, genuine 8)."""
+    """Progressor id as ``nbytes`` little-endian bytes (Crimpdeq 6, Hangman 4, genuine 8)."""
     if not 1 <= nbytes <= _MAX_ID_BYTES:
         raise LocalProtocolError(f"id width must be 1..8 bytes, got {nbytes}")
     try:
