@@ -31,6 +31,9 @@ class Profile:
     advert_only: bool = False
     may_stop_on_tare: bool = False
     """Some units of this kind stop streaming after a tare (Crimpdeq does)."""
+    force_axis: tuple[float, float, float] | None = None
+    """The push direction in the IMU's axes, for a device whose 3-axis IMU gives the
+    motion channel (see ``_motion``); None for devices without one."""
 
     def start(self, codec: Codec, rate_hz: int) -> Write:
         if isinstance(codec, openprofile.OpenProfileCodec):
@@ -60,9 +63,10 @@ PROFILES: dict[str, Profile] = {
             "activ5",
             activ5.SPEC,
             activ5.Activ5Codec,
-            (activ5.LEGACY_NOTIFY_UUID, activ5.FORCE_UUID),
+            (activ5.LEGACY_NOTIFY_UUID, activ5.FORCE_UUID, activ5.IMU_UUID),
             battery_read=activ5.BATTERY_LEVEL_UUID,
             id_read=activ5.SERIAL_NUMBER_UUID,
+            force_axis=activ5.FORCE_AXIS,
         ),
         Profile(
             "openprofile",

@@ -32,12 +32,14 @@ from firmware_protocol import (
     RemoteProtocolError,
     Samples,
     Write,
+    activ5,
     cts500,
     openprofile,
     whc06,
 )
 from nkt_dyno.devices._backends import BleakBackends
 from nkt_dyno.devices._clock import ArrivalStamper, ClockMap
+from nkt_dyno.devices._motion import MotionReducer
 from nkt_dyno.devices._profiles import PROFILES, Profile
 from nkt_dyno.devices._types import (
     Correction,
@@ -110,6 +112,8 @@ class Dynamometer:
         self._closing = False
         self._ended = False
         self._silence: asyncio.TimerHandle | None = None
+        axis = self.profile.force_axis
+        self._motion = None if axis is None else MotionReducer(axis)
 
     # --- lifecycle ------------------------------------------------------------
 
@@ -316,6 +320,9 @@ class Dynamometer:
                 self._emit(event, arrival)
         elif isinstance(event, cts500.Garbage):
             self._corrupted()
+        elif isinstance(event, activ5.Imu):
+            if self._motion is not None:
+                self._motion.add_imu(event.device_time_s, event.accel_g, event.gyro_dps, arrival)
         elif isinstance(event, LowBattery):
             self.low_battery = True
         elif isinstance(event, openprofile.Reply) and not event.ok:
@@ -352,8 +359,13 @@ class Dynamometer:
         if self.correction is not None:
             force = np.asarray(self.correction(force), dtype=np.float64)
         gyro = None if samples.gyro_dps is None else np.asarray(samples.gyro_dps, dtype=np.float64)
+        signed, imu = True, None
+        if self._motion is not None:
+            gyro = self._motion.at(t, force)
+            signed, imu = self._motion.signed, self._motion.take_raw()
         self.stats.samples += n
-        self._out.put_nowait(SampleBlock(t, force, gyro, self.device.address, flags, arrival))
+        block = SampleBlock(t, force, gyro, self.device.address, flags, arrival, signed, imu)
+        self._out.put_nowait(block)
 
     def _unwrap(self, raw: np.ndarray) -> np.ndarray:
         """Undo the u32 microsecond counter's wrap (every ~71.6 min)."""

@@ -12,6 +12,7 @@ from nkt_dyno.devices.simulator._config import Faults, SensorError, SimConfig
 from nkt_dyno.devices.simulator._cts500 import SimulatedCts500, SimulatedCts500Typed
 from nkt_dyno.devices.simulator._device import Chunk, SentLog, SimulatedDevice
 from nkt_dyno.devices.simulator._forceboard import SimulatedForceBoard
+from nkt_dyno.devices.simulator._motion import Grip, LimbMotion
 from nkt_dyno.devices.simulator._openprofile import SimulatedOpenProfile
 from nkt_dyno.devices.simulator._progressor import (
     SimulatedCrimpdeq,
@@ -41,6 +42,8 @@ __all__ = [
     "SIMULATORS",
     "Chunk",
     "Faults",
+    "Grip",
+    "LimbMotion",
     "Scenario",
     "SensorError",
     "SentLog",
