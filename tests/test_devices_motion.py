@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from firmware_protocol import activ5
-from nkt_dyno.devices import Dynamometer, SampleBlock, find
+from nkt_dyno.devices import Dynamometer, find
 from nkt_dyno.devices._motion import (
+    ImuSamples,
     MotionReducer,
     imu_path,
     read_imu_csv,
@@ -87,7 +88,7 @@ def test_spring_back_at_release_reads_negative(grip: Grip) -> None:
 
 
 def test_unsigned_until_a_rise_has_shown_the_direction() -> None:
-    t, g, reducer = _run(_push(peak_n=15.0), Grip(roll_deg=40.0))
+    _, g, reducer = _run(_push(peak_n=15.0), Grip(roll_deg=40.0))
     assert not reducer.signed  # 15 N is no effort to learn from
     assert np.all(g >= 0.0)
 
@@ -105,8 +106,6 @@ def test_recording_can_be_derived_again_from_its_raw_imu(tmp_path: Path) -> None
     motion = LimbMotion(scenario, grip, seed=3)
     imu_t = np.arange(0.0, 6.0, 1.0 / IMU_HZ)
     frames = [motion.read(float(s)) for s in imu_t]
-    from nkt_dyno.devices._motion import ImuSamples
-
     imu = ImuSamples(
         imu_t,
         imu_t + 99.0,

@@ -63,7 +63,8 @@ PROFILES: dict[str, Profile] = {
             "activ5",
             activ5.SPEC,
             activ5.Activ5Codec,
-            (activ5.LEGACY_NOTIFY_UUID, activ5.FORCE_UUID, activ5.IMU_UUID),
+            # force last: subscribing to it starts the v2 stream, IMU included
+            (activ5.LEGACY_NOTIFY_UUID, activ5.IMU_UUID, activ5.FORCE_UUID),
             battery_read=activ5.BATTERY_LEVEL_UUID,
             id_read=activ5.SERIAL_NUMBER_UUID,
             force_axis=activ5.FORCE_AXIS,
