@@ -13,6 +13,7 @@ from firmware_protocol import (
     activ5,
     cts500,
     forceboard,
+    frez,
     openprofile,
     progressor,
     whc06,
@@ -28,7 +29,11 @@ class Profile:
     battery_read: str | None = None
     """Battery comes from reading this characteristic instead of a command."""
     id_read: str | None = None
+    version_read: str | None = None
+    """Firmware version comes from reading this characteristic instead of a command."""
     advert_only: bool = False
+    tare_command: bool = True
+    """False for a device that takes no tare command (zeroed by the host instead)."""
     may_stop_on_tare: bool = False
     """Some units of this kind stop streaming after a tare (Crimpdeq does)."""
     force_axis: tuple[float, float, float] | None = None
@@ -76,6 +81,16 @@ PROFILES: dict[str, Profile] = {
             (openprofile.CONTROL_UUID, openprofile.DATA_UUID),
         ),
         Profile("whc06", whc06.SPEC, whc06.WHC06Codec, (), advert_only=True),
+        Profile(
+            "frez",
+            frez.SPEC,
+            frez.FrezCodec,
+            (frez.NOTIFY_UUID,),
+            battery_read=frez.BATTERY_LEVEL_UUID,
+            id_read=frez.SERIAL_NUMBER_UUID,
+            version_read=frez.SOFTWARE_REVISION_UUID,
+            tare_command=False,
+        ),
     )
 }
 

@@ -197,7 +197,7 @@ class Dynamometer:
     @property
     def can_tare(self) -> bool:
         """Whether the device takes a tare command (an advertiser takes no commands)."""
-        return not self.profile.advert_only
+        return not self.profile.advert_only and self.profile.tare_command
 
     async def tare(self) -> None:
         """Zero the device at its present load (see :attr:`can_tare`).
@@ -226,6 +226,8 @@ class Dynamometer:
         return await self._request(Command.BATTERY, Battery)
 
     async def firmware(self) -> FirmwareVersion:
+        if self.profile.version_read is not None:
+            return await self._read(self.profile.version_read, FirmwareVersion)
         return await self._request(Command.VERSION, FirmwareVersion)
 
     async def device_id(self) -> DeviceId:

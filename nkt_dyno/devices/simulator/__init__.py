@@ -12,6 +12,7 @@ from nkt_dyno.devices.simulator._config import Faults, SensorError, SimConfig
 from nkt_dyno.devices.simulator._cts500 import SimulatedCts500, SimulatedCts500Typed
 from nkt_dyno.devices.simulator._device import Chunk, SentLog, SimulatedDevice
 from nkt_dyno.devices.simulator._forceboard import SimulatedForceBoard
+from nkt_dyno.devices.simulator._frez import SimulatedFrez
 from nkt_dyno.devices.simulator._motion import Grip, LimbMotion
 from nkt_dyno.devices.simulator._openprofile import SimulatedOpenProfile
 from nkt_dyno.devices.simulator._progressor import (
@@ -34,6 +35,7 @@ SIMULATORS: dict[str, type[SimulatedDevice]] = {
         SimulatedWhc06,
         SimulatedActiv5,
         SimulatedOpenProfile,
+        SimulatedFrez,
     )
 }
 """Simulator class by its name after ``sim:`` on the command line."""
@@ -54,6 +56,7 @@ __all__ = [
     "SimulatedCts500Typed",
     "SimulatedDevice",
     "SimulatedForceBoard",
+    "SimulatedFrez",
     "SimulatedHangman",
     "SimulatedOpenProfile",
     "SimulatedProgressor",
