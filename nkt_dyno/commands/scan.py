@@ -39,7 +39,7 @@ async def _scan(seconds: float, simulate: bool) -> int:
     except Exception as exc:  # no adapter, no permission: still show the simulated ones
         print(f"no Bluetooth radio: {exc}")
     for f in found:
-        print(f"{f.address:20} {f.kind:12} {f.rssi:5d} dBm  {f.name}")
+        print(f"{f.address:24} {f.kind:12} {f.rssi:5d} dBm  {f.name}")
     if not found:
         print("no supported devices found")
     return 0
