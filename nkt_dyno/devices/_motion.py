@@ -130,10 +130,10 @@ class MotionReducer:
         """Sum over the same intervals of load added times their duration (N s)."""
         self._added = 0.0
         self._bias = np.zeros(2)
+        """The gyro's offset in the plane (deg/s), learnt at rest and taken off."""
         self._bias_set = False
         self._spread = 0.0
         """Variance of the in-plane rate about its offset at rest ((deg/s)^2)."""
-        """The gyro's offset in the plane (deg/s), learnt at rest and taken off."""
         self._rest: deque[tuple[float, float]] = deque()
         self._last: tuple[float, float] | None = None
         """(t, force) of the previous force sample."""
@@ -188,7 +188,7 @@ class MotionReducer:
         as the turning used for learning is; the first interval sets them outright."""
         if not self._t or t1 <= t0:
             return
-        w = self._turning(t0, t1, unbiased=False) / (t1 - t0)
+        w = self._turning(t0, t1, debias=False) / (t1 - t0)
         gain = 1.0 if not self._bias_set else min(1.0, (t1 - t0) / BIAS_TAU_S)
         dev = w - self._bias
         self._bias += gain * dev
@@ -218,7 +218,7 @@ class MotionReducer:
             if last is not None:
                 self._track_bias(last[0], t)
             return
-        if last is None or force <= last[1] or force - rest < EFFORT_N:
+        if last is None or force <= last[1] or force - rest < EFFORT_N or t <= last[0]:
             return
         added = force - last[1]
         self._turn_by_load += self._turning(last[0], t) * added
@@ -232,15 +232,15 @@ class MotionReducer:
         if self._added >= RISE_MIN_N and size >= GIVE_SNR * np.sqrt(self._spread):
             self.direction = rate / size
 
-    def _turning(self, t0: float, t1: float, *, unbiased: bool = True) -> FloatArray:
+    def _turning(self, t0: float, t1: float, *, debias: bool = True) -> FloatArray:
         """In-plane rotation (deg) between ``t0`` and ``t1``, from the frames received,
-        with the offset taken off unless ``unbiased`` is False."""
+        with the offset taken off unless ``debias`` is False."""
         if t1 <= t0 or not self._t:
             return np.zeros(2)
         ts = np.fromiter(self._t, dtype=np.float64, count=len(self._t))
         inside = ts[(ts > t0) & (ts < t1)]
         grid = np.concatenate(([t0], inside, [t1]))
-        w = self._rates(grid) - (self._bias if unbiased else 0.0)
+        w = self._rates(grid) - (self._bias if debias else 0.0)
         return np.asarray(np.trapezoid(w, grid, axis=0), dtype=np.float64)
 
 
