@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 
 from firmware_protocol import activ5
-from nkt_dyno.devices import Dynamometer, find
-from nkt_dyno.devices._motion import (
+from nkt_dyno.devices import (
+    Dynamometer,
     ImuSamples,
     MotionReducer,
+    find,
     imu_path,
     read_imu_csv,
     reduce_recording,

@@ -21,8 +21,7 @@ from nkt_dyno.summary import verdict_line
 
 if TYPE_CHECKING:
     from calibration import CalibrationRecord
-    from nkt_dyno.devices import Dynamometer, SampleBlock, StateChange
-    from nkt_dyno.devices._motion import ImuSamples
+    from nkt_dyno.devices import Dynamometer, ImuSamples, SampleBlock, StateChange
     from nkt_dyno.devices._session import DeviceSession
     from nkt_dyno.store import Device, Store
     from nkt_dyno.trace import Trace
@@ -134,7 +133,7 @@ def _run(args: argparse.Namespace, tags: Tags | None, store: Store | None = None
 
         write_trace(args.output, take.trace)
         if take.imu is not None:
-            from nkt_dyno.devices._motion import imu_path, write_imu_csv
+            from nkt_dyno.devices import imu_path, write_imu_csv
 
             write_imu_csv(
                 imu_path(args.output), take.imu, {"device": take.trace.metadata["device"]}
