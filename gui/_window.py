@@ -25,7 +25,7 @@ from gui._replay_screen import ReplayScreen
 from gui._session_screen import SessionScreen
 from gui._tagging import TaggingPanel, Tags, ensure_client
 from nkt_dyno.clinic import store_device
-from nkt_dyno.devices._profiles import PROFILES
+from nkt_dyno.devices import PROFILES
 from nkt_dyno.store import Store, StoreError, save_recording
 from nkt_dyno.summary import verdict_line
 from nkt_dyno.trace import Trace

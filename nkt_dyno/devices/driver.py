@@ -58,7 +58,8 @@ E = TypeVar("E")
 Item = SampleBlock | StateChange
 _ADVERT = "advertisement"
 _U32_SECONDS = 2**32 / 1e6
-"""Both timestamped protocols count u32 microseconds."""
+"""The Progressor and open-profile clocks count u32 microseconds (the Frez Dyno counts
+milliseconds: see frez.md, Uncertain)."""
 _CONNECT_ERRORS = (BleakError, TimeoutError, OSError, asyncio.TimeoutError)
 _TARE_SETTLE_S = 0.3
 """After a tare: time for the device to finish it and flush what it had buffered."""
