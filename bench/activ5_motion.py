@@ -4,7 +4,8 @@ Run: ``python bench/activ5_motion.py [--seeds N]``. Each labelled synthetic effo
 is played through the simulated Activ5's limb and IMU model under a grip drawn
 from its seed (any turn in the hand, either face forward, the limb at any angle to
 gravity), sampled as the device sends it (force 10 Hz in 0.27 N steps, IMU frames
-at 50 Hz on the device's tick clock, 10 ms transport delay), reduced to the signed
+at 50 Hz on the device's tick clock, 10 ms transport delay; ``--force-hz`` tries a
+faster force stream), reduced to the signed
 channel by the driver's :class:`MotionReducer` and fed to the streaming engine.
 
 The radio is left out so that hundreds of efforts take seconds: the bytes, the
@@ -31,10 +32,10 @@ from nkt_dyno.engine import Break, Detector, DetectorConfig, synthetic
 
 BREAKS = ("break", "break_rising", "small_drop", "break_release")
 HOLDS = ("hold", "slow_release", "ease_off", "short_plateau")
-FORCE_HZ, IMU_HZ, DELAY_S = 10.0, 50.0, 0.01
+IMU_HZ, DELAY_S = 50.0, 0.01
 
 
-def _one(case: str, seed: int) -> tuple[str | None, float | None, bool]:
+def _one(case: str, seed: int, force_hz: float = 10.0) -> tuple[str | None, float | None, bool]:
     """How the channel stood at the yield ("right", "wrong", "unsigned"; None without
     a yield), the confirmation latency, and whether a break was called from motion."""
     trace = synthetic.generate(case, seed, rate_hz=1000.0, gyro=True)
@@ -47,7 +48,7 @@ def _one(case: str, seed: int) -> tuple[str | None, float | None, bool]:
     end = float(scenario.t[-1]) + 1.0
     imu_s = np.arange(0.0, end, 1.0 / IMU_HZ)
     j, signed_right, latency, called = 0, None, None, False
-    for s in np.arange(0.0, end, 1.0 / FORCE_HZ):
+    for s in np.arange(0.0, end, 1.0 / force_hz):
         while j < len(imu_s) and imu_s[j] <= s:
             accel, gyro = motion.read(float(imu_s[j]))
             frame = activ5.decode_imu(
@@ -77,13 +78,16 @@ def _one(case: str, seed: int) -> tuple[str | None, float | None, bool]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=40)
+    parser.add_argument(
+        "--force-hz", type=float, default=10.0, help="force rate (the device's is 10 Hz)"
+    )
     args = parser.parse_args()
     signed: list[str] = []
     latencies: list[float] = []
     missed = false_breaks = 0
     for seed in range(1, args.seeds + 1):
         for case in BREAKS:
-            right, latency, _ = _one(case, seed)
+            right, latency, _ = _one(case, seed, args.force_hz)
             if right is not None:
                 signed.append(right)
             if latency is None:
@@ -91,7 +95,7 @@ def main() -> None:
             else:
                 latencies.append(latency)
         for case in HOLDS:
-            false_breaks += _one(case, seed)[2]
+            false_breaks += _one(case, seed, args.force_hz)[2]
     n_breaks, n_holds = args.seeds * len(BREAKS), args.seeds * len(HOLDS)
     tally = ", ".join(f"{k} {signed.count(k)}" for k in ("right", "wrong", "unsigned"))
     print(f"channel at the yield ({len(signed)} yields): {tally}")
