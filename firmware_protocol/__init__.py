@@ -5,7 +5,7 @@ One module per protocol; each has a spec page (``*.md``) and golden vectors
 the rest of the project and does no I/O.
 """
 
-from firmware_protocol import activ5, cts500, forceboard, openprofile, progressor, whc06
+from firmware_protocol import activ5, cts500, forceboard, frez, openprofile, progressor, whc06
 from firmware_protocol._common import (
     NEED_DATA,
     POUND_FORCE_N,
@@ -29,6 +29,7 @@ from firmware_protocol._common import (
 from firmware_protocol.activ5 import Activ5Codec
 from firmware_protocol.cts500 import Cts500Codec
 from firmware_protocol.forceboard import ForceBoardCodec
+from firmware_protocol.frez import FrezCodec
 from firmware_protocol.openprofile import OpenProfileCodec
 from firmware_protocol.progressor import ProgressorCodec
 from firmware_protocol.whc06 import WHC06Codec
@@ -40,6 +41,7 @@ CODECS: tuple[type[Codec], ...] = (
     Activ5Codec,
     OpenProfileCodec,
     WHC06Codec,
+    FrezCodec,
 )
 """Every supported device's codec; ``codec.spec`` tells how to recognise it."""
 
@@ -58,6 +60,7 @@ __all__ = [
     "Event",
     "FirmwareVersion",
     "ForceBoardCodec",
+    "FrezCodec",
     "LocalProtocolError",
     "LowBattery",
     "NeedData",
@@ -71,6 +74,7 @@ __all__ = [
     "activ5",
     "cts500",
     "forceboard",
+    "frez",
     "openprofile",
     "progressor",
     "uuid16",

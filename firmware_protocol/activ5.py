@@ -59,6 +59,10 @@ GYRO_DPS_PER_COUNT = 250.0 / 0x0FFF
 IMU_SECONDS_PER_TICK = 30.5e-6 / 2
 """What the vendor SDK computes; its comment says 30.5 µs (see activ5.md, Uncertain)."""
 
+FORCE_AXIS = (0.0, 0.0, 1.0)
+"""The push direction in the IMU's axes: its z, normal to the pressure pads (ours:
+no source gives the IMU's mounting; see activ5.md, Uncertain)."""
+
 COMMAND_PREFIX = b"A"
 COMMAND_END = b"\x13"
 _FRAMING = str.maketrans("", "", "\x12\x13")
@@ -70,6 +74,7 @@ SPEC = DeviceSpec(
     write_uuid=LEGACY_WRITE_UUID,
     name_patterns=(r"ACTIV5", r"ActivBody"),
     nominal_rate_hz=10.0,
+    has_gyro=True,
     extra_service_uuids=(LEGACY_SERVICE_UUID,),
 )
 

@@ -8,8 +8,9 @@ Rules (details and sources in ``cts500.md``):
   ``05 opcode p0 p1 p2 checksum``.
 * Device to host, 7 bytes: ``05 80 opcode d0 d1 d2 checksum`` answers a query
   (some units answer every command this way instead of echoing it);
-  ``05 status w3 w2 w1 w0 checksum`` with ``status != 0x80`` is a weight reading,
-  a big-endian 32-bit count of 10 g (read as signed; see the spec page).
+  ``05 status m3 m2 m1 m0 checksum`` with ``status != 0x80`` is a weight reading:
+  an unsigned big-endian magnitude in 10 g steps, negative when status bit 0x10 is
+  set; status bit 0x40 marks a steady reading.
 * UART bytes reach the host in notifications cut anywhere, with noise between
   frames. :class:`Cts500Reassembler` buffers them and, at a 0x05, prefers a 6-byte
   echo when byte 1 is a known opcode and its checksum holds, else takes a 7-byte
@@ -61,6 +62,10 @@ REPLY_FLAG = 0x80
 COMMAND_LEN = 6
 DATA_LEN = 7
 KG_PER_COUNT = 0.01
+NEGATIVE_FLAG = 0x10
+"""Status bit: the weight is below zero (the magnitude is never two's complement)."""
+STEADY_FLAG = 0x40
+"""Status bit: the scale judges the reading steady."""
 
 
 class Opcode(enum.IntEnum):
@@ -129,20 +134,33 @@ def _three(value: bytes, what: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class WeightFrame:
-    """One weight reading: ``counts`` of 10 g and the unexplained status byte."""
+    """One weight reading: the magnitude in ``counts`` of 10 g and the status byte.
+
+    The sign lives in the status byte, so a frame keeps both as sent.
+    """
 
     counts: int
     status: int = 0
 
     def __post_init__(self) -> None:
-        if not -(1 << 31) <= self.counts < (1 << 31):
-            raise LocalProtocolError(f"counts must fit a signed 32-bit field: {self.counts}")
+        if not 0 <= self.counts < (1 << 32):
+            raise LocalProtocolError(f"counts must fit an unsigned 32-bit field: {self.counts}")
         if not 0 <= self.status <= 0xFF or self.status == REPLY_FLAG or self.status in _OPCODES:
             raise LocalProtocolError(f"status byte {self.status!r} would not read as weight")
 
     @property
+    def negative(self) -> bool:
+        return bool(self.status & NEGATIVE_FLAG)
+
+    @property
+    def steady(self) -> bool:
+        return bool(self.status & STEADY_FLAG)
+
+    @property
     def kg(self) -> float:
-        return self.counts * KG_PER_COUNT
+        """Signed weight; a zero magnitude stays +0 whatever the sign bit says."""
+        magnitude = self.counts * KG_PER_COUNT
+        return -magnitude if self.negative and self.counts else magnitude
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +299,7 @@ def encode_frame(frame: Frame) -> bytes:
     if isinstance(frame, TypedReply):
         body = bytes((HEADER, REPLY_FLAG, frame.opcode)) + frame.data
     else:
-        body = bytes((HEADER, frame.status)) + frame.counts.to_bytes(4, "big", signed=True)
+        body = bytes((HEADER, frame.status)) + frame.counts.to_bytes(4, "big")
     return body + bytes((checksum(body),))
 
 
@@ -290,9 +308,11 @@ def encode_typed_reply(opcode: int, data: bytes = b"\x00\x00\x00") -> bytes:
     return encode_frame(TypedReply(opcode, data))
 
 
-def encode_weight_frame(kg: float, status: int = 0) -> bytes:
-    """Weight reading rounded to the 10 g step."""
-    return encode_frame(WeightFrame(round(kg / KG_PER_COUNT), status))
+def encode_weight_frame(kg: float, steady: bool = False) -> bytes:
+    """Weight reading rounded to the 10 g step, its sign and steadiness in the status byte."""
+    counts = round(kg / KG_PER_COUNT)
+    status = (NEGATIVE_FLAG if counts < 0 else 0) | (STEADY_FLAG if steady else 0)
+    return encode_frame(WeightFrame(abs(counts), status))
 
 
 def encode_battery_reply(millivolts: int) -> bytes:
@@ -370,7 +390,7 @@ class Cts500Reassembler:
             return TypedReply(buf[2], bytes(buf[3:6]))
         if buf[1] in _OPCODES:
             return None
-        return WeightFrame(int.from_bytes(buf[2:6], "big", signed=True), buf[1])
+        return WeightFrame(int.from_bytes(buf[2:6], "big"), buf[1])
 
 
 def decode_reply(reply: TypedReply) -> Event:

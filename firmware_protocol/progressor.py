@@ -3,11 +3,13 @@
 Rules (details and sources in ``progressor.md``):
 
 * Host to device: one write to the control point ``...1703``, ``[opcode][len][value]``.
-  Plain commands are sent as ``[opcode, 0x00]``. When decoding what a host wrote,
+  Plain commands are sent as ``[opcode, 0x00]`` (PyTindeq's form; Tindeq's own
+  example sends ``[opcode]``). When decoding what a host wrote,
   the length byte is not checked (devices ignore it and hosts disagree on it), so
   ``[opcode]`` alone is accepted too, and ``0x69`` (add calibration point) may be
-  1 or 2 bytes (snapshot the live reading), 5 bytes (opcode + f32 LE kg) or 6
-  bytes (opcode + length + f32 LE kg).
+  1 or 2 bytes (snapshot the live reading), 5 bytes (opcode + f32 LE kg: what
+  Crimpdeq and Hangman read, and what :func:`encode_add_calibration_point` sends)
+  or 6 bytes (opcode + length + f32 LE kg: Hangman reads it too, Crimpdeq does not).
 * Device to host: notifications on ``...1702``, ``[tag][len][value]``; bytes beyond
   ``2 + len`` are padding and ignored, fewer is a :class:`RemoteProtocolError`.
 * Tag 0x01 carries ``len / 8`` records of (f32 LE kgf, u32 LE microseconds); ``len``
@@ -17,7 +19,9 @@ Rules (details and sources in ``progressor.md``):
   according to the last command written through it, then forgets that command.
 * A weight record that is NaN or infinite makes the notification an error.
 * Tag 0x02 / 0x03 (peak rate of force development) have no published layout and are
-  passed on raw; tag 0x04 is the low-power warning; any other tag is an error.
+  passed on raw; tag 0x04 is the low-power warning. Crimpdeq answers 0x72 with tag
+  0x05 (one f32 LE factor) and then one tag 0x06 per stored point (f32 LE raw value,
+  f32 LE kg). Any other tag is an error.
 
 Decoders raise only :class:`ProtocolError` subclasses. ``decode_command`` parses bytes
 a host wrote (used by the simulated device); bad bytes there are the peer's fault
@@ -83,6 +87,9 @@ class Opcode(enum.IntEnum):
     GET_PROGRESSOR_ID = 0x70
     SET_CALIBRATION = 0x71
     GET_CALIBRATION = 0x72
+    RESET_CALIBRATION = 0x74
+    """Crimpdeq: back to the default calibration. The genuine device reads out its
+    calibration table with this opcode instead (harmless, but not a reset)."""
 
 
 class Tag(enum.IntEnum):
@@ -93,6 +100,8 @@ class Tag(enum.IntEnum):
     PEAK_RFD = 0x02
     PEAK_RFD_SERIES = 0x03
     LOW_POWER = 0x04
+    CALIBRATION_FACTOR = 0x05
+    CALIBRATION_POINT = 0x06
 
 
 _COMMAND_OPCODES: dict[Command, Opcode] = {
@@ -109,6 +118,7 @@ _F32 = struct.Struct("<f")
 _U32 = struct.Struct("<I")
 _RECORD = struct.Struct("<fI")
 _CURVE = struct.Struct("<3f")
+_PAIR = struct.Struct("<2f")
 _MAX_ID_BYTES = 8
 
 
@@ -152,6 +162,21 @@ class CalibrationCurve:
     slope: float
     intercept: float
     trim: float
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationFactor:
+    """Crimpdeq's tag-0x05 answer to GET_CALIBRATION: kg per raw unit."""
+
+    factor: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCalibrationPoint:
+    """Crimpdeq's tag-0x06 report of one stored point: the raw reading and its kg."""
+
+    raw: float
+    kg: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +241,9 @@ def encode_start_peak_rfd_series() -> bytes:
 def encode_add_calibration_point(kg: float | None = None) -> bytes:
     """Calibration point; without ``kg`` the device snapshots its live reading.
 
-    With ``kg`` the 6-byte form (opcode, length 4, f32 LE) is sent: clones that
-    take a value read it, genuine firmware ignores the extra bytes.
+    With ``kg`` the 5-byte form (opcode, f32 LE) is sent, with no length byte:
+    Crimpdeq reads the value from bytes 1-4, so the 6-byte TLV form would hand it
+    the length byte as part of the float; Hangman reads both forms.
     """
     if kg is None:
         return encode_command(Opcode.ADD_CALIBRATION_POINT)
@@ -227,11 +253,16 @@ def encode_add_calibration_point(kg: float | None = None) -> bytes:
         value = _F32.pack(kg)
     except OverflowError as exc:
         raise LocalProtocolError(f"calibration kg does not fit a float32: {kg!r}") from exc
-    return encode_command(Opcode.ADD_CALIBRATION_POINT, value)
+    return bytes((Opcode.ADD_CALIBRATION_POINT,)) + value
 
 
 def encode_save_calibration() -> bytes:
     return encode_command(Opcode.SAVE_CALIBRATION)
+
+
+def encode_reset_calibration() -> bytes:
+    """Crimpdeq: restore the default calibration (see :attr:`Opcode.RESET_CALIBRATION`)."""
+    return encode_command(Opcode.RESET_CALIBRATION)
 
 
 def encode_version() -> bytes:
@@ -326,7 +357,7 @@ def encode_weight_notification(
 ) -> bytes:
     """Tag-0x01 notification from (kgf, device microseconds) records.
 
-    ``pad_to`` zero-fills the notification to a fixed size, as some clones do.
+    ``pad_to`` zero-fills the notification to a fixed size, as early Crimpdeq firmware did.
     """
     if len(records) * _RECORD.size > 0xFF:
         raise LocalProtocolError(f"{len(records)} records do not fit one notification")
@@ -360,7 +391,7 @@ def encode_version_reply(text: str) -> bytes:
 
 
 def encode_id_reply(device_id: int, nbytes: int = 8) -> bytes:
-    """Progressor id as ``nbytes`` little-endian bytes (clones use 1 or 4, genuine 8)."""
+    """Progressor id as ``nbytes`` little-endian bytes (Crimpdeq 6, Hangman 4, genuine 8)."""
     if not 1 <= nbytes <= _MAX_ID_BYTES:
         raise LocalProtocolError(f"id width must be 1..8 bytes, got {nbytes}")
     try:
@@ -378,6 +409,22 @@ def encode_calibration_reply(slope: float, intercept: float, trim: float) -> byt
 
 def encode_low_power_warning() -> bytes:
     return _tlv(Tag.LOW_POWER, b"", None)
+
+
+def encode_calibration_factor(factor: float) -> bytes:
+    """Crimpdeq's tag-0x05 notification."""
+    try:
+        return _tlv(Tag.CALIBRATION_FACTOR, _F32.pack(factor), None)
+    except OverflowError as exc:
+        raise LocalProtocolError(f"factor does not fit a float32: {factor!r}") from exc
+
+
+def encode_calibration_point(raw: float, kg: float) -> bytes:
+    """Crimpdeq's tag-0x06 notification for one stored point."""
+    try:
+        return _tlv(Tag.CALIBRATION_POINT, _PAIR.pack(raw, kg), None)
+    except OverflowError as exc:
+        raise LocalProtocolError(f"point does not fit float32: {(raw, kg)!r}") from exc
 
 
 # --- host side decoding ------------------------------------------------------
@@ -496,4 +543,19 @@ class ProgressorCodec(Codec):
             return [LowBattery()]
         if tag in (Tag.PEAK_RFD, Tag.PEAK_RFD_SERIES):
             return [RfdReport(int(tag), payload)]
+        if tag == Tag.CALIBRATION_FACTOR:
+            if self.last_opcode == Opcode.GET_CALIBRATION:
+                self.last_opcode = None  # answered, though not with tag 0x00
+            return [CalibrationFactor(*_floats(_F32, payload, "calibration factor"))]
+        if tag == Tag.CALIBRATION_POINT:
+            return [StoredCalibrationPoint(*_floats(_PAIR, payload, "calibration point"))]
         raise RemoteProtocolError(f"unknown tag {tag:#04x}")
+
+
+def _floats(layout: struct.Struct, payload: bytes, what: str) -> tuple[float, ...]:
+    if len(payload) != layout.size:
+        raise RemoteProtocolError(f"{what} of {len(payload)} bytes, expected {layout.size}")
+    values: tuple[float, ...] = layout.unpack(payload)
+    if not all(math.isfinite(v) for v in values):
+        raise RemoteProtocolError(f"{what} is not finite: {payload.hex()}")
+    return values

@@ -124,7 +124,7 @@ class DeviceLink(QObject):
         """The name its record is kept under, the radio it is on, its simulator if any."""
         sim = next((s for s in self._sims if s.address == device.address), None)
         if self._radio is not None and sim is not None:
-            return SIM_PREFIX + device.kind, self._radio.backends(), sim
+            return SIM_PREFIX + sim.sim_name(), self._radio.backends(), sim
         return device.address, PLATFORM, None
 
     # -- connection --------------------------------------------------------

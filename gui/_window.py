@@ -25,6 +25,7 @@ from gui._replay_screen import ReplayScreen
 from gui._session_screen import SessionScreen
 from gui._tagging import TaggingPanel, Tags, ensure_client
 from nkt_dyno.clinic import store_device
+from nkt_dyno.devices import PROFILES
 from nkt_dyno.store import Store, StoreError, save_recording
 from nkt_dyno.summary import verdict_line
 from nkt_dyno.trace import Trace
@@ -112,7 +113,7 @@ class MainWindow(QMainWindow):
     def _on_link_state(self, state: str) -> None:
         device = self.link.device
         if state == "streaming" and device is not None:
-            description = f"{device.name} ({device.kind})"
+            description = f"{device.name} ({device.kind}){motion_note(device.kind)}"
             calibration = self.link.calibration
             self.live.set_source(lambda: DeviceSource(self.link), description)
             self._source_calibration = calibration
@@ -199,3 +200,12 @@ class MainWindow(QMainWindow):
         for view in (self.live.view, self.protocol.view, self.replay.view):
             view.model.stop()
             view.timer.stop()
+
+
+def motion_note(kind: str) -> str:
+    """What the live screen says about motion: whether the device gives the gyro channel."""
+    profile = PROFILES.get(kind)
+    if profile is None or not profile.spec.has_gyro:
+        return ""
+    source = "its IMU" if profile.force_axis is not None else "its gyro"
+    return f" · motion from {source}"

@@ -29,7 +29,14 @@ Reply = tuple[str, str]
 Exchange = tuple[str, Sequence[Reply]]
 """(command bytes in hex, the notifications it must cause)."""
 
-STREAM_PERIOD_S = {"progressor": 0.5, "cts500": 0.5, "openprofile": 0.05}
+STREAM_PERIOD_S = {
+    "progressor": 0.5,
+    "progressor-crimpdeq": 0.05,  # its script never starts the stream
+    "progressor-hangman": 0.05,
+    "cts500": 0.5,
+    "cts500-typed": 0.5,
+    "openprofile": 0.05,
+}
 """Time between data notifications as run here; the script's end waits longer than
 this to be sure the stream stopped."""
 
@@ -59,17 +66,44 @@ PROGRESSOR: list[Exchange] = [
     ("6400", []),  # tare: no reply
 ]
 
+CRIMPDEQ: list[Exchange] = [
+    ("6f00", [(P_DATA, "00046e0f0000")]),  # battery: 3950 mV
+    ("7000", [(P_DATA, "0006341200000000")]),  # id 0x1234 in 6 bytes LE
+    ("690000a041", []),  # calibration point: 20.0 kg (f32 LE in bytes 1-4) at 10 kg raw
+    # calibration read: tag 0x05 factor 2.0, then tag 0x06 (raw 10.0, kg 20.0)
+    ("7200", [(P_DATA, "050400000040"), (P_DATA, "0608000020410000a041")]),
+    ("69040000f041", []),  # the 6-byte form: bytes 1-4 read as a negative float, ignored
+    ("7200", [(P_DATA, "050400000040"), (P_DATA, "0608000020410000a041")]),
+    ("7400", []),  # back to the default calibration
+    ("7200", [(P_DATA, "05040000803f")]),  # factor 1.0, no points
+    ("4200", []),  # an opcode it does not know: taken as stop, no reply
+]
+
+HANGMAN: list[Exchange] = [
+    ("7000", [(P_DATA, "000434120000")]),  # id 0x1234 as u32 LE
+    ("6900000000", []),  # zero point, 5-byte form
+    ("69040000a041", []),  # reference point 20 kg, 6-byte form (read too)
+    ("6a00", []),  # save: both points at the same load, so nothing changes
+    ("7200", [(P_DATA, "000c0000803f0000000000000000")]),  # curve 1.0, 0.0, 0.0
+]
+
 C_DATA = cts500.NOTIFY_UUID
-CTS_WEIGHT = "0500000003e8f0"  # 10.00 kg: 05, status 00, BE u32 1000 (10 g), checksum
+CTS_FIRST = "0500000003e8f0"  # 10.00 kg: 05, status 00, BE u32 magnitude 1000 (10 g), checksum
+CTS_WEIGHT = "0540000003e830"  # the same load again: status bit 0x40, steady
+CTS_BURST = CTS_FIRST + CTS_WEIGHT * 2 + CTS_WEIGHT[:8]
+"""The first UART burst of 4 weight frames; the bridge holds the last 3 bytes of a
+burst back for the next notification."""
 CTS500: list[Exchange] = [
-    (
-        "05aa000000af",  # start: the echo leads the first UART burst of 4 weight frames;
-        # the bridge holds the last 3 bytes of a burst back for the next notification
-        [(C_DATA, "05aa000000af" + CTS_WEIGHT * 3 + CTS_WEIGHT[:8])],
-    ),
+    ("05aa000000af", [(C_DATA, "05aa000000af" + CTS_BURST)]),  # start: the echo leads
     # stop: the held-back bytes complete the last frame, then the echo
     ("05ab000000b0", [(C_DATA, CTS_WEIGHT[8:] + "05ab000000b0")]),
     ("05a6000000ab", [(C_DATA, "05a6000000ab")]),  # tare, acknowledged by its echo
+]
+CTS500_TYPED: list[Exchange] = [
+    ("05aa000000af", [(C_DATA, CTS_BURST)]),  # start: no acknowledgement but the weights
+    ("05ab000000b0", [(C_DATA, CTS_WEIGHT[8:] + "0580ab00000030")]),  # stop: typed answer
+    ("05a6000000ab", [(C_DATA, "05000000000005")]),  # tare: a zero weight frame
+    ("05c1000003c9", [(C_DATA, "0580c100000046")]),  # A/D rate 80 Hz: typed answer
 ]
 
 O_DATA, O_CONTROL = openprofile.DATA_UUID, openprofile.CONTROL_UUID
@@ -93,7 +127,10 @@ OPEN_PROFILE: list[Exchange] = [
 
 CASES = {
     "progressor": (PROGRESSOR, progressor.CONTROL_POINT_UUID, [P_DATA]),
+    "progressor-crimpdeq": (CRIMPDEQ, progressor.CONTROL_POINT_UUID, [P_DATA]),
+    "progressor-hangman": (HANGMAN, progressor.CONTROL_POINT_UUID, [P_DATA]),
     "cts500": (CTS500, cts500.WRITE_UUID, [C_DATA]),
+    "cts500-typed": (CTS500_TYPED, cts500.WRITE_UUID, [C_DATA]),
     "openprofile": (OPEN_PROFILE, O_CONTROL, [O_CONTROL, O_DATA]),
 }
 

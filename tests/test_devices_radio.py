@@ -9,7 +9,13 @@ import pytest
 
 from nkt_dyno.devices import Dynamometer, SampleBlock, SampleFlag, State, StateChange, scan
 from nkt_dyno.devices._recording import record
-from nkt_dyno.devices.simulator import SIMULATORS, Faults, SensorError, SimConfig, synthetic
+from nkt_dyno.devices.simulator import (
+    SIMULATORS,
+    Faults,
+    SensorError,
+    SimConfig,
+    synthetic,
+)
 from nkt_dyno.devices.virtual import VirtualRadio
 
 # Force resolution of each protocol (N), for comparing with what the device sent.
@@ -17,18 +23,19 @@ RESOLUTION = {
     "progressor": 1e-3,
     "openprofile": 1e-3,
     "cts500": 0.05,
+    "cts500-typed": 0.05,
     "forceboard": 2.3,
     "activ5": 0.14,
 }
 
 
-async def _start(kind: str, config: SimConfig | None = None, case: str = "hold"):
+async def _start(name: str, config: SimConfig | None = None, case: str = "hold"):
     radio = VirtualRadio()
     await radio.central()
-    sim = SIMULATORS[kind](synthetic(case, 3), config)
+    sim = SIMULATORS[name](synthetic(case, 3), config)
     await sim.attach(radio)
-    found = [f for f in await scan(radio.backends(), 0.3) if f.kind == kind]
-    assert found, f"{kind} not recognised in the scan"
+    found = [f for f in await scan(radio.backends(), 0.3) if f.kind == sim.kind]
+    assert found, f"{name} not recognised in the scan"
     return radio, sim, found[0]
 
 
@@ -188,7 +195,21 @@ async def test_sensor_error_and_correction_hook() -> None:
         await radio.close()
 
 
-@pytest.mark.parametrize("kind", ["progressor", "openprofile", "cts500"])
+@pytest.mark.parametrize("kind", ["cts500", "cts500-typed"])
+async def test_cts500_negative_load_reads_negative(kind: str) -> None:
+    radio, sim, found = await _start(kind)
+    sim.place_load(-19.6133)  # -2 kgf: an empty scale after a tare under 2 kg
+    try:
+        async with Dynamometer(found, backends=radio.backends()) as dyno:
+            rec = await record(dyno, 0.4)
+        assert len(rec.force) > 10
+        assert np.all(rec.force == pytest.approx(-19.6133, abs=0.05))
+    finally:
+        await sim.close()
+        await radio.close()
+
+
+@pytest.mark.parametrize("kind", ["progressor", "openprofile", "cts500", "cts500-typed"])
 async def test_queries(kind: str) -> None:
     radio, sim, found = await _start(kind)
     try:

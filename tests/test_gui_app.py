@@ -257,6 +257,14 @@ def test_simulated_device_over_the_virtual_radio(qtbot: QtBot, window: MainWindo
     assert link.state == "disconnected" and not window.live.start_button.isEnabled()
 
 
+def test_live_screen_says_when_motion_is_in_use() -> None:
+    from gui._window import motion_note
+
+    assert motion_note("activ5") == " · motion from its IMU"
+    assert motion_note("openprofile") == " · motion from its gyro"
+    assert motion_note("progressor") == ""
+
+
 def _save_record(device: str) -> CalibrationRecord:
     """A record of a sensor reading 5 % high; the simulator reads true, so force drops 5 %."""
     points = [

@@ -146,9 +146,11 @@ def test_spec() -> None:
         (proto.encode_command, (256,)),
         (proto.encode_command, (0xAA, b"\x00")),
         (proto.encode_sampling_rate, (50,)),
-        (proto.encode_weight_frame, (1.0, 0x80)),
-        (proto.encode_weight_frame, (1.0, 0xAA)),
-        (proto.encode_weight_frame, (3e7,)),
+        (proto.encode_weight_frame, (5e7,)),
+        (proto.encode_weight_frame, (-5e7,)),
+        (proto.WeightFrame, (-1,)),
+        (proto.WeightFrame, (1, 0x80)),
+        (proto.WeightFrame, (1, 0xAA)),
         (proto.encode_battery_reply, (3705,)),
         (proto.encode_temperature_reply, (200,)),
         (proto.encode_typed_reply, (0xC4, b"\x00")),
@@ -157,6 +159,23 @@ def test_spec() -> None:
 def test_encoders_reject_bad_arguments(call: Any, args: tuple[Any, ...]) -> None:
     with pytest.raises(LocalProtocolError):
         call(*args)
+
+
+def test_negative_load_reads_negative_from_the_status_bit() -> None:
+    # Regression: the magnitude was read as two's complement and the sign bit ignored,
+    # so -2.00 kg steady came out as +19.61 N.
+    [block] = proto.Cts500Codec().receive(proto.NOTIFY_UUID, bytes.fromhex("0550000000c81d"))
+    assert block.force_n == pytest.approx((-2.0 * 9.80665,))
+    frame = proto.WeightFrame(200, 0x50)
+    assert frame.negative and frame.steady and frame.kg == pytest.approx(-2.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(kg=st.floats(-400.0, 400.0), steady=st.booleans())
+def test_weight_frame_round_trips_sign_and_steadiness(kg: float, steady: bool) -> None:
+    [frame] = _feed([proto.encode_weight_frame(kg, steady)])[0]
+    assert frame.kg == pytest.approx(round(kg / proto.KG_PER_COUNT) * proto.KG_PER_COUNT)
+    assert frame.steady is steady
 
 
 def test_samples_merge_only_within_one_notification() -> None:
@@ -174,7 +193,11 @@ def _split(data: bytes, cuts: list[int]) -> list[bytes]:
 
 
 _FRAME = st.one_of(
-    st.builds(proto.WeightFrame, st.integers(-(2**31), 2**31 - 1)),
+    st.builds(
+        proto.WeightFrame,
+        st.integers(0, 2**32 - 1),
+        st.sampled_from([0, proto.NEGATIVE_FLAG, proto.STEADY_FLAG, 0x50, 0x02]),
+    ),
     st.builds(
         proto.CommandEcho, st.sampled_from(sorted(proto.Opcode)), st.binary(min_size=3, max_size=3)
     ),

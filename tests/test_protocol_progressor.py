@@ -201,3 +201,29 @@ def test_weight_round_trip(records: list[tuple[float, int]], pad: int) -> None:
     [samples] = events
     assert samples.force_n == tuple(kg * proto.STANDARD_GRAVITY for kg, _ in records)
     assert samples.device_time_s == tuple(us / 1e6 for _, us in records)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(tag=st.sampled_from([0x05, 0x06]), body=st.binary(max_size=12), after=_AFTER)
+def test_fuzz_calibration_reports_raise_only_protocol_errors(
+    tag: int, body: bytes, after: str | None
+) -> None:
+    codec = _codec_after(after)
+    with contextlib.suppress(ProtocolError):
+        codec.receive(proto.DATA_POINT_UUID, bytes((tag, len(body))) + body)
+
+
+def test_calibration_value_sits_where_crimpdeq_reads_it() -> None:
+    # Regression: the 6-byte TLV form put the length byte where Crimpdeq reads the
+    # float's first byte, turning 20 kg into a negative number it rejects.
+    data = proto.encode_add_calibration_point(20.0)
+    assert struct.unpack("<f", data[1:5]) == (20.0,)
+    assert len(data) == 5
+
+
+def test_calibration_factor_answers_the_calibration_request() -> None:
+    codec = proto.ProgressorCodec()
+    codec.write(proto.encode_get_calibration())
+    factor = proto.encode_calibration_factor(0.25)
+    assert codec.receive(proto.DATA_POINT_UUID, factor) == [proto.CalibrationFactor(0.25)]
+    assert codec.last_opcode is None

@@ -21,7 +21,7 @@ from nkt_dyno.summary import verdict_line
 
 if TYPE_CHECKING:
     from calibration import CalibrationRecord
-    from nkt_dyno.devices import Dynamometer, SampleBlock, StateChange
+    from nkt_dyno.devices import Dynamometer, ImuSamples, SampleBlock, StateChange
     from nkt_dyno.devices._session import DeviceSession
     from nkt_dyno.store import Device, Store
     from nkt_dyno.trace import Trace
@@ -93,6 +93,8 @@ class Take:
     calibration: CalibrationRecord | None
     lost: bool
     gaps: int
+    imu: ImuSamples | None = None
+    """Raw IMU behind the trace's gyro column, written beside the trace file."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,6 +132,12 @@ def _run(args: argparse.Namespace, tags: Tags | None, store: Store | None = None
         from nkt_dyno.trace import write_trace
 
         write_trace(args.output, take.trace)
+        if take.imu is not None:
+            from nkt_dyno.devices import imu_path, write_imu_csv
+
+            write_imu_csv(
+                imu_path(args.output), take.imu, {"device": take.trace.metadata["device"]}
+            )
     _report(take, args.output)
     if store is not None and tags is not None:
         print(f"saved as test {_save_or_rescue(store, take, tags, args.output)}")
@@ -209,6 +217,8 @@ async def take_test(
     }
     if rec.lost:
         meta["link_lost_at_s"] = f"{rec.t[-1]:.3f}"
+    if rec.imu is not None:
+        meta["gyro"] = f"{'signed' if rec.gyro_signed else 'unsigned'}, from the 3-axis IMU"
     return Take(
         trace=Trace(rec.t, rec.force, rec.gyro, meta),
         results=live.results(),
@@ -216,6 +226,7 @@ async def take_test(
         calibration=applied,
         lost=rec.lost,
         gaps=rec.gaps,
+        imu=rec.imu,
     )
 
 
@@ -319,7 +330,8 @@ class _Live:
             if self._complete is not None and isinstance(event, self._complete):
                 result = event.result  # type: ignore[attr-defined]
                 self._results.append(result)
-                self.verdict = f"  last test: {verdict_line(result.to_dict())}"
+                source = " · from motion" if result.break_source == "gyro" else ""
+                self.verdict = f"  last test: {verdict_line(result.to_dict())}{source}"
 
     def line(self) -> str:
         return (

@@ -27,10 +27,11 @@ async def _scan(seconds: float, simulate: bool) -> int:
         from nkt_dyno.devices.virtual import VirtualRadio
 
         async with VirtualRadio() as radio:
-            for cls in SIMULATORS.values():
-                await cls(synthetic("hold")).attach(radio)
+            names = {
+                await cls(synthetic("hold")).attach(radio): name for name, cls in SIMULATORS.items()
+            }
             found += [
-                FoundDevice(f.kind, f"sim:{f.kind}", f.name, f.rssi)
+                FoundDevice(f.kind, f"sim:{names[f.address]}", f.name, f.rssi)
                 for f in await scan(radio.backends(), min(seconds, 1.0))
             ]
     try:
@@ -38,7 +39,7 @@ async def _scan(seconds: float, simulate: bool) -> int:
     except Exception as exc:  # no adapter, no permission: still show the simulated ones
         print(f"no Bluetooth radio: {exc}")
     for f in found:
-        print(f"{f.address:20} {f.kind:12} {f.rssi:5d} dBm  {f.name}")
+        print(f"{f.address:24} {f.kind:12} {f.rssi:5d} dBm  {f.name}")
     if not found:
         print("no supported devices found")
     return 0

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nkt_dyno.devices._motion import ImuSamples, concat_imu
 from nkt_dyno.devices._types import FloatArray, SampleBlock, StateChange
 from nkt_dyno.devices.driver import Dynamometer
 
@@ -21,6 +22,10 @@ class Recording:
     gaps: int
     lost: bool = False
     """The device was lost for good before the time was up; the arrays hold what came before."""
+    gyro_signed: bool = True
+    """Whether ``gyro`` was signed by the end (a 3-axis IMU's direction was learnt)."""
+    imu: ImuSamples | None = None
+    """Raw IMU frames behind ``gyro``, on the same time axis, for re-deriving it."""
 
 
 async def record(
@@ -60,4 +65,13 @@ async def record(
     if all(b.gyro is not None for b in blocks):
         gyro = np.concatenate([b.gyro for b in blocks if b.gyro is not None])
     gaps = sum(int(np.count_nonzero(b.flags & 1)) for b in blocks)
-    return Recording(t - t[0], np.concatenate([b.force for b in blocks]), gyro, gaps, lost)
+    imu = concat_imu(b.imu for b in blocks if b.imu is not None)
+    return Recording(
+        t - t[0],
+        np.concatenate([b.force for b in blocks]),
+        gyro,
+        gaps,
+        lost,
+        blocks[-1].gyro_signed,
+        None if imu is None else imu.shifted(-float(t[0])),
+    )

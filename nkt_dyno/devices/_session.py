@@ -115,7 +115,7 @@ async def _simulated(
     if kind not in SIMULATORS:
         raise ValueError(f"unknown simulated device {kind!r}; choose from {', '.join(SIMULATORS)}")
     if isinstance(scenario, str):
-        scenario = load(scenario, seed=seed, gyro=kind == "openprofile")
+        scenario = load(scenario, seed=seed, gyro=SIMULATORS[kind].spec.has_gyro)
     async with VirtualRadio() as radio:
         simulator = SIMULATORS[kind](scenario, config)
         found = await find(radio.backends(), await simulator.attach(radio), timeout=5.0)

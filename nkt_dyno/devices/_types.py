@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from nkt_dyno.devices._motion import ImuSamples
+
 FloatArray = npt.NDArray[np.float64]
 Correction = Callable[[FloatArray], FloatArray]
 """Raw newtons -> calibrated newtons, applied to whole arrays."""
@@ -52,6 +54,11 @@ class SampleBlock:
     flags: npt.NDArray[np.uint8]
     arrival: float
     """Host monotonic time the packet was received (s)."""
+    gyro_signed: bool = True
+    """False while ``gyro`` is an unsigned speed (a 3-axis IMU whose turning direction
+    is not learnt yet): the engine then reads it as unsigned."""
+    imu: ImuSamples | None = None
+    """Raw IMU frames received since the previous block, kept to re-derive ``gyro``."""
 
     def __len__(self) -> int:
         return len(self.t)

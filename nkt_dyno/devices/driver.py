@@ -32,12 +32,14 @@ from firmware_protocol import (
     RemoteProtocolError,
     Samples,
     Write,
+    activ5,
     cts500,
     openprofile,
     whc06,
 )
 from nkt_dyno.devices._backends import BleakBackends
 from nkt_dyno.devices._clock import ArrivalStamper, ClockMap
+from nkt_dyno.devices._motion import MotionReducer
 from nkt_dyno.devices._profiles import PROFILES, Profile
 from nkt_dyno.devices._types import (
     Correction,
@@ -56,8 +58,13 @@ E = TypeVar("E")
 Item = SampleBlock | StateChange
 _ADVERT = "advertisement"
 _U32_SECONDS = 2**32 / 1e6
-"""Both timestamped protocols count u32 microseconds."""
+"""The Progressor and open-profile clocks count u32 microseconds (the Frez Dyno counts
+milliseconds: see frez.md, Uncertain)."""
 _CONNECT_ERRORS = (BleakError, TimeoutError, OSError, asyncio.TimeoutError)
+_TARE_SETTLE_S = 0.3
+"""After a tare: time for the device to finish it and flush what it had buffered."""
+_TARE_QUIET_S = 0.5
+"""Then a stream silent this long (over two 16-record notifications at 80 Hz) has stopped."""
 
 
 class Dynamometer:
@@ -106,6 +113,8 @@ class Dynamometer:
         self._closing = False
         self._ended = False
         self._silence: asyncio.TimerHandle | None = None
+        axis = self.profile.force_axis
+        self._motion = None if axis is None else MotionReducer(axis)
 
     # --- lifecycle ------------------------------------------------------------
 
@@ -189,7 +198,7 @@ class Dynamometer:
     @property
     def can_tare(self) -> bool:
         """Whether the device takes a tare command (an advertiser takes no commands)."""
-        return not self.profile.advert_only
+        return not self.profile.advert_only and self.profile.tare_command
 
     async def tare(self) -> None:
         """Zero the device at its present load (see :attr:`can_tare`).
@@ -200,6 +209,17 @@ class Dynamometer:
         await self._write(self._codec.command(Command.TARE))
         if isinstance(self.correction, CalibrationCorrection):
             self.correction = self.correction.tared(0.0)
+        if self._streaming and self.profile.may_stop_on_tare:
+            self._spawn(self._restart_if_stopped())
+
+    async def _restart_if_stopped(self) -> None:
+        """Start the stream again if the tare stopped it, as some clones' firmware does."""
+        await asyncio.sleep(_TARE_SETTLE_S)
+        heard = self.stats.notifications
+        await asyncio.sleep(_TARE_QUIET_S)
+        if self._streaming and self.stats.notifications == heard and self._client is not None:
+            with contextlib.suppress(*_CONNECT_ERRORS):
+                await self._write(self.profile.start(self._codec, self.options.rate_hz))
 
     async def battery(self) -> Battery:
         if self.profile.battery_read is not None:
@@ -207,6 +227,8 @@ class Dynamometer:
         return await self._request(Command.BATTERY, Battery)
 
     async def firmware(self) -> FirmwareVersion:
+        if self.profile.version_read is not None:
+            return await self._read(self.profile.version_read, FirmwareVersion)
         return await self._request(Command.VERSION, FirmwareVersion)
 
     async def device_id(self) -> DeviceId:
@@ -301,6 +323,9 @@ class Dynamometer:
                 self._emit(event, arrival)
         elif isinstance(event, cts500.Garbage):
             self._corrupted()
+        elif isinstance(event, activ5.Imu):
+            if self._motion is not None:
+                self._motion.add_imu(event.device_time_s, event.accel_g, event.gyro_dps, arrival)
         elif isinstance(event, LowBattery):
             self.low_battery = True
         elif isinstance(event, openprofile.Reply) and not event.ok:
@@ -337,8 +362,13 @@ class Dynamometer:
         if self.correction is not None:
             force = np.asarray(self.correction(force), dtype=np.float64)
         gyro = None if samples.gyro_dps is None else np.asarray(samples.gyro_dps, dtype=np.float64)
+        signed, imu = True, None
+        if self._motion is not None:
+            gyro = self._motion.at(t, force)
+            signed, imu = self._motion.signed, self._motion.take_raw()
         self.stats.samples += n
-        self._out.put_nowait(SampleBlock(t, force, gyro, self.device.address, flags, arrival))
+        block = SampleBlock(t, force, gyro, self.device.address, flags, arrival, signed, imu)
+        self._out.put_nowait(block)
 
     def _unwrap(self, raw: np.ndarray) -> np.ndarray:
         """Undo the u32 microsecond counter's wrap (every ~71.6 min)."""

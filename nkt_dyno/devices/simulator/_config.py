@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from nkt_dyno.devices.simulator._motion import Grip
+
 
 @dataclass(frozen=True, slots=True)
 class Faults:
@@ -60,3 +62,5 @@ class SimConfig:
     device_id: int = 0x1234
     clock_origin_s: float = 1234.5
     """Device clock reading when streaming first starts (its clock is not the host's)."""
+    grip: Grip | None = None
+    """How a device with an IMU is held; None draws one from ``faults.seed``."""

@@ -1,4 +1,10 @@
-"""Simulated CTS500: a UART bridge, so weight frames arrive cut across notifications."""
+"""Simulated CTS500: a UART bridge, so weight frames arrive cut across notifications.
+
+Two variants, as units in the field differ: :class:`SimulatedCts500` acknowledges a
+command by echoing its 6 bytes; :class:`SimulatedCts500Typed` answers with a typed
+``05 80 <opcode> 00 00 00`` frame instead and a tare with one weight frame, as the
+unit described in Grip Connect's CTS500 notes does.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,9 @@ from nkt_dyno.devices.virtual import gatt_characteristic, gatt_service
 
 HELD_BACK = 3
 """Bytes of each notification's last frame left for the next one, as a UART bridge does."""
+STEADY_KG = 0.05
+"""A reading this close to the one before it is flagged steady (our rule; the scale's is
+not published)."""
 
 
 class SimulatedCts500(SimulatedDevice):
@@ -26,6 +35,7 @@ class SimulatedCts500(SimulatedDevice):
         super().__init__(scenario, config)
         self._carry = b""
         self._outbox = b""
+        self._last_kg: float | None = None
 
     def services(self) -> list[gatt.Service]:
         data = self.data_characteristic(proto.NOTIFY_UUID)
@@ -34,7 +44,14 @@ class SimulatedCts500(SimulatedDevice):
 
     def _on_write(self, data: bytes) -> None:
         reply = self.obey(proto.decode_command(data))
-        self._reply(data if reply is None else reply)  # a command without an answer is echoed
+        if reply is None:
+            reply = self.acknowledge(data)
+        if reply:
+            self._reply(reply)
+
+    def acknowledge(self, command: bytes) -> bytes:
+        """What confirms a command without an answer of its own: here its echo."""
+        return command
 
     def reply_to(self, command: object) -> bytes | None:
         match command:
@@ -54,10 +71,29 @@ class SimulatedCts500(SimulatedDevice):
         self.reply(self._data_char, self._carry + frame)
         self._carry = b""
 
+    def weight_frame(self, kg: float) -> bytes:
+        steady = self._last_kg is not None and abs(kg - self._last_kg) < STEADY_KG
+        self._last_kg = kg
+        return proto.encode_weight_frame(kg, steady)
+
     def encode(self, chunk: Chunk) -> bytes:
         kg = chunk.force_n / STANDARD_GRAVITY
-        stream = (
-            self._carry + self._outbox + b"".join(proto.encode_weight_frame(v) for v in kg.tolist())
-        )
+        frames = b"".join(self.weight_frame(v) for v in kg.tolist())
+        stream = self._carry + self._outbox + frames
         self._carry, self._outbox = stream[-HELD_BACK:], b""
         return stream[:-HELD_BACK]
+
+
+class SimulatedCts500Typed(SimulatedCts500):
+    """A CTS500 that acknowledges with typed frames, a tare with its weight, a start not at all."""
+
+    variant = "typed"
+    default_name = "CTS500-02"
+
+    def acknowledge(self, command: bytes) -> bytes:
+        match command[1]:
+            case proto.Opcode.START:
+                return b""  # the weight frames that follow are the answer
+            case proto.Opcode.TARE:
+                return self.weight_frame(0.0)
+        return proto.encode_typed_reply(command[1])

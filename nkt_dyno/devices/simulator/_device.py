@@ -78,6 +78,9 @@ class SimulatedDevice(ABC):
     """
 
     kind: ClassVar[str]
+    """The driver profile it speaks (what a scan recognises it as)."""
+    variant: ClassVar[str] = ""
+    """Which of several real behaviours of that kind it has; empty for the first."""
     spec: ClassVar[DeviceSpec]
     default_name: ClassVar[str]
     default_rate_hz: ClassVar[float]
@@ -103,6 +106,11 @@ class SimulatedDevice(ABC):
         self._data_char: gatt.Characteristic[bytes] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.tare_n = 0.0
+
+    @classmethod
+    def sim_name(cls) -> str:
+        """Its name after ``sim:``: the kind, and the variant if it has one."""
+        return f"{cls.kind}-{cls.variant}" if cls.variant else cls.kind
 
     # --- radio ----------------------------------------------------------------
 
