@@ -318,4 +318,4 @@ def test_kind(metadata: Mapping[str, str], override: str | None = None) -> str:
 
 def gyro_signed(metadata: Mapping[str, str]) -> bool:
     """Whether the gyro column is signed with the push (``# gyro: unsigned`` says not)."""
-    return metadata.get("gyro", "signed").strip().lower() != "unsigned"
+    return not metadata.get("gyro", "signed").strip().lower().startswith("unsigned")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from nkt_dyno.commands._choices import CONDITIONS, SIDES
@@ -290,13 +290,13 @@ class _Live:
         self._t0: float | None = None
         self._display = display
         self._results: list[Any] = []
+        self._detector: Any = None
         try:
-            from nkt_dyno.engine import Complete, Detector, DetectorConfig
+            from nkt_dyno import engine
 
-            self._detector: object | None = Detector(DetectorConfig())
-            self._complete: type | None = Complete
+            self._engine: Any = engine
         except ImportError:
-            self._detector = self._complete = None
+            self._engine = None
 
     def show(self, item: SampleBlock | StateChange) -> None:
         from nkt_dyno.devices import StateChange
@@ -313,22 +313,30 @@ class _Live:
         self.peak = max(self.peak, float(block.force.max()))
         if self._t0 is None:
             self._t0 = float(block.t[0])
-        if self._detector is not None:
+        if self._engine is not None:
+            if self._detector is None:
+                # Whether the motion channel is signed is known with the first block.
+                self._detector = self._engine.Detector(gyro_signed=block.gyro_signed)
             # Times from the first sample, as in the saved trace, so stored results match it.
-            events = self._detector.feed(block.t - self._t0, block.force, block.gyro)  # type: ignore[attr-defined]
+            events = self._detector.feed(block.t - self._t0, block.force, block.gyro)
             self._collect(events)
 
     def results(self) -> tuple[Any, ...] | None:
         """Every effort the engine completed, closing one still open at the end."""
-        if self._detector is None:
+        if self._engine is None:
             return None
-        self._collect(self._detector.finish())  # type: ignore[attr-defined]
-        return tuple(self._results)
+        if self._detector is not None:
+            self._collect(self._detector.finish())
+        # Numbered as the offline analysis numbers them, touches left out.
+        return tuple(replace(r, effort=i) for i, r in enumerate(self._results))
 
     def _collect(self, events: list[object]) -> None:
         for event in events:
-            if self._complete is not None and isinstance(event, self._complete):
-                result = event.result  # type: ignore[attr-defined]
+            if isinstance(event, self._engine.Retracted):
+                # A touch, the recording as a whole shows: not a test.
+                self._results = [r for r in self._results if r.effort != event.effort]
+            elif isinstance(event, self._engine.Complete):
+                result = event.result
                 self._results.append(result)
                 source = " · from motion" if result.break_source == "gyro" else ""
                 self.verdict = f"  last test: {verdict_line(result.to_dict())}{source}"

@@ -679,7 +679,6 @@ class Detector:
             top=-math.inf,
             top_k=dep,
             g_last_rest=dep,
-            g_sd=gsd0,
             motion=bool(self._has_gyro),
             # The rest level is read gap_s before the departure; at the very
             # start of the stream there was no such time: the rest is unseen.
@@ -732,11 +731,7 @@ class Detector:
         elif what == _MAX:
             self._complete(kj, "too_long")
         elif what == _GYRO:
-            if self._signed or self._moves_with_push(kj):
-                self._gyro_break(e.g_last_rest + 1)
-            else:
-                # Against the push: the limb springing back as the hand lets go.
-                e.g_veto = True
+            self._gyro_break(e.g_last_rest + 1)
         elif what == _BACK:
             # A yield does not give back what it lost: regaining half the drop
             # means the dip was a wobble of the hold (or a hesitation before
@@ -810,7 +805,7 @@ class Detector:
         last_rest = idx
         ang_rest = np.full(n, e.g_ang)
         ang = ang_rest
-        if self._has_gyro and e.sub != _BROKEN and self._breaks and not e.g_veto:
+        if self._has_gyro and e.sub != _BROKEN and self._breaks:
             w = h.row(W, k, k1) - e.gm0
             moving = (w if self._signed else np.abs(w)) > e.g_thr
             last_rest = np.maximum.accumulate(np.where(moving, e.g_last_rest, idx))
@@ -888,7 +883,7 @@ class Detector:
         if sub == _FALLING:
             lo_b = max(k - lw, ftk)
             sb = d[S, lo_b - o : k1 - o].tolist()
-        gyro = bool(self._has_gyro) and sub != _BROKEN and self._breaks and not e.g_veto
+        gyro = bool(self._has_gyro) and sub != _BROKEN and self._breaks
         signed = self._signed
         ws = d[W, k - o : k1 - o].tolist() if gyro else ys
         gm0, g_thr, g_run, hh = e.gm0, e.g_thr, kc.gyro_run, kc.h
@@ -1069,34 +1064,6 @@ class Detector:
         seg = h.row(Y, lo, hi) - e.b0
         tol = max(2.0 * e.sd0, 0.005 * float(seg.max()))
         return lo + int(np.flatnonzero(seg >= seg.max() - tol)[-1])
-
-    def _moves_with_push(self, kj: int) -> bool:
-        """A channel of unknown sign: does the movement at ``kj`` go the way of the push?
-
-        The push direction is learnt from the rise of this effort (DESIGN §2):
-        pad and soft tissue give elastically as the load rises, so the angular
-        speed then correlates with the force's increments, with the sign the
-        push has on this channel. Both are compared over 0.1-s steps, which
-        tremor averages out of; where the correlation is not clear (under 4
-        noise SDs: examiner sway can swamp a small give) the sign stays
-        unknown and any movement may be a yield, as before DESIGN §2.
-        """
-        h, e, kc = self._hist, self._eff, self._k
-        assert e is not None
-        step = kc.settle_win // 2
-        lo, mid = max(e.start_k, h.offset + 1), e.g_last_rest
-        n = (mid - lo) // step
-        if n < 3:
-            return True
-        w = (h.row(W, lo, lo + n * step) - e.gm0).reshape(n, step).mean(axis=1)
-        s = h.row(S, lo - 1, lo + n * step)[::step]
-        rise = np.maximum(np.diff(s)[:n], 0.0)
-        corr = float(w @ rise)
-        noise = max(e.g_sd, 0.5) / math.sqrt(step) * math.sqrt(float(rise @ rise))
-        if abs(corr) < 4.0 * noise:
-            return True
-        moved = float((h.row(W, mid, kj + 1) - e.gm0).sum())
-        return (moved > 0) == (corr > 0)
 
     def _gyro_break(self, moved: int) -> None:
         """The limb left rest while the force held: step back to the departure."""

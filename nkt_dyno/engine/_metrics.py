@@ -37,8 +37,6 @@ class EffortState:
     top_k: int
     g_last_rest: int
     g_ang: float = 0.0
-    g_sd: float = 0.0
-    g_veto: bool = False
     g_ang_rest: float = 0.0
     wobble: float = 0.0
     sub: int = 0
