@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "demo",
     "scan",
     "record",
+    "recover",
     "tare",
     "calibrate",
     "verify",

@@ -32,7 +32,10 @@ needs_engine = pytest.mark.skipif(not _engine_ready(), reason="nkt_dyno.engine n
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    return str(tmp_path / "store.sqlite3")
+    """An empty store: commands that only read refuse a path where there is none."""
+    path = tmp_path / "store.sqlite3"
+    Store.open(path).close()
+    return str(path)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

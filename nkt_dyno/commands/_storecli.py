@@ -26,20 +26,41 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def with_store(command: StoreCommand) -> Callable[[argparse.Namespace], int]:
-    """Run ``command(store, args)``; report store and input errors as one clear line."""
+def with_store(
+    command: StoreCommand, *, reading: bool = False
+) -> Callable[[argparse.Namespace], int]:
+    """Run ``command(store, args)``; report store and input errors as one clear line.
+
+    A command ``reading`` only never creates a store (a mistyped ``--db``
+    would otherwise become a new empty one) and can read a read-only one.
+    """
 
     @functools.wraps(command)
     def run(args: argparse.Namespace) -> int:
+        import sqlite3
+
         from nkt_dyno.store import Store, StoreError
 
         try:
-            with Store.open(args.db) as store:
+            with Store.open(args.db, create=not reading, write=not reading) as store:
                 return command(store, args)
         except (StoreError, ValueError) as exc:
             return fail(str(exc))
+        except sqlite3.DatabaseError as exc:
+            return fail(damaged(args.db, exc))
 
     return run
+
+
+def damaged(db: str | None, exc: Exception) -> str:
+    """The sentence for a store SQLite cannot read: what, and how to get the data back."""
+    from nkt_dyno.store import default_path
+
+    path = db or default_path()
+    return (
+        f"the store {path} is damaged ({exc}); nothing was changed. Keep a copy of it; "
+        f"`sqlite3 {path} .recover` rebuilds what can be read"
+    )
 
 
 def fail(message: str) -> int:

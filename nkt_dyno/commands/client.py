@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.set_defaults(run=with_store(_add))
     listing = sub.add_parser("list", help="list clients")
     add_db_argument(listing)
-    listing.set_defaults(run=with_store(_list))
+    listing.set_defaults(run=with_store(_list, reading=True))
 
 
 def _add(store: Store, args: argparse.Namespace) -> int:

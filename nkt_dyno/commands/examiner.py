@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     profile = sub.add_parser("profile", help="start force, rise, consistency and trend")
     profile.add_argument("name", metavar="NAME", help="examiner's name (any case)")
     add_db_argument(profile)
-    profile.set_defaults(run=with_store(_profile))
+    profile.set_defaults(run=with_store(_profile, reading=True))
 
 
 def _profile(store: Store, args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("-o", "--out", default=".", metavar="DIR", help="output folder")
     add_db_argument(parser)
-    parser.set_defaults(run=with_store(_run))
+    parser.set_defaults(run=with_store(_run, reading=True))
 
 
 def _run(store: Store, args: argparse.Namespace) -> int:

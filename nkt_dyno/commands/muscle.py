@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.add_argument("query", nargs="?", help="e.g. 'glute med' or 'TFL'")
     listing.add_argument("--positions", action="store_true", help="show test positions")
     add_db_argument(listing)
-    listing.set_defaults(run=with_store(_list))
+    listing.set_defaults(run=with_store(_list, reading=True))
     add = sub.add_parser("add", help="add a muscle to this store's catalogue")
     add.add_argument("name")
     add.add_argument("--region", required=True)

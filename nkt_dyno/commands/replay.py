@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="1 = real time (default), max = no waiting",
     )
     add_db_argument(parser)
-    parser.set_defaults(run=with_store(_run))
+    parser.set_defaults(run=with_store(_run, reading=True))
 
 
 def _run(store: Store, args: argparse.Namespace) -> int:

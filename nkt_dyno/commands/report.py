@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--pdf", metavar="PATH", help="also write a PDF (needs the gui extra)")
     add_db_argument(p)
-    p.set_defaults(run=with_store(_report))
+    p.set_defaults(run=with_store(_report, reading=True))
 
 
 def _report(store: Store, args: argparse.Namespace) -> int:

@@ -106,6 +106,7 @@ class Dynamometer:
         self._closing = False
         self._ended = False
         self._silence: asyncio.TimerHandle | None = None
+        self._last_data = 0.0
 
     # --- lifecycle ------------------------------------------------------------
 
@@ -124,10 +125,12 @@ class Dynamometer:
             await self._scanner.start()
             self._watch_adverts()
         else:
-            await self._connect()
+            await self._connect(self.options.connect_timeout_s)
         self._set_state(State.CONNECTED)
 
-    async def _connect(self) -> None:
+    async def _connect(self, timeout_s: float) -> None:
+        """Connect and subscribe within ``timeout_s``: a backend may wait forever for a
+        device that has gone (the virtual radio does), and the give-up clock must run."""
         target: BLEDevice | str = (
             self.device.details
             if isinstance(self.device.details, BLEDevice)
@@ -136,16 +139,18 @@ class Dynamometer:
         client = BleakClient(
             target,
             disconnected_callback=self._on_disconnect,
-            timeout=self.options.connect_timeout_s,
+            timeout=timeout_s,
             backend=self.backends.client,
         )
-        await client.connect()
-        try:
-            for uuid in self.profile.subscribe:
-                await client.start_notify(uuid, self._on_notify)
-        except BaseException:
-            await client.disconnect()
-            raise
+        async with asyncio.timeout(timeout_s):
+            await client.connect()
+            try:
+                for uuid in self.profile.subscribe:
+                    await client.start_notify(uuid, self._on_notify)
+            except BaseException:
+                with contextlib.suppress(*_CONNECT_ERRORS):
+                    await client.disconnect()
+                raise
         self._client = client
 
     async def close(self) -> None:
@@ -175,13 +180,29 @@ class Dynamometer:
         self._streaming = True
         if not self.profile.advert_only:
             await self._write(self.profile.start(self._codec, self.options.rate_hz))
+            if self.options.silence_s > 0:
+                self._last_data = time.monotonic()
+                self._spawn(self._watch_data())
         self._set_state(State.STREAMING)
 
+    async def _watch_data(self) -> None:
+        """Mark a connected device that stopped sending SILENT: its recording has a hole."""
+        limit = self.options.silence_s
+        while self._streaming and not self._ended:
+            await asyncio.sleep(limit / 4)
+            quiet = time.monotonic() - self._last_data
+            if quiet > limit and self.state is State.STREAMING:
+                self._pending |= SampleFlag.GAP_BEFORE
+                self._set_state(State.SILENT, f"no data for {quiet:.1f} s")
+
     async def stop(self) -> None:
+        """Stop streaming; a device lost or reconnecting has stopped already, so no error."""
         self._streaming = False
-        if not self.profile.advert_only:
-            await self._write(self._stop_write())
-        self._set_state(State.CONNECTED)
+        if not self.profile.advert_only and self._client is not None:
+            with contextlib.suppress(*_CONNECT_ERRORS):
+                await self._write(self._stop_write())
+        if not self._ended and self.state is not State.RECONNECTING:
+            self._set_state(State.CONNECTED)
 
     def _stop_write(self) -> Write:
         return self._codec.command(Command.STOP)
@@ -338,6 +359,9 @@ class Dynamometer:
             force = np.asarray(self.correction(force), dtype=np.float64)
         gyro = None if samples.gyro_dps is None else np.asarray(samples.gyro_dps, dtype=np.float64)
         self.stats.samples += n
+        self._last_data = arrival
+        if self.state is State.SILENT:
+            self._set_state(State.STREAMING, "data again")
         self._out.put_nowait(SampleBlock(t, force, gyro, self.device.address, flags, arrival))
 
     def _unwrap(self, raw: np.ndarray) -> np.ndarray:
@@ -387,17 +411,20 @@ class Dynamometer:
             self.options.reconnect_delays_s, itertools.repeat(self.options.reconnect_delays_s[-1])
         )
         for attempt, delay in enumerate(delays, 1):
-            if time.monotonic() + delay > deadline:
+            if time.monotonic() + delay >= deadline:
                 break
             await asyncio.sleep(delay)
             try:
-                await self._connect()
+                await self._connect(
+                    min(self.options.connect_timeout_s, deadline - time.monotonic())
+                )
                 if self._streaming:
                     await self._write(self.profile.start(self._codec, self.options.rate_hz))
-            except _CONNECT_ERRORS as exc:
+            except Exception as exc:  # any failed attempt is retried: the loop must not die
                 logger.info("reconnect attempt %d failed: %s", attempt, exc)
                 continue
             self.stats.reconnects += 1
+            self._last_data = time.monotonic()
             self._set_state(State.STREAMING if self._streaming else State.CONNECTED, "reconnected")
             return
         self._finish(State.LOST)

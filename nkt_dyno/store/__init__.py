@@ -17,6 +17,7 @@ from nkt_dyno.store._importers import parse_tindeq, read_import
 from nkt_dyno.store._models import (
     CONDITIONS,
     SIDES,
+    TESTS,
     VERDICTS,
     Analysis,
     CalibrationRecord,
@@ -30,6 +31,7 @@ from nkt_dyno.store._models import (
     ProtocolGroup,
     Session,
     Side,
+    TestKind,
     Verdict,
 )
 from nkt_dyno.store._paths import ENV_VAR, default_path
@@ -42,6 +44,7 @@ __all__ = [
     "ENV_VAR",
     "SCHEMA_VERSION",
     "SIDES",
+    "TESTS",
     "VERDICTS",
     "Analysis",
     "CalibrationRecord",
@@ -62,6 +65,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreWriteError",
+    "TestKind",
     "Verdict",
     "analyse",
     "default_path",

@@ -6,13 +6,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from nkt_dyno.trace import Gap
+
 Side = Literal["L", "R", "both"]
 Condition = Literal["baseline", "challenge", "post-treatment", "retest"]
 Verdict = Literal["hold", "break", "inconclusive"]
+TestKind = Literal["break", "make"]
 
 SIDES: tuple[str, ...] = get_args(Side)
 CONDITIONS: tuple[str, ...] = get_args(Condition)
 VERDICTS: tuple[str, ...] = get_args(Verdict)
+TESTS: tuple[str, ...] = get_args(TestKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,12 @@ class MuscleTest:
     analysis: Analysis | None
     group_id: int | None = None
     """The protocol group (baseline → challenge → retest) the test belongs to, if any."""
+    test: TestKind = "break"
+    """``break`` (the examiner pushes) or ``make`` (the patient pushes against the device)."""
+    gaps: tuple[Gap, ...] = ()
+    """Holes in the recording (lost packets, reconnections, silence)."""
+    rate_hz: float | None = None
+    """The measured sample rate (typical spacing, not the average over gaps)."""
 
 
 @dataclass(frozen=True, slots=True)

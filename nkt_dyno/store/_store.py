@@ -32,6 +32,7 @@ from nkt_dyno.store._errors import NotFoundError, StoreError, StoreWriteError
 from nkt_dyno.store._models import (
     CONDITIONS,
     SIDES,
+    TESTS,
     VERDICTS,
     Analysis,
     CalibrationRecord,
@@ -44,9 +45,15 @@ from nkt_dyno.store._models import (
     ProtocolGroup,
     Session,
 )
-from nkt_dyno.store._paths import resolve_path
-from nkt_dyno.store._schema import SCHEMA_VERSION, migrate, user_version
-from nkt_dyno.trace import Trace
+from nkt_dyno.store._paths import ENV_VAR, resolve_path
+from nkt_dyno.store._schema import (
+    APPLICATION_ID,
+    OUR_TABLES,
+    SCHEMA_VERSION,
+    migrate,
+    user_version,
+)
+from nkt_dyno.trace import Gap, Trace
 
 
 class TraceLike(Protocol):
@@ -75,7 +82,7 @@ _TEST_COLUMNS = """
     t.challenge_target, t.position_notes, t.device_id, t.calibration_id,
     t.therapist_verdict, t.notes, tr.n,
     a.id, a.engine_version, a.created, a.verdict, a.peak_n, a.break_ratio, a.efforts,
-    t.group_id
+    t.group_id, t.test, t.gaps, t.rate_hz
 """
 
 _TEST_FROM = """
@@ -104,20 +111,39 @@ class Store:
     # -- opening ---------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, timeout_s: float = 10.0) -> Self:
-        """Open (creating it, mode 0600) and migrate the store at ``path``.
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        timeout_s: float = 10.0,
+        create: bool = True,
+        write: bool = True,
+    ) -> Self:
+        """Open (creating it, mode 0600, when ``create``) and migrate the store at ``path``.
 
-        ``None`` means ``$NKT_DYNO_DB`` or the user data directory. Raises
-        :class:`SchemaTooNewError` for a file from a newer nkt-dyno (left
-        untouched) and :class:`StoreWriteError` when it cannot be created.
+        ``None`` means ``$NKT_DYNO_DB`` or the user data directory. A command
+        that only reads passes ``create=False`` (a mistyped path must not
+        become a new empty store) and ``write=False`` (a store on a read-only
+        disk is then opened read-only). Raises :class:`SchemaTooNewError` for
+        a file from a newer nkt-dyno, :class:`StoreError` for a file that is
+        not ours (another program's SQLite file, left byte for byte as it
+        was) and :class:`StoreWriteError` when it cannot be created.
         """
         p = resolve_path(path)
-        _create_private(p)
+        if not p.exists():
+            if not create:
+                raise NotFoundError(
+                    f"no store at {p}: check --db or ${ENV_VAR} (nothing was created)"
+                )
+            _create_private(p)
+        elif not write and not _writable(p):
+            return cls(_open_read_only(p), p)
         try:
             conn = sqlite3.connect(p, isolation_level=None, timeout=timeout_s)
         except sqlite3.Error as exc:
             raise _machine_error(p, exc, "opening the store") from exc
         try:
+            _check_ours(conn, p)
             if user_version(conn) <= SCHEMA_VERSION:
                 _configure(conn, p)
             migrate(conn, where=str(p))
@@ -344,6 +370,9 @@ class Store:
         analysis: NewAnalysis | None = None,
         recorded: str | None = None,
         group_id: int | None = None,
+        test: str = "break",
+        gaps: Sequence[Gap] = (),
+        rate_hz: float | None = None,
     ) -> int:
         """Save one test with its trace (and analysis) in one transaction; return its id.
 
@@ -353,6 +382,7 @@ class Store:
         """
         _check_choice("side", side, SIDES)
         _check_choice("condition", condition, CONDITIONS)
+        _check_choice("test", test, TESTS)
         if therapist_verdict is not None:
             _check_choice("therapist_verdict", therapist_verdict, VERDICTS)
         muscle_name = self.resolve_muscle(muscle).name
@@ -370,8 +400,8 @@ class Store:
                 c.execute(
                     "INSERT INTO tests (session_id, recorded, muscle, side, condition, "
                     "challenge_target, position_notes, device_id, calibration_id, "
-                    "therapist_verdict, notes, group_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "therapist_verdict, notes, group_id, test, gaps, rate_hz) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         session_id,
                         recorded or now(),
@@ -385,6 +415,9 @@ class Store:
                         therapist_verdict,
                         notes,
                         group_id,
+                        test,
+                        _gaps_json(gaps),
+                        rate_hz,
                     ),
                 )
             )
@@ -579,7 +612,7 @@ class Store:
             if self._conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError):
+            if isinstance(exc, sqlite3.DatabaseError):
                 raise _machine_error(self.path, exc, doing) from exc
             raise
 
@@ -597,6 +630,61 @@ def _create_private(path: Path) -> None:
         raise StoreWriteError(f"cannot create the store at {path}: {exc.strerror}") from exc
 
 
+def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse, by reading only, a file that is not one of our stores (nor a new empty one)."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.OperationalError:
+        raise  # the machine (permissions, locks), not the file: reported as such
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} is not an nkt-dyno store ({exc}); it was left untouched. "
+            f"Give the store's path with --db or ${ENV_VAR}"
+        ) from exc
+    if app_id == APPLICATION_ID or (app_id == 0 and not tables):
+        return
+    if app_id == 0 and user_version(conn) >= 1 and tables >= OUR_TABLES:
+        return  # a store from before the application id; migration 4 marks it
+    raise StoreError(
+        f"{path} is another program's SQLite file, not an nkt-dyno store; it was left "
+        f"untouched. Give the store's path with --db or ${ENV_VAR}"
+    )
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A store on a read-only disk or without write permission, opened for reading.
+
+    A WAL store needs its shared-memory file, which cannot be made there; the
+    file is then read as immutable (nothing else can be writing to it either).
+    """
+    uri = path.resolve().as_uri()
+    for mode in ("?mode=ro", "?immutable=1"):
+        conn = sqlite3.connect(uri + mode, uri=True, isolation_level=None)
+        try:
+            _check_ours(conn, path)
+            found = user_version(conn)
+        except sqlite3.OperationalError:
+            conn.close()
+            continue
+        except BaseException:
+            conn.close()
+            raise
+        if found != SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path} has schema version {found} and this nkt-dyno reads version "
+                f"{SCHEMA_VERSION}; it cannot be changed here (read-only): open it once "
+                "where it can be written"
+            )
+        return conn
+    raise StoreError(f"{path}: the store cannot be read here (check permissions)")
+
+
 def _configure(conn: sqlite3.Connection, path: Path) -> None:
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if mode != "wal":
@@ -606,7 +694,13 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def _machine_error(path: Path, exc: sqlite3.Error, doing: str) -> StoreError:
-    reason = _REASONS.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StoreError(
+            f"{path}: {doing} failed: the store is damaged ({exc}); nothing was written. "
+            f"Keep a copy of it; `sqlite3 {path} .recover` rebuilds what can be read"
+        )
+    reason = _REASONS.get(code)
     if reason is None:
         return StoreError(f"{path}: {doing} failed: {exc}")
     return StoreWriteError(f"{path}: {doing} failed: {reason}; nothing was written")
@@ -723,6 +817,9 @@ def _test_from_row(row: Sequence[Any]) -> MuscleTest:
         break_ratio,
         efforts,
         group_id,
+        test,
+        gaps,
+        rate_hz,
     ) = row
     analysis = (
         None
@@ -748,4 +845,11 @@ def _test_from_row(row: Sequence[Any]) -> MuscleTest:
         n_samples=n_samples,
         analysis=analysis,
         group_id=group_id,
+        test=test,
+        gaps=tuple(Gap(float(a), float(b), int(c)) for a, b, c in json.loads(gaps)),
+        rate_hz=rate_hz,
     )
+
+
+def _gaps_json(gaps: Sequence[Gap]) -> str:
+    return json.dumps([[g.start_s, g.length_s, g.samples_lost] for g in gaps], allow_nan=False)
