@@ -212,6 +212,8 @@ TINDEQ_BLOCK = (
     "Device,Progressor 200\nDate,2024-03-01 10:15\nUnit,kg\n\n"
     "time,weight\n0.000,0.10\n0.0125,0.15\n0.025,2.50\n"
 )
+TINDEQ_SECOND = TINDEQ_BLOCK + "".join(f"{i / 80:.4f},2.50\n" for i in range(3, 80))
+"""The block export with one second of samples: enough to analyse and import."""
 
 
 def test_parse_tindeq_plain_and_header_block() -> None:
@@ -267,7 +269,7 @@ def test_import_our_trace_and_tindeq_exports(
     code, _, err = run(capsys, "import", str(ours), "--client", "Jo", "--db", db)
     assert code == 0, err
     tindeq = tmp_path / "tindeq.csv"
-    tindeq.write_text(TINDEQ_BLOCK, encoding="utf-8")
+    tindeq.write_text(TINDEQ_SECOND, encoding="utf-8")
     code, _, err = run(capsys, "import", str(tindeq), "--client", "1", "--muscle", "TFL",
                        "--side", "R", "--condition", "retest", "--db", db)  # fmt: skip
     assert code == 0, err

@@ -1,12 +1,16 @@
 """``nkt-dyno import FILE``: a trace recorded elsewhere, validated, analysed and saved.
 
 Accepts our trace CSV and the Tindeq app's export. Tags missing from the
-command line are taken from the file's metadata (``# muscle: ...``).
+command line are taken from the file's metadata (``# muscle: ...``). A trace
+too short to analyse is refused (it would break every report of its
+session); an exact duplicate of a stored recording and an inverted trace are
+imported with a warning.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from nkt_dyno.commands._storecli import add_db_argument, with_store
@@ -15,6 +19,9 @@ if TYPE_CHECKING:
     from nkt_dyno.store import Store
 
 _TAGS = ("muscle", "side", "condition")
+MIN_SAMPLES = 10
+MIN_SECONDS = 0.5
+"""Shorter traces hold no muscle test: no rest level, no rise, nothing to analyse."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _run(store: Store, args: argparse.Namespace) -> int:
     from nkt_dyno.store import read_import, save_recording
+    from nkt_dyno.trace import warnings_for
 
     trace = read_import(args.file)
     tags: dict[str, str] = {}
@@ -47,6 +55,15 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     missing = [k for k in _TAGS if k not in tags]
     if missing:
         raise ValueError(f"{args.file}: give --{' and --'.join(missing)} (not in the file)")
+    if len(trace) < MIN_SAMPLES or trace.duration_s < MIN_SECONDS:
+        raise ValueError(
+            f"{args.file}: {len(trace)} samples over {trace.duration_s:.2f} s is too short "
+            f"to analyse (at least {MIN_SAMPLES} samples over {MIN_SECONDS} s); not imported"
+        )
+    for warning in warnings_for(trace):
+        print(f"warning: {args.file}: {warning}", file=sys.stderr)
+    for same in store.same_recordings(trace):
+        print(f"warning: {args.file} is the same recording as test {same}", file=sys.stderr)
     test_id = save_recording(
         store,
         trace,

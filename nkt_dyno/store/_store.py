@@ -476,6 +476,16 @@ class Store:
             metadata=json.loads(metadata),
         )
 
+    def same_recordings(self, trace: TraceLike) -> list[int]:
+        """Tests holding exactly these samples (an import offered twice)."""
+        _, n, t, force, gyro, _ = _encode_trace(trace)
+        rows = self._conn.execute(
+            "SELECT test_id FROM traces WHERE n = ? AND t = ? AND force = ? AND gyro IS ? "
+            "ORDER BY test_id",
+            (n, t, force, gyro),
+        )
+        return [r[0] for r in rows]
+
     def set_therapist_verdict(self, test_id: int, verdict: str | None) -> None:
         """Record the therapist's own call, kept beside the automatic one."""
         if verdict is not None:
