@@ -64,8 +64,16 @@ def damaged(db: str | None, exc: Exception) -> str:
 
 
 def fail(message: str) -> int:
-    print(f"nkt-dyno: error: {message}", file=sys.stderr)
+    print(f"nkt-dyno: error: {printable(message)}", file=sys.stderr)
     return 1
+
+
+_CONTROL = dict.fromkeys(c for c in [*range(0x20), *range(0x7F, 0xA0)] if c != 0x0A)
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters: a name must not drive the terminal (ANSI escapes)."""
+    return text.translate(_CONTROL)
 
 
 def local_time(stamp: str) -> str:
@@ -74,7 +82,10 @@ def local_time(stamp: str) -> str:
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
+    cells = [
+        [str(h) for h in headers],
+        *[["" if c is None else printable(str(c)) for c in r] for r in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for n, row in enumerate(cells):
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

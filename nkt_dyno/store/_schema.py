@@ -111,6 +111,8 @@ _V4 = """
 ALTER TABLE tests ADD COLUMN test TEXT NOT NULL DEFAULT 'break' CHECK (test IN ('break', 'make'));
 ALTER TABLE tests ADD COLUMN gaps TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE tests ADD COLUMN rate_hz REAL;
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO settings (key, value) VALUES ('pseudonym_key', lower(hex(randomblob(32))));
 PRAGMA application_id = 1313559620;
 """
 
@@ -123,7 +125,7 @@ MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 """Version 1: the entities and traces. Version 2: user muscles, muscle index.
 Version 3: protocol groups (baseline → challenge → retest of one muscle and side).
 Version 4: each test's kind (break or make), its gaps and its measured sample rate; the
-application id."""
+application id; settings, with the store's own key for pseudonymised exports."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

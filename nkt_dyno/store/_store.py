@@ -172,6 +172,13 @@ class Store:
     def schema_version(self) -> int:
         return user_version(self._conn)
 
+    def pseudonym_key(self) -> bytes:
+        """This store's secret for pseudonyms: stable across exports, never exported."""
+        row = self._conn.execute(
+            "SELECT value FROM settings WHERE key = 'pseudonym_key'"
+        ).fetchone()
+        return bytes.fromhex(row[0])
+
     def integrity_check(self) -> str:
         """SQLite's own check of the file: ``"ok"`` or the problems found."""
         rows = self._conn.execute("PRAGMA integrity_check").fetchall()
