@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "gui",
     "client",
     "session",
+    "test",
     "protocol",
     "history",
     "replay",

@@ -145,6 +145,19 @@ class MuscleTest:
 
 
 @dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One correction of a test: who changed what, when, and what it was before."""
+
+    id: int
+    at: str
+    who: str
+    test_id: int
+    action: Literal["edit", "move", "delete", "restore"]
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Muscle:
     """A catalogue entry: where the muscle is and how it is usually tested."""
 

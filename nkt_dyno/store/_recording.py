@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -66,9 +65,7 @@ def save_recording(
     if session_id is None and group_id is not None:
         session_id = store.get_protocol_group(group_id).session_id
     if session_id is None:
-        session_id = _visit_session(store, who.id, recorded) or (
-            store.start_session(who.id, examiner=examiner, started=recorded).id
-        )
+        session_id = store.visit_session(who.id, recorded=recorded, examiner=examiner)
     elif store.get_session(session_id).client_id != who.id:
         raise ValueError(f"session {session_id} belongs to another client")
     analysis = analyse(trace) if results is None else to_analysis(results)
@@ -112,13 +109,3 @@ def register_calibration(store: Store, record: DeviceCalibration) -> str:
         device_model=record.device_model,
     )
     return record.fingerprint()
-
-
-def _visit_session(store: Store, client_id: int, recorded: str | None) -> int | None:
-    sessions = store.sessions(client_id)
-    if not sessions:
-        return None
-    latest = sessions[-1]
-    started = dt.datetime.fromisoformat(latest.started).astimezone().date()
-    day = dt.datetime.fromisoformat(recorded).astimezone().date() if recorded else dt.date.today()
-    return latest.id if started == day else None

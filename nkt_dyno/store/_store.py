@@ -35,6 +35,7 @@ from nkt_dyno.store._models import (
     TESTS,
     VERDICTS,
     Analysis,
+    AuditEntry,
     CalibrationRecord,
     Client,
     Device,
@@ -94,6 +95,9 @@ _TEST_FROM = """
 
 
 _GROUP_COLUMNS = "id, session_id, muscle, side, created, notes"
+_LIVE = "t.deleted IS NULL"
+"""Deleted tests stay in the file (recoverable) but out of every listing."""
+_EDITABLE = ("muscle", "side", "condition", "challenge_target", "position_notes", "notes", "test")
 
 
 def now() -> str:
@@ -341,6 +345,35 @@ class Store:
             )
         return Session(sid, client_id, examiner_id, started, notes)
 
+    def visit_session(
+        self, client_id: int, *, recorded: str | None = None, examiner: str | None = None
+    ) -> int:
+        """The client's session of the day ``recorded`` (default now, local time), started if
+        there is none: found and started in one write transaction, so saves running at once
+        in several programs still make one visit one session."""
+        examiner_id = self.add_examiner(examiner).id if examiner else None
+        started = recorded or now()
+        day = dt.datetime.fromisoformat(started).astimezone().date()
+        with self._write("starting the session") as c:
+            _require(c, "clients", client_id, "client")
+            latest = c.execute(
+                "SELECT id, started FROM sessions WHERE client_id = ? "
+                "ORDER BY started DESC, id DESC",
+                (client_id,),
+            ).fetchone()
+            if (
+                latest is not None
+                and dt.datetime.fromisoformat(latest[1]).astimezone().date() == day
+            ):
+                return int(latest[0])
+            return _lastrowid(
+                c.execute(
+                    "INSERT INTO sessions (client_id, examiner_id, started, notes) "
+                    "VALUES (?, ?, ?, '')",
+                    (client_id, examiner_id, started),
+                )
+            )
+
     def get_session(self, session_id: int) -> Session:
         row = self._conn.execute(
             "SELECT id, client_id, examiner_id, started, notes FROM sessions WHERE id = ?",
@@ -439,23 +472,24 @@ class Store:
 
     def get_test(self, test_id: int) -> MuscleTest:
         row = self._conn.execute(
-            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.id = ?", (test_id,)
+            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.id = ? AND {_LIVE}", (test_id,)
         ).fetchone()
         if row is None:
-            raise NotFoundError(f"no test with id {test_id}")
+            raise NotFoundError(self._missing_test(test_id))
         return _test_from_row(row)
 
     def tests(self, session_id: int) -> list[MuscleTest]:
         """A session's tests in the order they were recorded."""
         rows = self._conn.execute(
-            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.session_id = ? ORDER BY t.recorded, t.id",
+            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.session_id = ? AND {_LIVE} "
+            "ORDER BY t.recorded, t.id",
             (session_id,),
         )
         return [_test_from_row(r) for r in rows]
 
     def history(self, client_id: int, muscle: str | None = None) -> list[MuscleTest]:
         """A client's tests, oldest first, optionally of one muscle (catalogue search)."""
-        sql = f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE s.client_id = ?"
+        sql = f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE s.client_id = ? AND {_LIVE}"
         args: tuple[object, ...] = (client_id,)
         if muscle is not None:
             sql += " AND t.muscle = ? COLLATE NOCASE"
@@ -464,7 +498,9 @@ class Store:
         return [_test_from_row(r) for r in rows]
 
     def test_ids(self) -> list[int]:
-        return [r[0] for r in self._conn.execute("SELECT id FROM tests ORDER BY id")]
+        return [
+            r[0] for r in self._conn.execute(f"SELECT id FROM tests t WHERE {_LIVE} ORDER BY id")
+        ]
 
     def load_trace(self, test_id: int) -> Trace:
         """The recording exactly as saved (bit for bit)."""
@@ -500,6 +536,95 @@ class Store:
         with self._write("saving the verdict") as c:
             _require(c, "tests", test_id, "test")
             c.execute("UPDATE tests SET therapist_verdict = ? WHERE id = ?", (verdict, test_id))
+
+    # -- corrections -------------------------------------------------------------------
+
+    def edit_test(self, test_id: int, *, who: str, **changes: str | None) -> MuscleTest:
+        """Correct a test's tags (``muscle``, ``side``, ``condition``, ``challenge_target``,
+        ``position_notes``, ``notes``, ``test``); the audit keeps what they were and who."""
+        unknown = set(changes) - set(_EDITABLE)
+        if unknown:
+            raise ValueError(
+                f"cannot edit {', '.join(sorted(unknown))}; tags are {', '.join(_EDITABLE)}"
+            )
+        for name, allowed in (("side", SIDES), ("condition", CONDITIONS), ("test", TESTS)):
+            if changes.get(name) is not None:
+                _check_choice(name, str(changes[name]), allowed)
+        if changes.get("muscle"):
+            changes["muscle"] = self.resolve_muscle(str(changes["muscle"])).name
+        if changes.get("challenge_target"):
+            changes["challenge_target"] = self.resolve_muscle(str(changes["challenge_target"])).name
+        before = self.get_test(test_id)
+        old = {k: getattr(before, k) for k in changes}
+        with self._write("correcting the test") as c:
+            for name, value in changes.items():
+                c.execute(f"UPDATE tests SET {name} = ? WHERE id = ?", (value, test_id))
+            if before.group_id is not None and {"muscle", "side"} & set(changes):
+                c.execute("UPDATE tests SET group_id = NULL WHERE id = ?", (test_id,))
+            _audit(c, who, test_id, "edit", old, changes)
+        return self.get_test(test_id)
+
+    def move_test(self, test_id: int, session_id: int, *, who: str) -> MuscleTest:
+        """Move a test to another session of its client (it leaves its protocol group)."""
+        before = self.get_test(test_id)
+        target = self.get_session(session_id)
+        if target.client_id != before.client_id:
+            raise ValueError(
+                f"session {session_id} belongs to another client; a test moves only between "
+                "its client's sessions"
+            )
+        with self._write("moving the test") as c:
+            c.execute(
+                "UPDATE tests SET session_id = ?, group_id = NULL WHERE id = ?",
+                (session_id, test_id),
+            )
+            _audit(
+                c,
+                who,
+                test_id,
+                "move",
+                {"session_id": before.session_id},
+                {"session_id": session_id},
+            )
+        return self.get_test(test_id)
+
+    def delete_test(self, test_id: int, *, who: str, reason: str = "") -> None:
+        """Take a test out of every listing, recoverably (:meth:`restore_test`)."""
+        self.get_test(test_id)
+        with self._write("deleting the test") as c:
+            c.execute("UPDATE tests SET deleted = ? WHERE id = ?", (now(), test_id))
+            _audit(c, who, test_id, "delete", {}, {"reason": reason})
+
+    def restore_test(self, test_id: int, *, who: str) -> MuscleTest:
+        """Bring a deleted test back."""
+        row = self._conn.execute("SELECT deleted FROM tests WHERE id = ?", (test_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no test with id {test_id}")
+        if row[0] is not None:
+            with self._write("restoring the test") as c:
+                c.execute("UPDATE tests SET deleted = NULL WHERE id = ?", (test_id,))
+                _audit(c, who, test_id, "restore", {"deleted": row[0]}, {})
+        return self.get_test(test_id)
+
+    def audit(self, test_id: int | None = None) -> list[AuditEntry]:
+        """Every correction, oldest first; of one test if ``test_id`` is given."""
+        sql = "SELECT id, at, who, test_id, action, before, after FROM audit"
+        args: tuple[int, ...] = ()
+        if test_id is not None:
+            sql += " WHERE test_id = ?"
+            args = (test_id,)
+        rows = self._conn.execute(sql + " ORDER BY id", args)
+        return [
+            AuditEntry(aid, at, who, tid, action, json.loads(before), json.loads(after))
+            for aid, at, who, tid, action, before, after in rows
+        ]
+
+    def _missing_test(self, test_id: int) -> str:
+        row = self._conn.execute("SELECT deleted FROM tests WHERE id = ?", (test_id,)).fetchone()
+        if row is not None and row[0] is not None:
+            restore = f"`nkt-dyno test restore {test_id}` brings it back"
+            return f"test {test_id} was deleted ({row[0]}); {restore}"
+        return f"no test with id {test_id}"
 
     # -- protocol groups -------------------------------------------------------------------
 
@@ -540,7 +665,8 @@ class Store:
     def group_tests(self, group_id: int) -> list[MuscleTest]:
         """A protocol group's tests in the order they were recorded."""
         rows = self._conn.execute(
-            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.group_id = ? ORDER BY t.recorded, t.id",
+            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.group_id = ? AND {_LIVE} "
+            "ORDER BY t.recorded, t.id",
             (group_id,),
         )
         return [_test_from_row(r) for r in rows]
@@ -567,7 +693,7 @@ class Store:
     def tests_without_analysis(self, engine_version: str) -> list[int]:
         """Ids of tests that this engine version has not analysed yet."""
         rows = self._conn.execute(
-            "SELECT id FROM tests WHERE id NOT IN "
+            "SELECT id FROM tests WHERE deleted IS NULL AND id NOT IN "
             "(SELECT test_id FROM analyses WHERE engine_version = ?) ORDER BY id",
             (engine_version,),
         )
@@ -632,6 +758,20 @@ class Store:
             if isinstance(exc, sqlite3.DatabaseError):
                 raise _machine_error(self.path, exc, doing) from exc
             raise
+
+
+def _audit(
+    conn: sqlite3.Connection,
+    who: str,
+    test_id: int,
+    action: str,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+) -> None:
+    conn.execute(
+        "INSERT INTO audit (at, who, test_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+        (now(), _required_text("who", who), test_id, action, json.dumps(before), json.dumps(after)),
+    )
 
 
 def _create_private(path: Path) -> None:
