@@ -136,3 +136,15 @@ def test_real_recordings_parse() -> None:
         assert len(tr) > 1000
         assert tr.metadata["sample_rate_hz"] == "200"
         assert 0.004 < float(np.median(np.diff(tr.t))) < 0.006
+
+
+def test_gaps_from_spacing_and_driver_marks_and_the_typical_rate() -> None:
+    from nkt_dyno.trace import Gap, find_gaps, measured_rate
+
+    t = np.concatenate([np.arange(80) / 80, 2.0 + np.arange(80) / 80])  # a 1-s hole after 1 s
+    assert measured_rate(t) == pytest.approx(80.0)
+    (hole,) = find_gaps(t)
+    assert hole == Gap(79 / 80, 2.0 - 79 / 80, round((2.0 - 79 / 80) * 80) - 1)
+    # One lost packet hardly shows in time; the driver's mark says where it was.
+    assert [g.start_s for g in find_gaps(t, marked=[40])] == [39 / 80, 79 / 80]
+    assert find_gaps(t[:1]) == ()
