@@ -207,6 +207,16 @@ def _in_use(path: Path) -> bool:
     return False
 
 
+def keep(trace: Trace, metadata: Mapping[str, str], name: str, where: Path | None = None) -> Path:
+    """A finished recording that could not be saved, kept as a journal for ``recover``."""
+    journal = Journal(metadata, name, where)
+    journal.write(trace.t, trace.force, trace.gyro)
+    kept = journal.finish(trace, {})
+    journal.release()
+    assert kept is not None
+    return kept
+
+
 JOURNAL_KEYS = frozenset(
     {"client", "client_name", "condition", "examiner", "target", "notes", "store", "output"}
     | {"device_id", "model", "firmware", "lost"}

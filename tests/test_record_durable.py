@@ -224,3 +224,32 @@ def test_make_test_gaps_and_rate_are_stored(
         assert test.rate_hz == pytest.approx(80.0, rel=0.05)
         assert test.gaps and all(g.samples_lost >= 1 for g in test.gaps)
         assert sum(g.samples_lost for g in test.gaps) + test.n_samples == pytest.approx(160, abs=12)
+
+
+def test_a_protocol_step_the_store_refuses_is_kept_and_recovered(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nkt_dyno.clinic import ProtocolRequest, plan
+    from nkt_dyno.clinic._runner import Captured, GroupWriter
+    from nkt_dyno.store import Device, StoreError
+    from nkt_dyno.trace import Trace
+
+    t = np.arange(400) / 80.0
+    captured = Captured(Trace(t, 5.0 + 50.0 * np.sin(t) ** 2), (), Device("sim:x", "Sim", ""))
+    request = ProtocolRequest(client="1", muscle="psoas", side="L", steps=plan(baselines=1))
+    step = request.steps[0]
+    with Store.open(db) as store:
+        writer = GroupWriter(store, request)
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages + 20}")  # a full disk
+        saved = []
+        with pytest.raises(StoreError, match=r"is kept in .*nkt-dyno recover --save"):
+            while True:
+                saved.append(writer.save_or_keep(step, captured))
+    (left,) = unsaved()
+    assert len(left.trace) == 400 and left.tags["condition"] == "baseline"
+    code, _, err = run(capsys, "recover", "--save")
+    assert code == 0, err
+    with Store.open(db) as store:
+        assert saved and store.test_ids() == [*saved, saved[-1] + 1]
+        assert store.get_test(store.test_ids()[-1]).n_samples == 400
