@@ -210,6 +210,8 @@ def _run_saving(store: Store, args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, tags: Tags | None, store: Store | None = None) -> int:
     import asyncio
 
+    from bleak.exc import BleakError
+
     from calibration import RecordError
     from nkt_dyno.journal import Journal, label, unsaved
 
@@ -226,8 +228,8 @@ def _run(args: argparse.Namespace, tags: Tags | None, store: Store | None = None
         take = asyncio.run(_record(args, journal))
     except RecordError as exc:
         return _abandon(journal, f"{exc} (record raw readings with --no-calibration)")
-    except (ValueError, LookupError, OSError) as exc:
-        return _abandon(journal, str(exc))
+    except (ValueError, LookupError, OSError, BleakError) as exc:
+        return _abandon(journal, str(exc) or type(exc).__name__)
     if take is None:
         journal.discard()
         print("no samples received", file=sys.stderr)
@@ -335,7 +337,7 @@ async def _record(args: argparse.Namespace, journal: Journal) -> Take | None:
     ) as session:
         if session.calibration is not None:
             print(f"calibration {session.calibration.fingerprint()} applied", file=sys.stderr)
-        with _stopped_by_signals() as stop:
+        with _StopOnSignals() as stop:
             take = await take_test(
                 session,
                 args.device,
@@ -349,7 +351,7 @@ async def _record(args: argparse.Namespace, journal: Journal) -> Take | None:
     return take
 
 
-class _stopped_by_signals:
+class _StopOnSignals:
     """Ctrl-C and SIGTERM set an event that ends the recording early, keeping it.
 
     A second Ctrl-C interrupts as usual (the handlers are removed after the first).
