@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,7 +190,7 @@ def test_export_csv_summary_and_lossless_traces(
 def test_export_pseudonymised_json_has_no_names_or_notes(
     capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
 ) -> None:
-    client, session, ids = seeded(db)
+    _, session, ids = seeded(db)
     code, out, _ = run(capsys, "export", "--session", str(session), "--format", "json",
                        "--pseudonymise", "-o", str(tmp_path), "--db", db)  # fmt: skip
     assert code == 0
@@ -198,7 +199,7 @@ def test_export_pseudonymised_json_has_no_names_or_notes(
     for secret in ("Maria", "Dr Who", "private note", "first visit"):
         assert secret not in text
     summary = json.loads(paths[0].read_text("utf-8"))
-    assert summary[0]["client"].startswith("P") and str(client) not in summary[0]["client"]
+    assert re.fullmatch(r"P[0-9a-f]{8}", summary[0]["client"])
     traces = json.loads(paths[1].read_text("utf-8"))
     assert [t["test_id"] for t in traces] == ids
     assert traces[0]["metadata"] == {"sample_rate_hz": "1000"}
@@ -316,7 +317,8 @@ def test_replay_prints_live_events_ending_with_the_offline_verdict(
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith(f"test {tid}: psoas L baseline, engine ")
-    kinds = [line.split()[2] for line in lines[1:]]
+    assert lines[1].endswith("no gaps")
+    kinds = [line.split()[2] for line in lines[2:]]
     assert kinds[0] == "Onset" and kinds[-1] == "Complete"
     offline = analyze(trace.t, trace.force)[-1].to_dict()
     assert lines[-1].endswith(f"Complete       {verdict_line(offline)}")

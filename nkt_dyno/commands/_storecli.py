@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from nkt_dyno.store import Store
 
 StoreCommand = Callable[["Store", argparse.Namespace], int]
@@ -52,11 +54,15 @@ def with_store(
     return run
 
 
-def damaged(db: str | None, exc: Exception) -> str:
+def damaged(db: str | None, exc: sqlite3.DatabaseError) -> str:
     """The sentence for a store SQLite cannot read: what, and how to get the data back."""
+    import sqlite3
+
     from nkt_dyno.store import default_path
 
     path = db or default_path()
+    if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return f"the store {path} could not be read: {exc}"
     return (
         f"the store {path} is damaged ({exc}); nothing was changed. Keep a copy of it; "
         f"`sqlite3 {path} .recover` rebuilds what can be read"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from nkt_dyno.commands._storecli import add_db_argument, print_table, with_store
+from nkt_dyno.commands._storecli import add_db_argument, print_table, printable, with_store
 
 if TYPE_CHECKING:
     from nkt_dyno.store import Store
@@ -35,7 +35,7 @@ def _list(store: Store, args: argparse.Namespace) -> int:
         return 1
     if args.positions:
         for m in muscles:
-            print(f"{m.name} ({m.region}): {m.position}")
+            print(printable(f"{m.name} ({m.region}): {m.position}"))
         return 0
     rows = [(m.name, m.region, ", ".join(m.aliases), "yes" if m.custom else "") for m in muscles]
     print_table(("muscle", "region", "also", "added here"), rows)
@@ -44,5 +44,5 @@ def _list(store: Store, args: argparse.Namespace) -> int:
 
 def _add(store: Store, args: argparse.Namespace) -> int:
     muscle = store.add_muscle(args.name, args.region, position=args.position, aliases=args.alias)
-    print(f"added muscle {muscle.name!r}")
+    print(printable(f"added muscle {muscle.name!r}"))
     return 0

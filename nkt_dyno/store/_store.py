@@ -789,12 +789,15 @@ def _create_private(path: Path) -> None:
 
 def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse, by reading only, a file that is not one of our stores (nor a new empty one)."""
+    app_id = 0
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.OperationalError:
         raise  # the machine (permissions, locks), not the file: reported as such
     except sqlite3.DatabaseError as exc:
+        if app_id == APPLICATION_ID:
+            raise _machine_error(path, exc, "opening the store") from exc
         raise StoreError(
             f"{path} is not an nkt-dyno store ({exc}); it was left untouched. "
             f"Give the store's path with --db or ${ENV_VAR}"
