@@ -80,6 +80,8 @@ class Journal:
         self._writer: TraceWriter | None = None
         self._gyro = False
         self._lock: IO[bytes] | None = None
+        self.failed: str | None = None
+        """Why journalling stopped (a full disk...); the recording itself goes on in memory."""
 
     @property
     def samples(self) -> int:
@@ -90,14 +92,21 @@ class Journal:
         """Append one block; the file and its gyro column are made at the first one.
 
         A later block without gyro gets zeros there: the journal keeps its
-        shape, and :meth:`finish` rewrites it as the recording was kept.
+        shape, and :meth:`finish` rewrites it as the recording was kept. A
+        journal that cannot be written (full disk, odd times) stops, noting
+        why in :attr:`failed`, and never stops the recording.
         """
-        if self._writer is None:
-            self._gyro = gyro is not None
-            self._writer = self._create()
-        if self._gyro and gyro is None:
-            gyro = np.zeros_like(t)
-        self._writer.write_block(t, force, gyro if self._gyro else None)
+        if self.failed is not None:
+            return
+        try:
+            if self._writer is None:
+                self._gyro = gyro is not None
+                self._writer = self._create()
+            if self._gyro and gyro is None:
+                gyro = np.zeros_like(t)
+            self._writer.write_block(t, force, gyro if self._gyro else None)
+        except (OSError, TraceFormatError) as exc:
+            self.failed = str(exc)
 
     def _create(self) -> TraceWriter:
         where = self._where or folder()
@@ -130,14 +139,16 @@ class Journal:
             self._lock.close()
             self._lock = None
 
-    def finish(self, trace: Trace, metadata: Mapping[str, str]) -> Path | None:
+    def finish(self, trace: Trace, metadata: Mapping[str, str]) -> Path:
         """Replace the journal by ``trace`` with the tags and ``metadata``; its path.
 
-        None when no sample ever arrived (there is nothing to keep).
+        A journal whose file was never made (or failed) gets one now.
         """
-        self.close()
         if self.path is None:
-            return None
+            self._gyro = trace.gyro is not None
+            self._writer = self._create()
+        self.close()
+        assert self.path is not None
         meta = {**trace.metadata, **self.metadata, **metadata}
         write_trace(self.path, Trace(trace.t, trace.force, trace.gyro, meta))
         self._hold(self.path)
@@ -210,11 +221,10 @@ def _in_use(path: Path) -> bool:
 def keep(trace: Trace, metadata: Mapping[str, str], name: str, where: Path | None = None) -> Path:
     """A finished recording that could not be saved, kept as a journal for ``recover``."""
     journal = Journal(metadata, name, where)
-    journal.write(trace.t, trace.force, trace.gyro)
-    kept = journal.finish(trace, {})
-    journal.release()
-    assert kept is not None
-    return kept
+    try:
+        return journal.finish(trace, {})
+    finally:
+        journal.release()
 
 
 JOURNAL_KEYS = frozenset(

@@ -253,3 +253,17 @@ def test_a_protocol_step_the_store_refuses_is_kept_and_recovered(
     with Store.open(db) as store:
         assert saved and store.test_ids() == [*saved, saved[-1] + 1]
         assert store.get_test(store.test_ids()[-1]).n_samples == 400
+
+
+async def test_a_journal_that_cannot_be_written_never_stops_the_recording(
+    db: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    journal = Journal({}, "blocked", blocked)
+    async with open_device("sim:progressor", calibrated=False) as session:
+        take = await take_test(session, "sim:progressor", 0.5, journal=journal)
+        assert session.simulator is not None
+        sent = len(session.simulator.sent.force_n)
+    assert journal.failed is not None and journal.samples == 0
+    assert take is not None and len(take.trace) == sent

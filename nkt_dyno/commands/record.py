@@ -258,8 +258,6 @@ def _abandon(journal: Journal, message: str) -> int:
     if journal.samples:
         kept = f"the {journal.samples} samples received are kept in {journal.path}"
         message += f"; {kept} (see `nkt-dyno recover`)"
-    elif journal.path is not None:
-        journal.discard()
     return fail(message)
 
 
@@ -283,15 +281,19 @@ def _keep(
     if store is not None and tags is not None:
         try:
             print(f"saved as test {save_take(store, take, tags)}")
-        except StoreError as exc:
+        except (StoreError, ValueError) as exc:
             problems.append(str(exc))
     if not problems:
         journal.discard()
         return 0
-    kept = journal.finish(take.trace, {"lost": "yes" if take.lost else "no"})
-    journal.release()
     for problem in problems:
         fail(problem)
+    try:
+        kept = journal.finish(take.trace, {"lost": "yes" if take.lost else "no"})
+    except OSError as exc:
+        return fail(f"the recording could not be kept either: {exc}")
+    finally:
+        journal.release()
     print(
         f"the recording ({len(take.trace)} samples) is kept in {kept}; save it later with "
         "`nkt-dyno recover --save` (or write it out with `nkt-dyno recover -o FOLDER`)",

@@ -10,7 +10,6 @@ them as trace files. A journal goes once its recording is kept.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,14 +36,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from nkt_dyno.journal import folder, read_journal, unsaved
+    from nkt_dyno.journal import Unsaved, folder, read_journal, unsaved
 
     try:
-        found = unsaved()
-        if args.journals:
-            from nkt_dyno.journal import Unsaved
-
-            found = [Unsaved(p, read_journal(p)) for p in args.journals]
+        named = [Unsaved(p, read_journal(p)) for p in args.journals]
+        found = named or unsaved()
     except (OSError, ValueError) as exc:
         return fail(str(exc))
     if not found:
@@ -132,7 +128,7 @@ def _save(item: Unsaved, db: str | None) -> int:
     except (StoreError, ValueError) as exc:
         return fail(f"{item.path.name}: {exc}")
     item.path.unlink()
-    print(f"{item.path.name}: {len(item.trace)} samples saved as test {test_id}", file=sys.stdout)
+    print(f"{item.path.name}: {len(item.trace)} samples saved as test {test_id}")
     return 0
 
 
