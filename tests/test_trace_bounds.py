@@ -135,3 +135,32 @@ def test_imports_refuse_too_short_traces_and_warn_on_duplicates(
     assert code == 0 and "same recording" not in err
     code, _, err = run(capsys, "import", str(path), "--client", "1", "--db", str(db))
     assert code == 0 and "is the same recording as test 1" in err
+
+
+def test_analyze_and_import_take_tindeq_exports_and_several_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hold = _hold(80.0, 4.0)
+    tindeq = tmp_path / "tindeq.csv"
+    pairs = zip(hold.t.tolist(), (hold.force / 9.80665).tolist(), strict=True)
+    rows = "".join(f"{t!r},{kg!r}\n" for t, kg in pairs)
+    tindeq.write_text("time,weight\n" + rows, encoding="utf-8")
+    ours = tmp_path / "ours.csv"
+    write_trace(ours, make_trace(4))
+    broken = tmp_path / "broken.csv"
+    broken.write_text("time_s,force_n\n0,1\n0.1,x\n", encoding="utf-8")
+
+    code, out, _ = run(capsys, "analyze", "--json", str(tindeq))
+    assert code == 0 and out and all(f'"file": "{tindeq}"' in line for line in out.splitlines())
+
+    db = tmp_path / "store.sqlite3"
+    with Store.open(db) as store:
+        store.add_client("Maria Example")
+    argv = ["import", str(tindeq), str(broken), str(ours), "--client", "1", "--muscle", "psoas"]
+    code, out, err = run(capsys, *argv, "--side", "L", "--db", str(db))
+    assert code == 1
+    assert "[1/3]" in err and "[3/3]" in err and f"{broken}:3: not a number" in err
+    assert out.splitlines() == [
+        "imported 320 samples as test 1",
+        f"imported {len(make_trace(4))} samples as test 2",
+    ]

@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
         description="Analyse trace CSV files: one line (or JSON object) per effort.",
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line per effort")
-    p.add_argument("files", nargs="+", metavar="FILE", help="trace CSV files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="trace CSV files or Tindeq exports")
     p.set_defaults(run=run)
 
 
@@ -49,19 +49,23 @@ def _cell(d: dict[str, Any], key: str, fmt: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Analyse each file; a bad file is reported on stderr and skipped (exit 1)."""
+    """Analyse each file (our trace CSV or a Tindeq export, as ``import`` reads them);
+    a bad file is reported on stderr and skipped (exit 1), warnings go to stderr."""
     from nkt_dyno.engine import analyze
-    from nkt_dyno.trace import read_trace
+    from nkt_dyno.store import read_import
+    from nkt_dyno.trace import warnings_for
 
     status = 0
     rows: list[list[str]] = []
     for name in args.files:
         try:
-            trace = read_trace(name)
+            trace = read_import(name)
         except (OSError, ValueError) as exc:
-            print(f"nkt-dyno analyze: {name}: {exc}", file=sys.stderr)
+            print(f"nkt-dyno analyze: {exc}", file=sys.stderr)
             status = 1
             continue
+        for warning in warnings_for(trace):
+            print(f"nkt-dyno analyze: warning: {name}: {warning}", file=sys.stderr)
         results = analyze(trace.t, trace.force, trace.gyro)
         for r in results:
             d = r.to_dict()
