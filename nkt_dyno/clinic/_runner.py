@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -257,13 +256,8 @@ def _save(
 
 
 def _session_for(store: Store, client_id: int, examiner: str | None) -> int:
-    """Today's latest session of the client (as ``save_recording`` joins), else a new one."""
-    sessions = store.sessions(client_id)
-    if sessions:
-        started = dt.datetime.fromisoformat(sessions[-1].started).astimezone().date()
-        if started == dt.date.today():
-            return sessions[-1].id
-    return store.start_session(client_id, examiner=examiner).id
+    """Today's session of the client (as ``save_recording`` joins), else a new one."""
+    return store.visit_session(client_id, examiner=examiner)
 
 
 def _trace(blocks: Sequence[Any], dyno: Dynamometer) -> Trace:

@@ -523,7 +523,8 @@ class Store:
         """Tests holding exactly these samples (an import offered twice)."""
         _, n, t, force, gyro, _ = _encode_trace(trace)
         rows = self._conn.execute(
-            "SELECT test_id FROM traces WHERE n = ? AND t = ? AND force = ? AND gyro IS ? "
+            "SELECT test_id FROM traces JOIN tests ON tests.id = test_id "
+            "WHERE n = ? AND t = ? AND force = ? AND gyro IS ? AND deleted IS NULL "
             "ORDER BY test_id",
             (n, t, force, gyro),
         )
