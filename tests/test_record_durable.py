@@ -267,3 +267,15 @@ async def test_a_journal_that_cannot_be_written_never_stops_the_recording(
         sent = len(session.simulator.sent.force_n)
     assert journal.failed is not None and journal.samples == 0
     assert take is not None and len(take.trace) == sent
+
+
+@pytest.mark.parametrize("at", [0.93, 0.99])
+def test_a_link_drop_at_the_very_end_keeps_the_test(
+    db: Path, capsys: pytest.CaptureFixture[str], at: float
+) -> None:
+    argv = ["record", "--device", "sim:progressor", "--seconds", "1", "--save", *TAGS]
+    code, out, err = run(capsys, *argv, "--sim-fault", f"disconnect={at}")
+    assert code == 0, err
+    assert "Traceback" not in err
+    with Store.open(db) as store:
+        assert store.get_test(1).n_samples == int(out.split()[0])
