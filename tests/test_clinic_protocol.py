@@ -344,6 +344,7 @@ def test_protocol_run_end_to_end_on_a_simulated_device(
 
 
 def test_scenario_on_a_real_device_is_refused(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    Store.open(db).close()
     args = ["protocol", "run", "--db", db, "--client", "x", "--muscle", "psoas", "--side", "L"]
     assert cli.main([*args, "--device", "AA:BB", "--scenario", "hold", "--yes"]) == 1
     assert "only for simulated devices" in capsys.readouterr().err

@@ -171,3 +171,21 @@ def test_a_store_from_before_the_application_id_is_adopted(tmp_path: Path) -> No
         bad = tmp_path / "v0.sqlite3"
         _foreign(bad, "tests")
         Store.open(bad)
+
+
+def test_only_adding_a_client_or_muscle_creates_a_store_and_it_says_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "nkt-dyon" / "store.sqlite3"
+    code, _, err = run(capsys, "record", "--device", "sim:progressor", "--save", *RECORD_TAGS,
+                       "--db", str(typo))  # fmt: skip
+    assert code == 1 and "no store at" in err
+    code, _, err = run(capsys, "session", "start", "--client", "1", "--db", str(typo))
+    assert code == 1 and "no store at" in err
+    assert not typo.parent.exists()
+    code, _, err = run(capsys, "client", "add", "Maria", "--db", str(typo))
+    assert code == 0 and err == f"nkt-dyno: a new store was created at {typo}\n"
+    assert typo.parent.stat().st_mode & 0o777 == 0o700
+    assert typo.stat().st_mode & 0o777 == 0o600
+    code, _, err = run(capsys, "client", "add", "Jo", "--db", str(typo))
+    assert code == 0 and err == ""

@@ -29,12 +29,13 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def with_store(
-    command: StoreCommand, *, reading: bool = False
+    command: StoreCommand, *, reading: bool = False, creating: bool = False
 ) -> Callable[[argparse.Namespace], int]:
     """Run ``command(store, args)``; report store and input errors as one clear line.
 
-    A command ``reading`` only never creates a store (a mistyped ``--db``
-    would otherwise become a new empty one) and can read a read-only one.
+    Only a command ``creating`` (adding the first client or muscle) makes a
+    new store, and says where: a mistyped ``--db`` must not silently become
+    a new empty store. A command ``reading`` only can read a read-only store.
     """
 
     @functools.wraps(command)
@@ -42,9 +43,14 @@ def with_store(
         import sqlite3
 
         from nkt_dyno.store import Store, StoreError
+        from nkt_dyno.store._paths import resolve_path
 
+        path = resolve_path(args.db)
+        new = creating and not path.exists()
         try:
-            with Store.open(args.db, create=not reading, write=not reading) as store:
+            with Store.open(path, create=creating, write=not reading) as store:
+                if new:
+                    print(f"nkt-dyno: a new store was created at {path}", file=sys.stderr)
                 return command(store, args)
         except (StoreError, ValueError) as exc:
             return fail(str(exc))

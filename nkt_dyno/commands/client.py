@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--birth-year", type=int)
     add.add_argument("--notes", default="")
     add_db_argument(add)
-    add.set_defaults(run=with_store(_add))
+    add.set_defaults(run=with_store(_add, creating=True))
     listing = sub.add_parser("list", help="list clients")
     add_db_argument(listing)
     listing.set_defaults(run=with_store(_list, reading=True))

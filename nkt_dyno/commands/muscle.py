@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--position", default="", help="usual test position")
     add.add_argument("--alias", action="append", default=[], help="another name (repeatable)")
     add_db_argument(add)
-    add.set_defaults(run=with_store(_add))
+    add.set_defaults(run=with_store(_add, creating=True))
 
 
 def _list(store: Store, args: argparse.Namespace) -> int:
