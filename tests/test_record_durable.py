@@ -224,6 +224,14 @@ def test_make_test_gaps_and_rate_are_stored(
         assert test.rate_hz == pytest.approx(80.0, rel=0.05)
         assert test.gaps and all(g.samples_lost >= 1 for g in test.gaps)
         assert sum(g.samples_lost for g in test.gaps) + test.n_samples == pytest.approx(160, abs=12)
+    code, out, _ = run(capsys, "replay", "1", "--speed", "max")
+    assert code == 0
+    assert f"{len(test.gaps)} gaps: at " in out.splitlines()[1] and "lost)" in out
+    html = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", "--session", str(test.session_id), "-o", str(html))
+    assert code == 0, err
+    text = html.read_text(encoding="utf-8")
+    assert f"{len(test.gaps)} gaps: at " in text and "make test, the patient pushing" in text
 
 
 def test_a_protocol_step_the_store_refuses_is_kept_and_recovered(

@@ -18,7 +18,7 @@ from nkt_dyno.commands._storecli import add_db_argument, with_store
 from nkt_dyno.summary import verdict_line
 
 if TYPE_CHECKING:
-    from nkt_dyno.store import MuscleTest, Store
+    from nkt_dyno.store import Store
 
 BLOCK_S = 0.02
 
@@ -47,7 +47,7 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     test = store.get_test(args.test_id)
     trace = store.load_trace(test.id)
     print(f"test {test.id}: {test.muscle} {test.side} {test.condition}, engine {version}")
-    print(recording_line(test))
+    print(test.recording_line())
     speed = None if args.speed == "max" else float(args.speed)
     detector = Detector()
     starts = np.searchsorted(trace.t, np.arange(trace.t[0], trace.t[-1], BLOCK_S))
@@ -63,17 +63,6 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     for event in detector.finish():
         print(describe(event))
     return 0
-
-
-def recording_line(test: MuscleTest) -> str:
-    """The measured rate and every gap of a stored test: holes are part of the data."""
-    rate = "rate unknown" if test.rate_hz is None else f"{test.rate_hz:.1f} samples/s measured"
-    if not test.gaps:
-        return f"{test.n_samples} samples, {rate}, no gaps"
-    holes = "; ".join(
-        f"at {g.start_s:.2f} s for {g.length_s:.2f} s ({g.samples_lost} lost)" for g in test.gaps
-    )
-    return f"{test.n_samples} samples, {rate}, {len(test.gaps)} gaps: {holes}"
 
 
 def describe(event: Any) -> str:

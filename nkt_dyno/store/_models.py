@@ -143,6 +143,17 @@ class MuscleTest:
     rate_hz: float | None = None
     """The measured sample rate (typical spacing, not the average over gaps)."""
 
+    def recording_line(self) -> str:
+        """Samples, measured rate and every gap, for people: holes are part of the data."""
+        rate = "rate unknown" if self.rate_hz is None else f"{self.rate_hz:.1f} samples/s measured"
+        if not self.gaps:
+            return f"{self.n_samples} samples, {rate}, no gaps"
+        holes = "; ".join(
+            f"at {g.start_s:.2f} s for {g.length_s:.2f} s ({g.samples_lost} lost)"
+            for g in self.gaps
+        )
+        return f"{self.n_samples} samples, {rate}, {len(self.gaps)} gaps: {holes}"
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
