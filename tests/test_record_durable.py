@@ -79,6 +79,7 @@ def test_ctrl_c_and_sigterm_end_the_recording_and_save_every_sample(
     db: Path, sig: signal.Signals
 ) -> None:
     proc, journal = _recording(db)
+    assert unsaved() == []  # a journal still being written is not offered for recovery
     assert journal.stat().st_mode & 0o777 == 0o600
     assert journal.parent.stat().st_mode & 0o777 == 0o700
     proc.send_signal(sig)
