@@ -255,7 +255,7 @@ def _check_spacing(t: npt.ArrayLike, source: str) -> None:
     spacing = float(np.median(np.diff(times)))
     if spacing >= MAX_SPACING_S:
         raise TraceFormatError(
-            f"{source}: samples are a median {spacing:g} s apart ({times.size} samples over "
+            f"{source}: samples are a median {spacing:g} s apart ({times.size} samples span "
             f"{(times[-1] - times[0]) / 3600:.3g} h): the time column looks like milliseconds "
             "or microseconds labelled as seconds; convert it to seconds (divide by 1000 or "
             "1000000) or name the unit in the header"

@@ -51,7 +51,6 @@ def _cell(d: dict[str, Any], key: str, fmt: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Analyse each file (our trace CSV or a Tindeq export, as ``import`` reads them);
     a bad file is reported on stderr and skipped (exit 1), warnings go to stderr."""
-    from nkt_dyno.engine import analyze
     from nkt_dyno.store import read_import
     from nkt_dyno.trace import warnings_for
 
@@ -66,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         for warning in warnings_for(trace):
             print(f"nkt-dyno analyze: warning: {name}: {warning}", file=sys.stderr)
+        from nkt_dyno.engine import analyze  # after reading: a refused file answers at once
+
         results = analyze(trace.t, trace.force, trace.gyro)
         for r in results:
             d = r.to_dict()
