@@ -37,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "muscle",
     "examiner",
     "report",
+    "store",
 )
 """Sub-command modules, in the order ``--help`` lists them."""
 

@@ -189,3 +189,24 @@ def test_only_adding_a_client_or_muscle_creates_a_store_and_it_says_where(
     assert typo.stat().st_mode & 0o777 == 0o600
     code, _, err = run(capsys, "client", "add", "Jo", "--db", str(typo))
     assert code == 0 and err == ""
+
+
+def test_the_store_command_says_which_store_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "clinic.sqlite3"
+    monkeypatch.setenv("NKT_DYNO_DB", str(db))
+    code, out, _ = run(capsys, "store")
+    assert code == 0 and out.splitlines()[:2] == [
+        f"store: {db}",
+        "  (not created yet: `nkt-dyno client add NAME` creates it)",
+    ]
+    assert list(tmp_path.iterdir()) == []
+    with Store.open(db) as store:
+        store.add_client("Maria Example")
+    other = tmp_path / "other.sqlite3"
+    code, out, _ = run(capsys, "store")
+    assert out.splitlines()[1] == "  schema 4, 1 clients, 0 tests"
+    assert f"journals: {tmp_path / 'journal'} (0 unsaved)" in out
+    code, out, _ = run(capsys, "store", "--db", str(other))
+    assert out.splitlines()[0] == f"store: {other}"
