@@ -82,8 +82,8 @@ def test_corrections_are_checked(db: str, capsys: pytest.CaptureFixture[str]) ->
             store.move_test(1, store.start_session(2).id, who="x")
         with pytest.raises(ValueError, match="side must be one of"):
             store.edit_test(1, who="x", side="up")
-        with pytest.raises(ValueError, match="cannot edit recorded"):
-            store.edit_test(1, who="x", recorded="2020-01-01")
+        with pytest.raises(ValueError, match="who must not be empty"):
+            store.edit_test(1, who=" ", notes="x")
         assert store.audit() == []
     code, _, err = run(capsys, "test", "edit", "1", "--db", db)
     assert code == 1 and "nothing to change" in err

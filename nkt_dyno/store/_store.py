@@ -97,7 +97,6 @@ _TEST_FROM = """
 _GROUP_COLUMNS = "id, session_id, muscle, side, created, notes"
 _LIVE = "t.deleted IS NULL"
 """Deleted tests stay in the file (recoverable) but out of every listing."""
-_EDITABLE = ("muscle", "side", "condition", "challenge_target", "position_notes", "notes", "test")
 
 
 def now() -> str:
@@ -540,14 +539,36 @@ class Store:
 
     # -- corrections -------------------------------------------------------------------
 
-    def edit_test(self, test_id: int, *, who: str, **changes: str | None) -> MuscleTest:
-        """Correct a test's tags (``muscle``, ``side``, ``condition``, ``challenge_target``,
-        ``position_notes``, ``notes``, ``test``); the audit keeps what they were and who."""
-        unknown = set(changes) - set(_EDITABLE)
-        if unknown:
-            raise ValueError(
-                f"cannot edit {', '.join(sorted(unknown))}; tags are {', '.join(_EDITABLE)}"
-            )
+    def edit_test(
+        self,
+        test_id: int,
+        *,
+        who: str,
+        muscle: str | None = None,
+        side: str | None = None,
+        condition: str | None = None,
+        challenge_target: str | None = None,
+        position_notes: str | None = None,
+        notes: str | None = None,
+        test: str | None = None,
+    ) -> MuscleTest:
+        """Correct a test's tags; the audit keeps what they were, who changed them and when.
+
+        None leaves a tag as it is; ``challenge_target=""`` removes the target.
+        A test whose muscle or side changes leaves its protocol group.
+        """
+        given = {
+            "muscle": muscle,
+            "side": side,
+            "condition": condition,
+            "challenge_target": challenge_target,
+            "position_notes": position_notes,
+            "notes": notes,
+            "test": test,
+        }
+        changes: dict[str, str | None] = {k: v for k, v in given.items() if v is not None}
+        if changes.get("challenge_target") == "":
+            changes["challenge_target"] = None
         for name, allowed in (("side", SIDES), ("condition", CONDITIONS), ("test", TESTS)):
             if changes.get(name) is not None:
                 _check_choice(name, str(changes[name]), allowed)
