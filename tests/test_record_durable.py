@@ -8,6 +8,7 @@ samples saved or journalled, and ``recover`` saves or writes them.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -288,3 +289,29 @@ def test_a_link_drop_at_the_very_end_keeps_the_test(
     assert "Traceback" not in err
     with Store.open(db) as store:
         assert store.get_test(1).n_samples == int(out.split()[0])
+
+
+async def test_the_connect_timeout_is_honoured_for_a_device_that_is_gone() -> None:
+    from nkt_dyno.devices import Dynamometer, scan
+    from nkt_dyno.devices.simulator import SIMULATORS, synthetic
+    from nkt_dyno.devices.virtual import VirtualRadio
+
+    radio = VirtualRadio()
+    await radio.central()
+    sim = SIMULATORS["progressor"](synthetic("hold", 3))
+    await sim.attach(radio)
+    try:
+        (found,) = [f for f in await scan(radio.backends(), 0.3) if f.kind == "progressor"]
+        await sim.vanish()
+        dyno = Dynamometer(
+            found, backends=radio.backends(), options=DriverOptions(connect_timeout_s=0.5)
+        )
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            # The outer bound turns a driver that waits forever into a failure, not a hang.
+            await asyncio.wait_for(dyno.open(), 5.0)
+        assert time.monotonic() - started < 2.0
+        await dyno.close()
+    finally:
+        await sim.close()
+        await radio.close()
