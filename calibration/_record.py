@@ -182,8 +182,11 @@ class CalibrationRecord:
         return _parse(data)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the record to `path` as UTF-8 JSON."""
-        with open(path, "w", encoding="utf-8") as fh:
+        """Write the record to `path` as UTF-8 JSON, readable by its owner only (0600):
+        it names the operator."""
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an older record may have been created 0644
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(self.to_json())
 
     @classmethod

@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "demo",
     "scan",
     "record",
+    "recover",
     "tare",
     "calibrate",
     "verify",
@@ -26,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "gui",
     "client",
     "session",
+    "test",
     "protocol",
     "history",
     "replay",
@@ -35,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "muscle",
     "examiner",
     "report",
+    "store",
 )
 """Sub-command modules, in the order ``--help`` lists them."""
 

@@ -22,11 +22,15 @@ each block, so a recording cut short keeps every sample received.
 
 from __future__ import annotations
 
+import array
 import contextlib
+import itertools
 import math
 import os
+import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +45,39 @@ FORCE_COLUMN = "force_n"
 GYRO_COLUMN = "gyro_dps"
 
 FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A hole in a recording: no samples from ``start_s`` for ``length_s``."""
+
+    start_s: float
+    """Time of the last sample before the hole (s)."""
+    length_s: float
+    samples_lost: int
+    """Samples the measured rate would have put in the hole."""
+
+
+def measured_rate(t: npt.ArrayLike) -> float | None:
+    """Samples per second from the typical spacing (the median), so gaps do not lower it."""
+    steps = np.diff(np.asarray(t, dtype=np.float64))
+    return None if steps.size == 0 else float(1.0 / np.median(steps))
+
+
+def find_gaps(t: npt.ArrayLike, marked: Sequence[int] = ()) -> tuple[Gap, ...]:
+    """The holes in ``t``: steps of twice the typical spacing or more, and samples the
+    driver ``marked`` as following lost packets (a lost sample at 80 Hz barely shows in time)."""
+    times = np.asarray(t, dtype=np.float64)
+    rate = measured_rate(times)
+    if rate is None:
+        return ()
+    steps = np.diff(times)
+    wide = set((np.flatnonzero(steps >= 1.9 / rate) + 1).tolist())
+    after = sorted(wide | {i for i in marked if 0 < i < times.size})
+    return tuple(
+        Gap(float(times[i - 1]), float(steps[i - 1]), max(round(steps[i - 1] * rate) - 1, 0))
+        for i in after
+    )
 
 
 class TraceFormatError(ValueError):
@@ -104,20 +141,71 @@ def _check_time(t: FloatArray) -> None:
             )
 
 
+MAX_LINE_CHARS = 64 * 1024
+"""A longer line is not a trace row (a 100 MB line must not become gigabytes of lists)."""
+MAX_SAMPLES = 10_000_000
+"""Nearly three hours at 1 kHz; more is not one muscle test (memory stays ~250 MB at most)."""
+MAX_FORCE_N = 50_000.0
+"""Five tonnes: far beyond any handheld or fixed dynamometer; larger values are not newtons."""
+MAX_SPACING_S = 0.5
+"""The slowest supported device sends 10 samples/s; spacing this wide means other time units."""
+_CHECK_AFTER = 200
+"""Rows after which the spacing is judged, so a wrong unit is refused before the whole file."""
+
+
 def read_trace(path: str | os.PathLike[str]) -> Trace:
-    """Read a trace CSV, or raise :class:`TraceFormatError` saying why not."""
+    """Read a trace CSV, streaming with bounded memory, or raise :class:`TraceFormatError`.
+
+    Refused with a sentence: a pipe or device instead of a file (reading it
+    could hang or never end), a line longer than :data:`MAX_LINE_CHARS`, more
+    than :data:`MAX_SAMPLES` samples, sample spacing that says the time column
+    is not in seconds, forces beyond :data:`MAX_FORCE_N`.
+    """
     p = Path(path)
+    source = str(p)
+    check_regular_file(p)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            return _parse_lines(_bounded_lines(fh, source), source)
     except UnicodeDecodeError as exc:
         raise TraceFormatError(f"{p}: not a text file ({exc.reason})") from exc
-    return parse_trace(text, source=str(p))
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse what is not a regular file: a FIFO blocks, ``/dev/zero`` never ends."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise TraceFormatError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a pipe or device, not a file"
+        raise TraceFormatError(f"{path} is {kind}: give a trace CSV file")
+
+
+def _bounded_lines(fh: IO[str], source: str) -> Iterator[str]:
+    for no in itertools.count(1):
+        line = fh.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_CHARS:
+            raise TraceFormatError(
+                f"{source}:{no}: line longer than {MAX_LINE_CHARS // 1024} KiB: not a trace CSV"
+            )
+        yield line
 
 
 def parse_trace(text: str, *, source: str = "<text>") -> Trace:
     """Parse trace CSV text; ``source`` names it in error messages."""
+    if len(text) > MAX_LINE_CHARS and "\n" not in text[: MAX_LINE_CHARS + 1]:
+        raise TraceFormatError(
+            f"{source}:1: line longer than {MAX_LINE_CHARS // 1024} KiB: not a trace CSV"
+        )
+    return _parse_lines(iter(text.splitlines()), source)
+
+
+def _parse_lines(raw: Iterator[str], source: str) -> Trace:
     metadata: dict[str, str] = {}
-    lines = iter(enumerate(text.splitlines(), start=1))
+    lines = iter(enumerate(raw, start=1))
     header, header_no = _read_header(lines, metadata, source)
     sep = ";" if header.count(";") > header.count(",") else ","
     names = [h.strip().lower() for h in header.split(sep)]
@@ -129,13 +217,13 @@ def parse_trace(text: str, *, source: str = "<text>") -> Trace:
             f"{TIME_COLUMN!r} and {FORCE_COLUMN!r}"
         ) from None
     i_g = names.index(GYRO_COLUMN) if GYRO_COLUMN in names else None
-    rows = _read_rows(lines, sep, len(names), source)
-    if not rows:
+    flat = _read_rows(lines, sep, len(names), source, i_t)
+    if not flat:
         raise TraceFormatError(f"{source}: no samples after the header")
-    data = np.array(rows, dtype=np.float64)
+    data = np.frombuffer(flat, dtype=np.float64).reshape(-1, len(names))
     _check_finite(data, names, source, header_no)
     try:
-        return Trace(
+        trace = Trace(
             t=data[:, i_t],
             force=data[:, i_f],
             gyro=None if i_g is None else data[:, i_g],
@@ -143,6 +231,50 @@ def parse_trace(text: str, *, source: str = "<text>") -> Trace:
         )
     except TraceFormatError as exc:
         raise TraceFormatError(f"{source}: {exc}") from None
+    check_plausible(trace, source)
+    return trace
+
+
+def check_plausible(trace: Trace, source: str) -> None:
+    """Refuse a time column that is not in seconds and forces that are not newtons."""
+    _check_spacing(trace.t, source)
+    big = np.abs(trace.force) > MAX_FORCE_N
+    if big.any():
+        i = int(np.argmax(big))
+        raise TraceFormatError(
+            f"{source}: sample {i} has a force of {trace.force[i]:g} N, beyond any "
+            f"dynamometer ({MAX_FORCE_N:g} N): is the force column in newtons, and the "
+            "right column?"
+        )
+
+
+def _check_spacing(t: npt.ArrayLike, source: str) -> None:
+    times = np.asarray(t, dtype=np.float64)
+    if times.size < 10:
+        return
+    spacing = float(np.median(np.diff(times)))
+    if spacing >= MAX_SPACING_S:
+        raise TraceFormatError(
+            f"{source}: samples are a median {spacing:g} s apart ({times.size} samples span "
+            f"{(times[-1] - times[0]) / 3600:.3g} h): the time column looks like milliseconds "
+            "or microseconds labelled as seconds; convert it to seconds (divide by 1000 or "
+            "1000000) or name the unit in the header"
+        )
+
+
+def warnings_for(trace: Trace) -> list[str]:
+    """What a readable trace may still get wrong; the caller shows these to the user."""
+    if not len(trace):
+        return []
+    low, high = (float(x) for x in np.percentile(trace.force, [1.0, 99.0]))
+    if low < -10.0 and -low > 2.0 * max(high, 0.0):
+        return [
+            f"the force is mostly negative (down to {trace.force.min():.1f} N, hardly above "
+            "0): the trace looks inverted (the device pushed from the other side, or pull "
+            "recorded as negative); the analysis looks for rises, so its verdict will not "
+            "mean much"
+        ]
+    return []
 
 
 def _read_header(
@@ -162,10 +294,12 @@ def _read_header(
 
 
 def _read_rows(
-    lines: Iterator[tuple[int, str]], sep: str, width: int, source: str
-) -> list[list[float]]:
+    lines: Iterator[tuple[int, str]], sep: str, width: int, source: str, i_t: int
+) -> array.array[float]:
+    """Every row's values, flat, in 8 bytes each (a list of lists costs ten times that)."""
     decimal_comma = sep == ";"
-    rows: list[list[float]] = []
+    flat: array.array[float] = array.array("d")
+    rows = 0
     for no, line in lines:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -173,13 +307,21 @@ def _read_rows(
         cells = stripped.split(sep)
         if len(cells) != width:
             raise TraceFormatError(
-                f"{source}:{no}: {len(cells)} values, the header has {width}: {stripped!r}"
+                f"{source}:{no}: {len(cells)} values, the header has {width}: {stripped[:200]!r}"
             )
         try:
-            rows.append([float(c.replace(",", ".") if decimal_comma else c) for c in cells])
+            flat.extend(float(c.replace(",", ".") if decimal_comma else c) for c in cells)
         except ValueError:
-            raise TraceFormatError(f"{source}:{no}: not a number in {stripped!r}") from None
-    return rows
+            raise TraceFormatError(f"{source}:{no}: not a number in {stripped[:200]!r}") from None
+        rows += 1
+        if rows == _CHECK_AFTER:
+            _check_spacing(flat[i_t::width], source)
+        if rows > MAX_SAMPLES:
+            raise TraceFormatError(
+                f"{source}:{no}: more than {MAX_SAMPLES:,} samples: not one muscle test "
+                "(split the recording)"
+            )
+    return flat
 
 
 def _check_finite(data: FloatArray, names: list[str], source: str, header_no: int) -> None:
@@ -232,9 +374,13 @@ def write_trace(path: str | os.PathLike[str], trace: Trace) -> None:
 class TraceWriter:
     """Append a recording to a trace CSV block by block, flushing each block.
 
-    Used while a device streams: if the program or the device dies, every
-    block written so far is on disk and the file reads back as a valid trace.
-    Blocks must continue the time axis (strictly increasing across blocks).
+    Used while a device streams: if the program dies, even by ``kill -9``,
+    every block written so far is in the file and it reads back as a valid
+    trace. ``fsync_every_s`` also bounds what a power cut can take (flushing
+    reaches the operating system, fsync the disk; fsync on every block would
+    cost a disk write per notification). The file is created private (0600);
+    ``exclusive`` refuses an existing file instead of replacing it. Blocks
+    must continue the time axis (strictly increasing across blocks).
     """
 
     def __init__(
@@ -243,12 +389,18 @@ class TraceWriter:
         metadata: Mapping[str, str] | None = None,
         *,
         gyro: bool = False,
+        exclusive: bool = False,
+        fsync_every_s: float | None = None,
     ) -> None:
         self.path = Path(path)
         self._gyro = gyro
         self._last_t = -math.inf
         self._count = 0
-        self._fh: IO[str] = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self._fsync_every_s = fsync_every_s
+        self._synced = time.monotonic()
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+        fd = os.open(self.path, flags, 0o600)
+        self._fh: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self._fh.write(_header_lines(metadata or {}, gyro))
         self._fh.flush()
 
@@ -277,6 +429,10 @@ class TraceWriter:
         _check_time(tt)
         self._fh.write(_format_rows(tt, ff, gg))
         self._fh.flush()
+        now = time.monotonic()
+        if self._fsync_every_s is not None and now - self._synced >= self._fsync_every_s:
+            os.fsync(self._fh.fileno())
+            self._synced = now
         self._last_t = float(tt[-1])
         self._count += int(tt.size)
 

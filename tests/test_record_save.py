@@ -192,26 +192,36 @@ def test_calibrations_are_registered_once_by_fingerprint(db: str, tmp_path: Path
         assert store.test_ids() == []
 
 
-async def test_a_full_store_keeps_the_recording_in_a_file(
-    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from nkt_dyno.commands.record import _save_or_rescue
-    from nkt_dyno.store import StoreError
+async def test_a_full_store_keeps_the_recording_in_its_journal(db: str, tmp_path: Path) -> None:
+    import argparse
+
+    from nkt_dyno.commands.record import _keep
+    from nkt_dyno.journal import Journal, unsaved
 
     async with open_device("sim:progressor", scenario="hold", calibrated=False) as session:
-        take = await take_test(session, "sim:progressor", 1.0)
-    assert take is not None
-    monkeypatch.chdir(tmp_path)
+        journal = Journal({"recorded": "2026-01-02T03:04:05+00:00"}, "client1-psoas-L")
+        take = await take_test(session, "sim:progressor", 1.0, journal=journal)
+    assert take is not None and journal.samples == len(take.trace)
+    args = argparse.Namespace(output=None)
     with Store.open(db) as store:
         tags = Tags.from_args(store, _args())
+        journal.metadata.update(tags.metadata())
         pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
         # SQLite's size cap stands in for a full disk.
         store._conn.execute(f"PRAGMA max_page_count = {pages + 20}")
-        saved: list[int] = []
-        with pytest.raises(StoreError, match=r"the recording is kept in nkt-dyno-unsaved-"):
-            for _ in range(200):
-                saved.append(_save_or_rescue(store, take, tags, None))
-        assert store.test_ids() == saved
-    (rescued,) = tmp_path.glob("nkt-dyno-unsaved-*.csv")
-    kept = read_trace(rescued)
-    assert np.array_equal(kept.t, take.trace.t) and np.array_equal(kept.force, take.trace.force)
+        codes = [_keep(args, take, tags, store, journal) for _ in range(1)]
+        while codes[-1] == 0:
+            journal = Journal(dict(journal.metadata), "client1-psoas-L")
+            journal.write(take.trace.t, take.trace.force, None)
+            codes.append(_keep(args, take, tags, store, journal))
+        saved = store.test_ids()
+    assert codes[-1] == 1 and len(saved) == len(codes) - 1
+    (left,) = unsaved()
+    assert left.path == journal.path
+    assert np.array_equal(left.trace.t, take.trace.t)
+    assert np.array_equal(left.trace.force, take.trace.force)
+    assert (left.tags["client_name"], left.tags["muscle"], left.tags["side"]) == (
+        "Maria Example",
+        "psoas",
+        "L",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +33,10 @@ needs_engine = pytest.mark.skipif(not _engine_ready(), reason="nkt_dyno.engine n
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    return str(tmp_path / "store.sqlite3")
+    """An empty store: commands that only read refuse a path where there is none."""
+    path = tmp_path / "store.sqlite3"
+    Store.open(path).close()
+    return str(path)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -186,7 +190,7 @@ def test_export_csv_summary_and_lossless_traces(
 def test_export_pseudonymised_json_has_no_names_or_notes(
     capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
 ) -> None:
-    client, session, ids = seeded(db)
+    _, session, ids = seeded(db)
     code, out, _ = run(capsys, "export", "--session", str(session), "--format", "json",
                        "--pseudonymise", "-o", str(tmp_path), "--db", db)  # fmt: skip
     assert code == 0
@@ -195,7 +199,7 @@ def test_export_pseudonymised_json_has_no_names_or_notes(
     for secret in ("Maria", "Dr Who", "private note", "first visit"):
         assert secret not in text
     summary = json.loads(paths[0].read_text("utf-8"))
-    assert summary[0]["client"] == f"client-{client}"
+    assert re.fullmatch(r"P[0-9a-f]{8}", summary[0]["client"])
     traces = json.loads(paths[1].read_text("utf-8"))
     assert [t["test_id"] for t in traces] == ids
     assert traces[0]["metadata"] == {"sample_rate_hz": "1000"}
@@ -209,6 +213,8 @@ TINDEQ_BLOCK = (
     "Device,Progressor 200\nDate,2024-03-01 10:15\nUnit,kg\n\n"
     "time,weight\n0.000,0.10\n0.0125,0.15\n0.025,2.50\n"
 )
+TINDEQ_SECOND = TINDEQ_BLOCK + "".join(f"{i / 80:.4f},2.50\n" for i in range(3, 80))
+"""The block export with one second of samples: enough to analyse and import."""
 
 
 def test_parse_tindeq_plain_and_header_block() -> None:
@@ -264,7 +270,7 @@ def test_import_our_trace_and_tindeq_exports(
     code, _, err = run(capsys, "import", str(ours), "--client", "Jo", "--db", db)
     assert code == 0, err
     tindeq = tmp_path / "tindeq.csv"
-    tindeq.write_text(TINDEQ_BLOCK, encoding="utf-8")
+    tindeq.write_text(TINDEQ_SECOND, encoding="utf-8")
     code, _, err = run(capsys, "import", str(tindeq), "--client", "1", "--muscle", "TFL",
                        "--side", "R", "--condition", "retest", "--db", db)  # fmt: skip
     assert code == 0, err
@@ -311,7 +317,8 @@ def test_replay_prints_live_events_ending_with_the_offline_verdict(
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith(f"test {tid}: psoas L baseline, engine ")
-    kinds = [line.split()[2] for line in lines[1:]]
+    assert lines[1].endswith("no gaps")
+    kinds = [line.split()[2] for line in lines[2:]]
     assert kinds[0] == "Onset" and kinds[-1] == "Complete"
     offline = analyze(trace.t, trace.force)[-1].to_dict()
     assert lines[-1].endswith(f"Complete       {verdict_line(offline)}")

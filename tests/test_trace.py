@@ -79,7 +79,7 @@ def test_binary_file_is_refused(tmp_path: Path) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    steps=hnp.arrays(np.float64, st.integers(1, 50), elements=st.floats(1e-6, 10.0)),
+    steps=hnp.arrays(np.float64, st.integers(1, 50), elements=st.floats(1e-6, 0.25)),
     data=st.data(),
 )
 def test_write_read_round_trip_is_bit_exact(tmp_path_factory, steps, data) -> None:  # type: ignore[no-untyped-def]
@@ -148,3 +148,15 @@ def test_test_kind_and_gyro_sign_from_metadata():
         test_kind({"test": "hold"})
     assert gyro_signed({}) and gyro_signed({"gyro": "signed"})
     assert not gyro_signed({"gyro": "Unsigned"})
+
+
+def test_gaps_from_spacing_and_driver_marks_and_the_typical_rate() -> None:
+    from nkt_dyno.trace import Gap, find_gaps, measured_rate
+
+    t = np.concatenate([np.arange(80) / 80, 2.0 + np.arange(80) / 80])  # a 1-s hole after 1 s
+    assert measured_rate(t) == pytest.approx(80.0)
+    (hole,) = find_gaps(t)
+    assert hole == Gap(79 / 80, 2.0 - 79 / 80, round((2.0 - 79 / 80) * 80) - 1)
+    # One lost packet hardly shows in time; the driver's mark says where it was.
+    assert [g.start_s for g in find_gaps(t, marked=[40])] == [39 / 80, 79 / 80]
+    assert find_gaps(t[:1]) == ()

@@ -259,13 +259,18 @@ def _test(e: TestEntry, images: Images) -> str:
     procedure = f"{t.muscle} {t.side}, {t.condition}"
     if t.challenge_target:
         procedure += f" (challenge: {t.challenge_target})"
-    procedure += "; break test, examiner-applied pressure"
+    procedure += (
+        "; make test, the patient pushing against the device"
+        if t.test == "make"
+        else "; break test, examiner-applied pressure"
+    )
     items = [
         ("Result", escape(verdict_line(e.effort))),
         ("Procedure", escape(procedure)),
         ("Position", escape(e.position or "not recorded")),
         ("Instrument", escape(_instrument(t))),
         ("Duration", _duration(e)),
+        ("Recording", escape(t.recording_line())),
         ("Peak force", _n(eff.get("peak_n"), " N above rest")),
         ("Timing", escape(_timing(eff))),
     ]

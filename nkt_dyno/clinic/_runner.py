@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -161,7 +160,7 @@ async def run_protocol(
             await before(step)
         async with connect(step, index) as session:
             captured = await capture(session)
-        test_id = writer.save(step, captured)
+        test_id = writer.save_or_keep(step, captured)
         if after is not None:
             after(step, test_id)
     assert writer.group_id is not None
@@ -186,6 +185,36 @@ class GroupWriter:
         self.request = request
         self.client_id = client.id
         self.group_id: int | None = None
+
+    def save_or_keep(self, step: PlannedStep, captured: Captured) -> int:
+        """Save one finished step; if the store refuses, keep it in a journal and say where.
+
+        Raises StoreError naming the journal (``nkt-dyno recover`` saves it later).
+        """
+        from nkt_dyno.journal import keep, label
+        from nkt_dyno.store import StoreError
+        from nkt_dyno.store._store import now
+
+        try:
+            return self.save(step, captured)
+        except StoreError as exc:
+            meta = {
+                "recorded": now(),
+                "client": str(self.client_id),
+                "muscle": self.request.muscle,
+                "side": self.request.side,
+                "condition": step.condition,
+                "target": step.challenge_target or "",
+                "examiner": self.request.examiner or "",
+                "store": str(self.store.path.resolve()),
+                "device_id": captured.device.id,
+                "model": captured.device.model,
+            }
+            name = label(f"client{self.client_id}", self.request.muscle, self.request.side)
+            kept = keep(captured.trace, {k: v for k, v in meta.items() if v}, name)
+            raise StoreError(
+                f"{exc}; {step.label} is kept in {kept} (save it with `nkt-dyno recover --save`)"
+            ) from exc
 
     def save(self, step: PlannedStep, captured: Captured) -> int:
         """Save one finished step; return the test's id."""
@@ -227,13 +256,8 @@ def _save(
 
 
 def _session_for(store: Store, client_id: int, examiner: str | None) -> int:
-    """Today's latest session of the client (as ``save_recording`` joins), else a new one."""
-    sessions = store.sessions(client_id)
-    if sessions:
-        started = dt.datetime.fromisoformat(sessions[-1].started).astimezone().date()
-        if started == dt.date.today():
-            return sessions[-1].id
-    return store.start_session(client_id, examiner=examiner).id
+    """Today's session of the client (as ``save_recording`` joins), else a new one."""
+    return store.visit_session(client_id, examiner=examiner)
 
 
 def _trace(blocks: Sequence[Any], dyno: Dynamometer) -> Trace:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from nkt_dyno.store import Store
 
 StoreCommand = Callable[["Store", argparse.Namespace], int]
@@ -26,25 +28,64 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def with_store(command: StoreCommand) -> Callable[[argparse.Namespace], int]:
-    """Run ``command(store, args)``; report store and input errors as one clear line."""
+def with_store(
+    command: StoreCommand, *, reading: bool = False, creating: bool = False
+) -> Callable[[argparse.Namespace], int]:
+    """Run ``command(store, args)``; report store and input errors as one clear line.
+
+    Only a command ``creating`` (adding the first client or muscle) makes a
+    new store, and says where: a mistyped ``--db`` must not silently become
+    a new empty store. A command ``reading`` only can read a read-only store.
+    """
 
     @functools.wraps(command)
     def run(args: argparse.Namespace) -> int:
-        from nkt_dyno.store import Store, StoreError
+        import sqlite3
 
+        from nkt_dyno.store import Store, StoreError
+        from nkt_dyno.store._paths import resolve_path
+
+        path = resolve_path(args.db)
+        new = creating and not path.exists()
         try:
-            with Store.open(args.db) as store:
+            with Store.open(path, create=creating, write=not reading) as store:
+                if new:
+                    print(f"nkt-dyno: a new store was created at {path}", file=sys.stderr)
                 return command(store, args)
         except (StoreError, ValueError) as exc:
             return fail(str(exc))
+        except sqlite3.DatabaseError as exc:
+            return fail(damaged(args.db, exc))
 
     return run
 
 
+def damaged(db: str | None, exc: sqlite3.DatabaseError) -> str:
+    """The sentence for a store SQLite cannot read: what, and how to get the data back."""
+    import sqlite3
+
+    from nkt_dyno.store import default_path
+
+    path = db or default_path()
+    if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return f"the store {path} could not be read: {exc}"
+    return (
+        f"the store {path} is damaged ({exc}); nothing was changed. Keep a copy of it; "
+        f"`sqlite3 {path} .recover` rebuilds what can be read"
+    )
+
+
 def fail(message: str) -> int:
-    print(f"nkt-dyno: error: {message}", file=sys.stderr)
+    print(f"nkt-dyno: error: {printable(message)}", file=sys.stderr)
     return 1
+
+
+_CONTROL = dict.fromkeys(c for c in [*range(0x20), *range(0x7F, 0xA0)] if c != 0x0A)
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters: a name must not drive the terminal (ANSI escapes)."""
+    return text.translate(_CONTROL)
 
 
 def local_time(stamp: str) -> str:
@@ -53,7 +94,10 @@ def local_time(stamp: str) -> str:
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
+    cells = [
+        [str(h) for h in headers],
+        *[["" if c is None else printable(str(c)) for c in r] for r in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for n, row in enumerate(cells):
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

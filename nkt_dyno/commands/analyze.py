@@ -43,7 +43,7 @@ def register(subparsers: Any) -> None:
         help="test type (default: the file's '# test:' line, else break); "
         "a make test is never called a break",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="trace CSV files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="trace CSV files or Tindeq exports")
     p.set_defaults(run=run)
 
 
@@ -55,20 +55,25 @@ def _cell(d: dict[str, Any], key: str, fmt: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Analyse each file; a bad file is reported on stderr and skipped (exit 1)."""
-    from nkt_dyno.engine import analyze
-    from nkt_dyno.trace import gyro_signed, read_trace, test_kind
+    """Analyse each file (our trace CSV or a Tindeq export, as ``import`` reads them);
+    a bad file is reported on stderr and skipped (exit 1), warnings go to stderr."""
+    from nkt_dyno.store import read_import
+    from nkt_dyno.trace import gyro_signed, test_kind, warnings_for
 
     status = 0
     rows: list[list[str]] = []
     for name in args.files:
         try:
-            trace = read_trace(name)
+            trace = read_import(name)
             test = test_kind(trace.metadata, args.test)
         except (OSError, ValueError) as exc:
-            print(f"nkt-dyno analyze: {name}: {exc}", file=sys.stderr)
+            print(f"nkt-dyno analyze: {exc}", file=sys.stderr)
             status = 1
             continue
+        for warning in warnings_for(trace):
+            print(f"nkt-dyno analyze: warning: {name}: {warning}", file=sys.stderr)
+        from nkt_dyno.engine import analyze  # after reading: a refused file answers at once
+
         results = analyze(
             trace.t,
             trace.force,

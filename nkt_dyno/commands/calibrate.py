@@ -158,6 +158,7 @@ async def _calibrate(args: argparse.Namespace) -> int:
 
     from calibration import render_certificate, run_calibration
     from nkt_dyno.devices._calibrations import record_path
+    from nkt_dyno.files import private_dir, write_private
 
     async with raw_stream(args) as (session, reader, hang):
         record = await asyncio.to_thread(
@@ -175,7 +176,7 @@ async def _calibrate(args: argparse.Namespace) -> int:
             hang=hang,
         )
     path = args.record or record_path(args.device)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     record.save(path)
     fit, q = record.fit, record.quality
     model = "quadratic" if fit.degree == 2 else "straight line"
@@ -186,7 +187,7 @@ async def _calibrate(args: argparse.Namespace) -> int:
     if not _register(record, args.db):
         return 1
     if args.certificate is not None:
-        args.certificate.write_text(render_certificate(record), encoding="utf-8")
+        write_private(args.certificate, render_certificate(record))
         print(f"certificate written to {args.certificate}")
     return 0
 

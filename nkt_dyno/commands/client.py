@@ -19,10 +19,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--birth-year", type=int)
     add.add_argument("--notes", default="")
     add_db_argument(add)
-    add.set_defaults(run=with_store(_add))
+    add.set_defaults(run=with_store(_add, creating=True))
     listing = sub.add_parser("list", help="list clients")
     add_db_argument(listing)
-    listing.set_defaults(run=with_store(_list))
+    listing.set_defaults(run=with_store(_list, reading=True))
 
 
 def _add(store: Store, args: argparse.Namespace) -> int:

@@ -35,14 +35,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     import numpy as np
 
     from nkt_dyno.devices._recording import record
     from nkt_dyno.devices._session import open_device
     from nkt_dyno.devices.simulator import Scenario
     from nkt_dyno.engine.synthetic import generate_session
+    from nkt_dyno.files import private_dir
     from nkt_dyno.trace import Trace, write_trace
 
     cases = ["hold", "break"] * ((args.efforts + 1) // 2)
@@ -59,8 +58,7 @@ async def _demo(args: argparse.Namespace) -> int:
     async with open_device("sim:progressor", scenario=scenario, calibrated=False) as device:
         rec = await record(device.dyno, seconds, on_item=live.feed)
         name = device.dyno.device.name
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = private_dir(args.out)
     path = out / "session.csv"
     rate = (len(rec.t) - 1) / float(rec.t[-1])
     meta = {"sample_rate_hz": f"{rate:.1f}", "device": name, "note": "simulated demo session"}

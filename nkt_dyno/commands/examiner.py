@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from nkt_dyno.commands._storecli import add_db_argument, local_time, print_table, with_store
+from nkt_dyno.commands._storecli import (
+    add_db_argument,
+    local_time,
+    print_table,
+    printable,
+    with_store,
+)
 
 if TYPE_CHECKING:
     from nkt_dyno.clinic import RiseStats
@@ -18,14 +24,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     profile = sub.add_parser("profile", help="start force, rise, consistency and trend")
     profile.add_argument("name", metavar="NAME", help="examiner's name (any case)")
     add_db_argument(profile)
-    profile.set_defaults(run=with_store(_profile))
+    profile.set_defaults(run=with_store(_profile, reading=True))
 
 
 def _profile(store: Store, args: argparse.Namespace) -> int:
     from nkt_dyno.clinic import SLOPE_CV_LIMIT_PCT, examiner_profile
 
     profile = examiner_profile(store, args.name)
-    print(f"examiner {profile.name}: {profile.overall.trials} trials")
+    print(f"examiner {printable(profile.name)}: {profile.overall.trials} trials")
     rows = [_row("all", profile.overall)]
     rows += [_row(f"#{r.session_id} {local_time(r.started)}", r.stats) for r in profile.sessions]
     print_table(

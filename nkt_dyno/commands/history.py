@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--client", required=True, help="client id or exact name")
     parser.add_argument("--muscle", help="only this muscle (name, alias or shorthand)")
     add_db_argument(parser)
-    parser.set_defaults(run=with_store(_run))
+    parser.set_defaults(run=with_store(_run, reading=True))
 
 
 def _run(store: Store, args: argparse.Namespace) -> int:

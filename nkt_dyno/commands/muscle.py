@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from nkt_dyno.commands._storecli import add_db_argument, print_table, with_store
+from nkt_dyno.commands._storecli import add_db_argument, print_table, printable, with_store
 
 if TYPE_CHECKING:
     from nkt_dyno.store import Store
@@ -18,14 +18,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.add_argument("query", nargs="?", help="e.g. 'glute med' or 'TFL'")
     listing.add_argument("--positions", action="store_true", help="show test positions")
     add_db_argument(listing)
-    listing.set_defaults(run=with_store(_list))
+    listing.set_defaults(run=with_store(_list, reading=True))
     add = sub.add_parser("add", help="add a muscle to this store's catalogue")
     add.add_argument("name")
     add.add_argument("--region", required=True)
     add.add_argument("--position", default="", help="usual test position")
     add.add_argument("--alias", action="append", default=[], help="another name (repeatable)")
     add_db_argument(add)
-    add.set_defaults(run=with_store(_add))
+    add.set_defaults(run=with_store(_add, creating=True))
 
 
 def _list(store: Store, args: argparse.Namespace) -> int:
@@ -35,7 +35,7 @@ def _list(store: Store, args: argparse.Namespace) -> int:
         return 1
     if args.positions:
         for m in muscles:
-            print(f"{m.name} ({m.region}): {m.position}")
+            print(printable(f"{m.name} ({m.region}): {m.position}"))
         return 0
     rows = [(m.name, m.region, ", ".join(m.aliases), "yes" if m.custom else "") for m in muscles]
     print_table(("muscle", "region", "also", "added here"), rows)
@@ -44,5 +44,5 @@ def _list(store: Store, args: argparse.Namespace) -> int:
 
 def _add(store: Store, args: argparse.Namespace) -> int:
     muscle = store.add_muscle(args.name, args.region, position=args.position, aliases=args.alias)
-    print(f"added muscle {muscle.name!r}")
+    print(printable(f"added muscle {muscle.name!r}"))
     return 0

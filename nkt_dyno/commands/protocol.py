@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show = sub.add_parser("show", help="print a protocol group's summary")
     show.add_argument("group", type=int, metavar="GROUP_ID")
     add_db_argument(show)
-    show.set_defaults(run=with_store(_show))
+    show.set_defaults(run=with_store(_show, reading=True))
 
 
 def _run(store: Store, args: argparse.Namespace) -> int:

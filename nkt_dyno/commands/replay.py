@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="1 = real time (default), max = no waiting",
     )
     add_db_argument(parser)
-    parser.set_defaults(run=with_store(_run))
+    parser.set_defaults(run=with_store(_run, reading=True))
 
 
 def _run(store: Store, args: argparse.Namespace) -> int:
@@ -47,6 +47,7 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     test = store.get_test(args.test_id)
     trace = store.load_trace(test.id)
     print(f"test {test.id}: {test.muscle} {test.side} {test.condition}, engine {version}")
+    print(test.recording_line())
     speed = None if args.speed == "max" else float(args.speed)
     detector = Detector()
     starts = np.searchsorted(trace.t, np.arange(trace.t[0], trace.t[-1], BLOCK_S))

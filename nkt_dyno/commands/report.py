@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import TYPE_CHECKING
 
 from nkt_dyno.commands._storecli import add_db_argument, fail, with_store
@@ -17,21 +18,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--pdf", metavar="PATH", help="also write a PDF (needs the gui extra)")
     add_db_argument(p)
-    p.set_defaults(run=with_store(_report))
+    p.set_defaults(run=with_store(_report, reading=True))
 
 
 def _report(store: Store, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from nkt_dyno.clinic import QtUnavailableError, build_report, render_html, write_pdf
+    from nkt_dyno.files import write_private
 
     report = build_report(store, args.session)
     html = Path(args.output)
-    html.write_text(render_html(report), encoding="utf-8")
+    write_private(html, render_html(report))
     print(f"report of session {args.session} ({len(report.tests)} tests) -> {html}")
     if args.pdf:
         try:
             write_pdf(report, args.pdf)
+            os.chmod(
+                args.pdf, 0o600
+            )  # Qt writes with the umask's mode; the report names the client
         except QtUnavailableError as exc:
             return fail(str(exc))
         print(f"PDF -> {args.pdf}")

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing = sub.add_parser("list", help="list sessions")
     listing.add_argument("--client", help="only this client's (id or exact name)")
     add_db_argument(listing)
-    listing.set_defaults(run=with_store(_list))
+    listing.set_defaults(run=with_store(_list, reading=True))
 
 
 def _start(store: Store, args: argparse.Namespace) -> int:

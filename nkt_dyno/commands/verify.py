@@ -77,6 +77,8 @@ async def _verify(args: argparse.Namespace, record: CalibrationRecord) -> int:
         f" tolerance ±{check.tolerance_n:.3f} N"
     )
     if args.certificate is not None:
-        args.certificate.write_text(render_certificate(record, check), encoding="utf-8")
+        from nkt_dyno.files import write_private
+
+        write_private(args.certificate, render_certificate(record, check))
         print(f"certificate written to {args.certificate}")
     return 0 if check.passed else 1

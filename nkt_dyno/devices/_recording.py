@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from nkt_dyno.devices._motion import ImuSamples, concat_imu
-from nkt_dyno.devices._types import FloatArray, SampleBlock, StateChange
+from nkt_dyno.devices._types import FloatArray, SampleBlock, SampleFlag, State, StateChange
 from nkt_dyno.devices.driver import Dynamometer
+
+
+class Sink(Protocol):
+    """Where each block goes the moment it arrives (a journal on disk)."""
+
+    def write(self, t: FloatArray, force: FloatArray, gyro: FloatArray | None) -> None: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -22,6 +30,10 @@ class Recording:
     gaps: int
     lost: bool = False
     """The device was lost for good before the time was up; the arrays hold what came before."""
+    silent_s: float | None = None
+    """The device was connected but sent nothing from this time (s) to the end; None if not."""
+    gap_at: tuple[int, ...] = ()
+    """Indices of the samples just after a hole (dropped packets, a reconnection, silence)."""
     gyro_signed: bool = True
     """Whether ``gyro`` was signed by the end (a 3-axis IMU's direction was learnt)."""
     imu: ImuSamples | None = None
@@ -32,46 +44,83 @@ async def record(
     dyno: Dynamometer,
     seconds: float,
     on_item: Callable[[SampleBlock | StateChange], None] | None = None,
+    *,
+    sink: Sink | None = None,
+    stop: asyncio.Event | None = None,
 ) -> Recording:
-    """Start, stream ``seconds``, stop; time starts at 0 at the first sample.
+    """Start, stream ``seconds`` (``inf``: until ``stop``), stop; time starts at 0 at the first
+    sample.
 
-    A device lost mid-way (the driver gave up reconnecting) ends the recording
-    early with what had arrived, marked :attr:`Recording.lost`, rather than
-    discarding a test the client already performed.
+    Every block goes to ``sink`` as it arrives, before anything else may fail,
+    so a crash keeps what was received. Setting ``stop`` (Ctrl-C) ends the
+    recording early like the clock would. A device lost mid-way (the driver
+    gave up reconnecting, or the link is still down when the time is up) ends
+    it with what had arrived, marked :attr:`Recording.lost`, rather than
+    discarding a test already performed.
     """
     blocks: list[SampleBlock] = []
+    silent_since: list[float | None] = [None]
+    t0: list[float] = []
+
+    def keep(block: SampleBlock) -> None:
+        if not t0:
+            t0.append(float(block.t[0]))
+        if sink is not None:
+            sink.write(block.t - t0[0], block.force, block.gyro)
+        blocks.append(block)
+        silent_since[0] = None
 
     async def consume() -> None:
         async for item in dyno:
             if isinstance(item, SampleBlock):
-                blocks.append(item)
+                keep(item)
+            elif item.state is State.SILENT and blocks:
+                silent_since[0] = float(blocks[-1].t[-1]) - t0[0]
             if on_item is not None:
                 on_item(item)
 
     task = asyncio.get_running_loop().create_task(consume())
     await dyno.start()
-    await asyncio.wait({task}, timeout=seconds)
-    lost = task.done()  # the stream ends early only when the device is lost
+    waits: set[asyncio.Task[object]] = {task}
+    stopper = None if stop is None else asyncio.get_running_loop().create_task(stop.wait())
+    if stopper is not None:
+        waits.add(stopper)
+    await asyncio.wait(
+        waits, timeout=None if math.isinf(seconds) else seconds, return_when="FIRST_COMPLETED"
+    )
+    if stopper is not None:
+        stopper.cancel()
+    # The stream ends early only when the device is lost; a link still down at the end
+    # has lost the rest of the recording just the same.
+    lost = task.done() or dyno.state is State.RECONNECTING
     if not lost:
         await dyno.stop()
         await asyncio.sleep(0.05)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    return _joined(blocks, lost, silent_since[0])
+
+
+def _joined(blocks: list[SampleBlock], lost: bool, silent_s: float | None) -> Recording:
     if not blocks:
         return Recording(np.empty(0), np.empty(0), None, 0, lost)
     t = np.concatenate([b.t for b in blocks])
     gyro = None
     if all(b.gyro is not None for b in blocks):
         gyro = np.concatenate([b.gyro for b in blocks if b.gyro is not None])
-    gaps = sum(int(np.count_nonzero(b.flags & 1)) for b in blocks)
+    flags = np.concatenate([b.flags for b in blocks])
+    gap_at = np.flatnonzero(flags & SampleFlag.GAP_BEFORE)
+    force = np.concatenate([b.force for b in blocks])
     imu = concat_imu(b.imu for b in blocks if b.imu is not None)
     return Recording(
         t - t[0],
-        np.concatenate([b.force for b in blocks]),
+        force,
         gyro,
-        gaps,
+        len(gap_at),
         lost,
+        silent_s,
+        tuple(int(i) for i in gap_at),
         blocks[-1].gyro_signed,
         None if imu is None else imu.shifted(-float(t[0])),
     )

@@ -31,6 +31,8 @@ class State(enum.Enum):
     CONNECTED = "connected"
     STREAMING = "streaming"
     RECONNECTING = "reconnecting"
+    SILENT = "silent"
+    """Connected and asked to stream, but no data for ``DriverOptions.silence_s``."""
     LOST = "lost"
     CLOSED = "closed"
 
@@ -95,5 +97,7 @@ class DriverOptions:
     give_up_after_s: float = 30.0
     rate_hz: int = 0
     """Requested rate for devices that take one (0 = the device's default)."""
+    silence_s: float = 2.0
+    """A connected device streaming nothing for this long is SILENT (0: never checked)."""
     advert_silence_periods: float = 5.0
     """An advertising-only device is LOST after this many advert periods unheard."""

@@ -115,6 +115,7 @@ class Dynamometer:
         self._silence: asyncio.TimerHandle | None = None
         axis = self.profile.force_axis
         self._motion = None if axis is None else MotionReducer(axis)
+        self._last_data = 0.0
 
     # --- lifecycle ------------------------------------------------------------
 
@@ -133,10 +134,12 @@ class Dynamometer:
             await self._scanner.start()
             self._watch_adverts()
         else:
-            await self._connect()
+            await self._connect(self.options.connect_timeout_s)
         self._set_state(State.CONNECTED)
 
-    async def _connect(self) -> None:
+    async def _connect(self, timeout_s: float) -> None:
+        """Connect and subscribe within ``timeout_s``: a backend may wait forever for a
+        device that has gone (the virtual radio does), and the give-up clock must run."""
         target: BLEDevice | str = (
             self.device.details
             if isinstance(self.device.details, BLEDevice)
@@ -145,16 +148,18 @@ class Dynamometer:
         client = BleakClient(
             target,
             disconnected_callback=self._on_disconnect,
-            timeout=self.options.connect_timeout_s,
+            timeout=timeout_s,
             backend=self.backends.client,
         )
-        await client.connect()
-        try:
-            for uuid in self.profile.subscribe:
-                await client.start_notify(uuid, self._on_notify)
-        except BaseException:
-            await client.disconnect()
-            raise
+        async with asyncio.timeout(timeout_s):
+            await client.connect()
+            try:
+                for uuid in self.profile.subscribe:
+                    await client.start_notify(uuid, self._on_notify)
+            except BaseException:
+                with contextlib.suppress(*_CONNECT_ERRORS):
+                    await client.disconnect()
+                raise
         self._client = client
 
     async def close(self) -> None:
@@ -184,13 +189,29 @@ class Dynamometer:
         self._streaming = True
         if not self.profile.advert_only:
             await self._write(self.profile.start(self._codec, self.options.rate_hz))
+            if self.options.silence_s > 0:
+                self._last_data = time.monotonic()
+                self._spawn(self._watch_data())
         self._set_state(State.STREAMING)
 
+    async def _watch_data(self) -> None:
+        """Mark a connected device that stopped sending SILENT: its recording has a hole."""
+        limit = self.options.silence_s
+        while self._streaming and not self._ended:
+            await asyncio.sleep(limit / 4)
+            quiet = time.monotonic() - self._last_data
+            if quiet > limit and self.state is State.STREAMING:
+                self._pending |= SampleFlag.GAP_BEFORE
+                self._set_state(State.SILENT, f"no data for {quiet:.1f} s")
+
     async def stop(self) -> None:
+        """Stop streaming; a device lost or reconnecting has stopped already, so no error."""
         self._streaming = False
-        if not self.profile.advert_only:
-            await self._write(self._stop_write())
-        self._set_state(State.CONNECTED)
+        if not self.profile.advert_only and self._client is not None:
+            with contextlib.suppress(*_CONNECT_ERRORS):
+                await self._write(self._stop_write())
+        if not self._ended and self.state is not State.RECONNECTING:
+            self._set_state(State.CONNECTED)
 
     def _stop_write(self) -> Write:
         return self._codec.command(Command.STOP)
@@ -367,6 +388,9 @@ class Dynamometer:
             gyro = self._motion.at(t, force)
             signed, imu = self._motion.signed, self._motion.take_raw()
         self.stats.samples += n
+        self._last_data = arrival
+        if self.state is State.SILENT:
+            self._set_state(State.STREAMING, "data again")
         block = SampleBlock(t, force, gyro, self.device.address, flags, arrival, signed, imu)
         self._out.put_nowait(block)
 
@@ -417,17 +441,20 @@ class Dynamometer:
             self.options.reconnect_delays_s, itertools.repeat(self.options.reconnect_delays_s[-1])
         )
         for attempt, delay in enumerate(delays, 1):
-            if time.monotonic() + delay > deadline:
+            if time.monotonic() + delay >= deadline:
                 break
             await asyncio.sleep(delay)
             try:
-                await self._connect()
+                await self._connect(
+                    min(self.options.connect_timeout_s, deadline - time.monotonic())
+                )
                 if self._streaming:
                     await self._write(self.profile.start(self._codec, self.options.rate_hz))
-            except _CONNECT_ERRORS as exc:
+            except Exception as exc:  # any failed attempt is retried: the loop must not die
                 logger.info("reconnect attempt %d failed: %s", attempt, exc)
                 continue
             self.stats.reconnects += 1
+            self._last_data = time.monotonic()
             self._set_state(State.STREAMING if self._streaming else State.CONNECTED, "reconnected")
             return
         self._finish(State.LOST)

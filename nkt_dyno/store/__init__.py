@@ -17,8 +17,10 @@ from nkt_dyno.store._importers import parse_tindeq, read_import
 from nkt_dyno.store._models import (
     CONDITIONS,
     SIDES,
+    TESTS,
     VERDICTS,
     Analysis,
+    AuditEntry,
     CalibrationRecord,
     Client,
     Condition,
@@ -30,6 +32,7 @@ from nkt_dyno.store._models import (
     ProtocolGroup,
     Session,
     Side,
+    TestKind,
     Verdict,
 )
 from nkt_dyno.store._paths import ENV_VAR, default_path
@@ -42,8 +45,10 @@ __all__ = [
     "ENV_VAR",
     "SCHEMA_VERSION",
     "SIDES",
+    "TESTS",
     "VERDICTS",
     "Analysis",
+    "AuditEntry",
     "CalibrationRecord",
     "Client",
     "Condition",
@@ -62,6 +67,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreWriteError",
+    "TestKind",
     "Verdict",
     "analyse",
     "default_path",

@@ -6,23 +6,35 @@ reads back to the same float), so traces export losslessly. Files are
 written to a temporary name (mode 0600) and renamed: no half-written
 exports, and no health data readable by other users of the machine.
 
-``pseudonymise`` replaces client and examiner names by ``client-<id>`` /
-``examiner-<id>``, and drops free-text notes and trace metadata other than
-the technical keys, since any of those may name a person.
+``pseudonymise`` is meant for sharing (a study, a colleague): clients,
+examiners, devices and calibrations become keyed pseudonyms (an HMAC with a
+key kept in the store, so the same client has the same pseudonym in every
+export, and nobody without the store can reverse it); birth years become
+ten-year age bands; every time is shifted by a per-client number of days and
+seconds, keeping the intervals within a client's visits; free text (notes,
+position notes) and any trace metadata outside a whitelist (a device name
+such as "Jane Doe's Progressor" is free text) are dropped. Its files have
+their own names and never replace an existing file.
+
+Text cells a spreadsheet would run as a formula (starting ``=``, ``+``,
+``-`` or ``@``) are neutralised with a leading quote; control characters
+(tabs and line ends included) are removed from text cells first.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
+import datetime as dt
+import hashlib
+import hmac
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from nkt_dyno.files import private_dir, write_private
 from nkt_dyno.store._models import MuscleTest, primary_effort
 from nkt_dyno.store._store import Store
 
@@ -73,7 +85,13 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 TRACE_COLUMNS: tuple[str, ...] = ("test_id", "time_s", "force_n", "gyro_dps")
 
-SAFE_METADATA = frozenset({"sample_rate_hz", "device", "source_format", "unit"})
+SAFE_METADATA = frozenset({"sample_rate_hz", "source_format", "unit", "test"})
+"""Trace metadata a pseudonymised export keeps: technical, never typed by a person."""
+PSEUDONYMOUS_COLUMNS: tuple[str, ...] = tuple(
+    "age_band" if c == "birth_year" else c for c in SUMMARY_COLUMNS
+)
+SHIFT_DAYS = 365
+"""Pseudonymised times move by up to this many days either way, per client."""
 
 
 def export_session(
@@ -84,47 +102,121 @@ def export_session(
     fmt: Format = "csv",
     pseudonymise: bool = False,
 ) -> list[Path]:
-    """Write ``session-<id>-summary.<fmt>`` and ``session-<id>-traces.<fmt>``; return paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    summary = _summary_rows(store, session_id, pseudonymise)
+    """Write the session's summary and trace files into ``out_dir``; return their paths.
+
+    Identifiable: ``session-<id>-summary.<fmt>`` and ``session-<id>-traces.<fmt>``
+    (an older export of the session is replaced). Pseudonymised:
+    ``pseudonymised-<client>-<n>-summary.<fmt>`` and ``...-traces.<fmt>``,
+    where ``n`` is the client's visit number; an existing file is never
+    replaced (:class:`FileExistsError`).
+    """
+    out = private_dir(out_dir)
     tests = store.tests(session_id)
-    paths = [
-        out / f"session-{session_id}-summary.{fmt}",
-        out / f"session-{session_id}-traces.{fmt}",
-    ]
-    if fmt == "csv":
-        _write_atomic(paths[0], _csv(summary, SUMMARY_COLUMNS))
-        _write_atomic(paths[1], _csv(_trace_rows(store, tests), TRACE_COLUMNS))
+    if pseudonymise:
+        mask = _Pseudonyms(store, store.get_session(session_id).client_id)
+        stem = f"pseudonymised-{mask.client}-{mask.visit(session_id)}"
     else:
-        _write_atomic(paths[0], json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
-        traces = [_trace_json(store, t.id, pseudonymise) for t in tests]
-        _write_atomic(paths[1], json.dumps(traces, ensure_ascii=False) + "\n")
+        mask, stem = None, f"session-{session_id}"
+    summary = _summary_rows(store, session_id, mask)
+    paths = [out / f"{stem}-summary.{fmt}", out / f"{stem}-traces.{fmt}"]
+    for path in paths if mask is not None else ():
+        if path.exists():
+            raise FileExistsError(
+                f"{path} exists already: a pseudonymised export never replaces a file"
+            )
+    columns = SUMMARY_COLUMNS if mask is None else PSEUDONYMOUS_COLUMNS
+    if fmt == "csv":
+        texts = [_csv(summary, columns), _csv(_trace_rows(store, tests), TRACE_COLUMNS)]
+    else:
+        traces = [_trace_json(store, t.id, mask is not None) for t in tests]
+        texts = [
+            json.dumps(summary, indent=1, ensure_ascii=False) + "\n",
+            json.dumps(traces, ensure_ascii=False) + "\n",
+        ]
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    for path, text in zip(paths, texts, strict=True):
+        write_private(path, text, encoding=encoding, replace=mask is None)
     return paths
 
 
-def _summary_rows(store: Store, session_id: int, pseudonymise: bool) -> list[dict[str, Any]]:
+class _Pseudonyms:
+    """Keyed, stable pseudonyms and time shifts for one client's export."""
+
+    def __init__(self, store: Store, client_id: int) -> None:
+        self._key = store.pseudonym_key()
+        self._store = store
+        self.client_id = client_id
+        self.client = f"P{self.code('client', client_id)}"
+        digest = int(self.code("shift", client_id, 12), 16)
+        self.shift = dt.timedelta(
+            days=digest % (2 * SHIFT_DAYS + 1) - SHIFT_DAYS, seconds=digest // 1000 % 86400
+        )
+
+    def code(self, kind: str, value: object, length: int = 8) -> str:
+        mac = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256)
+        return mac.hexdigest()[:length]
+
+    def examiner(self, examiner_id: int | None) -> str | None:
+        return None if examiner_id is None else f"E{self.code('examiner', examiner_id)}"
+
+    def device(self, device_id: str | None) -> str | None:
+        return None if device_id is None else f"D{self.code('device', device_id)}"
+
+    def calibration(self, calibration_id: str | None) -> str | None:
+        return None if calibration_id is None else f"C{self.code('calibration', calibration_id)}"
+
+    def time(self, stamp: str) -> str:
+        return (dt.datetime.fromisoformat(stamp) + self.shift).isoformat(timespec="seconds")
+
+    def visit(self, session_id: int) -> int:
+        """The session's number among the client's (1 = first visit), not the store's id."""
+        ids = [s.id for s in self._store.sessions(self.client_id)]
+        return ids.index(session_id) + 1
+
+    def age_band(self, birth_year: int | None, at: str) -> str | None:
+        if birth_year is None:
+            return None
+        low = (dt.datetime.fromisoformat(at).year - birth_year) // 10 * 10
+        return f"{low}-{low + 9}"
+
+
+def _summary_rows(store: Store, session_id: int, mask: _Pseudonyms | None) -> list[dict[str, Any]]:
     session = store.get_session(session_id)
     client = store.get_client(session.client_id)
     examiner = store.get_examiner(session.examiner_id) if session.examiner_id else None
+    if mask is None:
+        context: dict[str, Any] = {
+            "session_id": session.id,
+            "session_started": session.started,
+            "client": client.name,
+            "birth_year": client.birth_year,
+            "examiner": None if examiner is None else examiner.name,
+            "session_notes": session.notes,
+        }
+        return [context | _test_fields(t) for t in store.tests(session_id)]
     context = {
-        "session_id": session.id,
-        "session_started": session.started,
-        "client": f"client-{client.id}" if pseudonymise else client.name,
-        "birth_year": client.birth_year,
-        "examiner": (
-            None
-            if examiner is None
-            else f"examiner-{examiner.id}"
-            if pseudonymise
-            else examiner.name
-        ),
-        "session_notes": "" if pseudonymise else session.notes,
+        "session_id": mask.visit(session.id),
+        "session_started": mask.time(session.started),
+        "client": mask.client,
+        "age_band": mask.age_band(client.birth_year, session.started),
+        "examiner": mask.examiner(session.examiner_id),
+        "session_notes": "",
     }
-    return [context | _test_fields(t, pseudonymise) for t in store.tests(session_id)]
+    rows = []
+    for test in store.tests(session_id):
+        fields = _test_fields(test) | {
+            "test_id": test.id,
+            "recorded": mask.time(test.recorded),
+            "position_notes": "",
+            "device_id": mask.device(test.device_id),
+            "calibration_id": mask.calibration(test.calibration_id),
+            "notes": "",
+        }
+        rows.append(context | fields)
+    return rows
 
 
-def _test_fields(test: MuscleTest, pseudonymise: bool) -> dict[str, Any]:
+def _test_fields(test: MuscleTest) -> dict[str, Any]:
     a = test.analysis
     primary = (primary_effort(a.efforts) if a else None) or {}
     metrics = {k: primary.get(k) for k in METRIC_KEYS}
@@ -146,7 +238,7 @@ def _test_fields(test: MuscleTest, pseudonymise: bool) -> dict[str, Any]:
         "therapist_verdict": test.therapist_verdict,
         "efforts": len(a.efforts) if a else 0,
         **metrics,
-        "notes": "" if pseudonymise else test.notes,
+        "notes": test.notes,
     }
 
 
@@ -183,17 +275,18 @@ def _csv(rows: Iterable[Mapping[str, Any]], columns: tuple[str, ...]) -> str:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return _inert(str(value))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        bom = "utf-8-sig" if path.suffix == ".csv" else "utf-8"
-        with os.fdopen(fd, "w", encoding=bom, newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+_FORMULA_START = ("=", "+", "-", "@")
+_CONTROL = dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)])
+
+
+def _inert(text: str) -> str:
+    """Text a spreadsheet shows as text: control characters out, formulas quoted."""
+    text = text.translate(_CONTROL)
+    return "'" + text if text.startswith(_FORMULA_START) else text

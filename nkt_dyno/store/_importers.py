@@ -20,7 +20,15 @@ from pathlib import Path
 import numpy as np
 
 from nkt_dyno.store._errors import ImportFormatError
-from nkt_dyno.trace import FORCE_COLUMN, TIME_COLUMN, Trace, TraceFormatError, parse_trace
+from nkt_dyno.trace import (
+    FORCE_COLUMN,
+    TIME_COLUMN,
+    Trace,
+    TraceFormatError,
+    check_plausible,
+    check_regular_file,
+    read_trace,
+)
 
 STANDARD_GRAVITY = 9.80665
 NEWTONS_PER = {"kg": STANDARD_GRAVITY, "lbs": 4.4482216152605, "n": 1.0}
@@ -40,26 +48,48 @@ _UNIT_WORDS = {
 }
 
 
+MAX_TINDEQ_BYTES = 64 * 1024 * 1024
+"""An app export of one test is a few megabytes at most; a Tindeq file is parsed whole."""
+
+
 def read_import(path: str | os.PathLike[str]) -> Trace:
-    """Read ``path`` as our trace CSV or a Tindeq export, whichever it is."""
+    """Read ``path`` as our trace CSV or a Tindeq export, whichever it is.
+
+    Memory stays bounded: our traces stream (:func:`~nkt_dyno.trace.read_trace`),
+    a Tindeq export is read whole only up to :data:`MAX_TINDEQ_BYTES`, and a
+    pipe or device is refused before it is opened.
+    """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        check_regular_file(p)
+        head = _head(p)
+        if _is_our_trace(head):
+            return read_trace(p)
+        if any(_is_sample_header(_cells(line)) for line in head.splitlines()[:100]):
+            if p.stat().st_size > MAX_TINDEQ_BYTES:
+                raise ImportFormatError(
+                    f"{p}: {p.stat().st_size / 2**20:.0f} MiB is too large for one Tindeq export"
+                )
+            trace = parse_tindeq(p.read_text(encoding="utf-8-sig"), source=str(p))
+            check_plausible(trace, str(p))
+            return trace
     except UnicodeDecodeError:
         raise ImportFormatError(f"{p}: not a text (UTF-8) CSV file") from None
     except OSError as exc:
         raise ImportFormatError(f"{p}: cannot read: {exc.strerror}") from None
-    try:
-        if _is_our_trace(text):
-            return parse_trace(text, source=str(p))
-        if any(_is_sample_header(_cells(line)) for line in text.splitlines()[:100]):
-            return parse_tindeq(text, source=str(p))
     except TraceFormatError as exc:
         raise ImportFormatError(str(exc)) from None
     raise ImportFormatError(
         f"{p}: not a recognised trace: expected an nkt-dyno trace CSV "
         f"({TIME_COLUMN},{FORCE_COLUMN}) or a Tindeq export (time,weight)"
     )
+
+
+def _head(path: Path) -> str:
+    """The file's first 64 KiB of text, enough to tell the formats apart."""
+    with open(path, "rb") as fh:
+        data = fh.read(64 * 1024)
+    return data.decode("utf-8-sig", errors="strict" if len(data) < 64 * 1024 else "ignore")
 
 
 def parse_tindeq(text: str, *, source: str = "<text>") -> Trace:

@@ -6,13 +6,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from nkt_dyno.trace import Gap
+
 Side = Literal["L", "R", "both"]
 Condition = Literal["baseline", "challenge", "post-treatment", "retest"]
 Verdict = Literal["hold", "break", "inconclusive"]
+TestKind = Literal["break", "make"]
 
 SIDES: tuple[str, ...] = get_args(Side)
 CONDITIONS: tuple[str, ...] = get_args(Condition)
 VERDICTS: tuple[str, ...] = get_args(Verdict)
+TESTS: tuple[str, ...] = get_args(TestKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,36 @@ class MuscleTest:
     analysis: Analysis | None
     group_id: int | None = None
     """The protocol group (baseline → challenge → retest) the test belongs to, if any."""
+    test: TestKind = "break"
+    """``break`` (the examiner pushes) or ``make`` (the patient pushes against the device)."""
+    gaps: tuple[Gap, ...] = ()
+    """Holes in the recording (lost packets, reconnections, silence)."""
+    rate_hz: float | None = None
+    """The measured sample rate (typical spacing, not the average over gaps)."""
+
+    def recording_line(self) -> str:
+        """Samples, measured rate and every gap, for people: holes are part of the data."""
+        rate = "rate unknown" if self.rate_hz is None else f"{self.rate_hz:.1f} samples/s measured"
+        if not self.gaps:
+            return f"{self.n_samples} samples, {rate}, no gaps"
+        holes = "; ".join(
+            f"at {g.start_s:.2f} s for {g.length_s:.2f} s ({g.samples_lost} lost)"
+            for g in self.gaps
+        )
+        return f"{self.n_samples} samples, {rate}, {len(self.gaps)} gaps: {holes}"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One correction of a test: who changed what, when, and what it was before."""
+
+    id: int
+    at: str
+    who: str
+    test_id: int
+    action: Literal["edit", "move", "delete", "restore"]
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

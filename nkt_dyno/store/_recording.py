@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from nkt_dyno.store._engine import EngineResult, analyse, to_analysis
 from nkt_dyno.store._models import Device
 from nkt_dyno.store._store import Store, TraceLike
+from nkt_dyno.trace import find_gaps, measured_rate
 
 if TYPE_CHECKING:
     from calibration import CalibrationRecord as DeviceCalibration
@@ -33,15 +33,22 @@ def save_recording(
     notes: str = "",
     results: Iterable[EngineResult] | None = None,
     group_id: int | None = None,
+    test: str = "break",
+    gap_at: Sequence[int] = (),
+    recorded: str | None = None,
 ) -> int:
     """Analyse (unless ``results`` are given) and save one test; return its id.
 
     ``client`` is an id or an exact name. Without ``session_id`` the test
-    joins the client's latest session if it started today (local time), else
-    a new session is started, so one visit's tests stay together.
+    joins the client's latest session if it started on the day it was
+    ``recorded`` (default now; local time), else a new session is started, so
+    one visit's tests stay together.
     ``results`` are the engine's ``EffortResult`` objects from the live run;
     passing them avoids analysing twice (offline and live verdicts agree).
     A test joining a protocol group (``group_id``) goes into the group's session.
+    ``test`` is ``break`` or ``make`` (stored; the analysis does not use it yet).
+    The test's gaps and measured rate are found in ``trace.t`` and from
+    ``gap_at``, the samples the driver marked as following lost packets.
     ``calibration`` is the record applied while recording: it is registered
     (see :func:`register_calibration`) and the test refers to it;
     ``calibration_id`` refers to a record already in the store, and must name
@@ -58,9 +65,7 @@ def save_recording(
     if session_id is None and group_id is not None:
         session_id = store.get_protocol_group(group_id).session_id
     if session_id is None:
-        session_id = _todays_session(store, who.id) or (
-            store.start_session(who.id, examiner=examiner).id
-        )
+        session_id = store.visit_session(who.id, recorded=recorded, examiner=examiner)
     elif store.get_session(session_id).client_id != who.id:
         raise ValueError(f"session {session_id} belongs to another client")
     analysis = analyse(trace) if results is None else to_analysis(results)
@@ -82,6 +87,10 @@ def save_recording(
         notes=notes,
         analysis=analysis,
         group_id=group_id,
+        test=test,
+        gaps=find_gaps(trace.t, gap_at),
+        rate_hz=measured_rate(trace.t),
+        recorded=recorded,
     )
 
 
@@ -100,12 +109,3 @@ def register_calibration(store: Store, record: DeviceCalibration) -> str:
         device_model=record.device_model,
     )
     return record.fingerprint()
-
-
-def _todays_session(store: Store, client_id: int) -> int | None:
-    sessions = store.sessions(client_id)
-    if not sessions:
-        return None
-    latest = sessions[-1]
-    started = dt.datetime.fromisoformat(latest.started).astimezone().date()
-    return latest.id if started == dt.date.today() else None

@@ -107,9 +107,37 @@ ALTER TABLE tests ADD COLUMN group_id INTEGER REFERENCES protocol_groups(id);
 CREATE INDEX tests_group ON tests(group_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+ALTER TABLE tests ADD COLUMN test TEXT NOT NULL DEFAULT 'break' CHECK (test IN ('break', 'make'));
+ALTER TABLE tests ADD COLUMN gaps TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE tests ADD COLUMN rate_hz REAL;
+ALTER TABLE tests ADD COLUMN deleted TEXT;
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    test_id INTEGER NOT NULL REFERENCES tests(id),
+    action TEXT NOT NULL CHECK (action IN ('edit', 'move', 'delete', 'restore')),
+    before TEXT NOT NULL,
+    after TEXT NOT NULL
+);
+CREATE INDEX audit_test ON audit(test_id);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO settings (key, value) VALUES ('pseudonym_key', lower(hex(randomblob(32))));
+PRAGMA application_id = 1313559620;
+"""
+
+APPLICATION_ID = 1313559620
+"""``PRAGMA application_id`` of our stores (b"NKTD"): a SQLite file without it is someone
+else's (stores from before version 4 are recognised by their tables and then marked)."""
+OUR_TABLES = frozenset({"clients", "examiners", "devices", "sessions", "tests", "traces"})
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 """Version 1: the entities and traces. Version 2: user muscles, muscle index.
-Version 3: protocol groups (baseline → challenge → retest of one muscle and side)."""
+Version 3: protocol groups (baseline → challenge → retest of one muscle and side).
+Version 4: each test's kind (break or make), its gaps and its measured sample rate; the
+application id; settings, with the store's own key for pseudonymised exports; corrections:
+tests deleted recoverably, and an audit of who changed which test how and when."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -32,8 +32,10 @@ from nkt_dyno.store._errors import NotFoundError, StoreError, StoreWriteError
 from nkt_dyno.store._models import (
     CONDITIONS,
     SIDES,
+    TESTS,
     VERDICTS,
     Analysis,
+    AuditEntry,
     CalibrationRecord,
     Client,
     Device,
@@ -44,9 +46,15 @@ from nkt_dyno.store._models import (
     ProtocolGroup,
     Session,
 )
-from nkt_dyno.store._paths import resolve_path
-from nkt_dyno.store._schema import SCHEMA_VERSION, migrate, user_version
-from nkt_dyno.trace import Trace
+from nkt_dyno.store._paths import ENV_VAR, resolve_path
+from nkt_dyno.store._schema import (
+    APPLICATION_ID,
+    OUR_TABLES,
+    SCHEMA_VERSION,
+    migrate,
+    user_version,
+)
+from nkt_dyno.trace import Gap, Trace
 
 
 class TraceLike(Protocol):
@@ -75,7 +83,7 @@ _TEST_COLUMNS = """
     t.challenge_target, t.position_notes, t.device_id, t.calibration_id,
     t.therapist_verdict, t.notes, tr.n,
     a.id, a.engine_version, a.created, a.verdict, a.peak_n, a.break_ratio, a.efforts,
-    t.group_id
+    t.group_id, t.test, t.gaps, t.rate_hz
 """
 
 _TEST_FROM = """
@@ -87,6 +95,8 @@ _TEST_FROM = """
 
 
 _GROUP_COLUMNS = "id, session_id, muscle, side, created, notes"
+_LIVE = "t.deleted IS NULL"
+"""Deleted tests stay in the file (recoverable) but out of every listing."""
 
 
 def now() -> str:
@@ -104,20 +114,39 @@ class Store:
     # -- opening ---------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, timeout_s: float = 10.0) -> Self:
-        """Open (creating it, mode 0600) and migrate the store at ``path``.
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        timeout_s: float = 10.0,
+        create: bool = True,
+        write: bool = True,
+    ) -> Self:
+        """Open (creating it, mode 0600, when ``create``) and migrate the store at ``path``.
 
-        ``None`` means ``$NKT_DYNO_DB`` or the user data directory. Raises
-        :class:`SchemaTooNewError` for a file from a newer nkt-dyno (left
-        untouched) and :class:`StoreWriteError` when it cannot be created.
+        ``None`` means ``$NKT_DYNO_DB`` or the user data directory. A command
+        that only reads passes ``create=False`` (a mistyped path must not
+        become a new empty store) and ``write=False`` (a store on a read-only
+        disk is then opened read-only). Raises :class:`SchemaTooNewError` for
+        a file from a newer nkt-dyno, :class:`StoreError` for a file that is
+        not ours (another program's SQLite file, left byte for byte as it
+        was) and :class:`StoreWriteError` when it cannot be created.
         """
         p = resolve_path(path)
-        _create_private(p)
+        if not p.exists():
+            if not create:
+                raise NotFoundError(
+                    f"no store at {p}: check --db or ${ENV_VAR} (nothing was created)"
+                )
+            _create_private(p)
+        elif not write and not _writable(p):
+            return cls(_open_read_only(p), p)
         try:
             conn = sqlite3.connect(p, isolation_level=None, timeout=timeout_s)
         except sqlite3.Error as exc:
             raise _machine_error(p, exc, "opening the store") from exc
         try:
+            _check_ours(conn, p)
             if user_version(conn) <= SCHEMA_VERSION:
                 _configure(conn, p)
             migrate(conn, where=str(p))
@@ -145,6 +174,13 @@ class Store:
     @property
     def schema_version(self) -> int:
         return user_version(self._conn)
+
+    def pseudonym_key(self) -> bytes:
+        """This store's secret for pseudonyms: stable across exports, never exported."""
+        row = self._conn.execute(
+            "SELECT value FROM settings WHERE key = 'pseudonym_key'"
+        ).fetchone()
+        return bytes.fromhex(row[0])
 
     def integrity_check(self) -> str:
         """SQLite's own check of the file: ``"ok"`` or the problems found."""
@@ -308,6 +344,35 @@ class Store:
             )
         return Session(sid, client_id, examiner_id, started, notes)
 
+    def visit_session(
+        self, client_id: int, *, recorded: str | None = None, examiner: str | None = None
+    ) -> int:
+        """The client's session of the day ``recorded`` (default now, local time), started if
+        there is none: found and started in one write transaction, so saves running at once
+        in several programs still make one visit one session."""
+        examiner_id = self.add_examiner(examiner).id if examiner else None
+        started = recorded or now()
+        day = dt.datetime.fromisoformat(started).astimezone().date()
+        with self._write("starting the session") as c:
+            _require(c, "clients", client_id, "client")
+            latest = c.execute(
+                "SELECT id, started FROM sessions WHERE client_id = ? "
+                "ORDER BY started DESC, id DESC",
+                (client_id,),
+            ).fetchone()
+            if (
+                latest is not None
+                and dt.datetime.fromisoformat(latest[1]).astimezone().date() == day
+            ):
+                return int(latest[0])
+            return _lastrowid(
+                c.execute(
+                    "INSERT INTO sessions (client_id, examiner_id, started, notes) "
+                    "VALUES (?, ?, ?, '')",
+                    (client_id, examiner_id, started),
+                )
+            )
+
     def get_session(self, session_id: int) -> Session:
         row = self._conn.execute(
             "SELECT id, client_id, examiner_id, started, notes FROM sessions WHERE id = ?",
@@ -344,6 +409,9 @@ class Store:
         analysis: NewAnalysis | None = None,
         recorded: str | None = None,
         group_id: int | None = None,
+        test: str = "break",
+        gaps: Sequence[Gap] = (),
+        rate_hz: float | None = None,
     ) -> int:
         """Save one test with its trace (and analysis) in one transaction; return its id.
 
@@ -353,6 +421,7 @@ class Store:
         """
         _check_choice("side", side, SIDES)
         _check_choice("condition", condition, CONDITIONS)
+        _check_choice("test", test, TESTS)
         if therapist_verdict is not None:
             _check_choice("therapist_verdict", therapist_verdict, VERDICTS)
         muscle_name = self.resolve_muscle(muscle).name
@@ -370,8 +439,8 @@ class Store:
                 c.execute(
                     "INSERT INTO tests (session_id, recorded, muscle, side, condition, "
                     "challenge_target, position_notes, device_id, calibration_id, "
-                    "therapist_verdict, notes, group_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "therapist_verdict, notes, group_id, test, gaps, rate_hz) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         session_id,
                         recorded or now(),
@@ -385,6 +454,9 @@ class Store:
                         therapist_verdict,
                         notes,
                         group_id,
+                        test,
+                        _gaps_json(gaps),
+                        rate_hz,
                     ),
                 )
             )
@@ -399,23 +471,24 @@ class Store:
 
     def get_test(self, test_id: int) -> MuscleTest:
         row = self._conn.execute(
-            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.id = ?", (test_id,)
+            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.id = ? AND {_LIVE}", (test_id,)
         ).fetchone()
         if row is None:
-            raise NotFoundError(f"no test with id {test_id}")
+            raise NotFoundError(self._missing_test(test_id))
         return _test_from_row(row)
 
     def tests(self, session_id: int) -> list[MuscleTest]:
         """A session's tests in the order they were recorded."""
         rows = self._conn.execute(
-            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.session_id = ? ORDER BY t.recorded, t.id",
+            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.session_id = ? AND {_LIVE} "
+            "ORDER BY t.recorded, t.id",
             (session_id,),
         )
         return [_test_from_row(r) for r in rows]
 
     def history(self, client_id: int, muscle: str | None = None) -> list[MuscleTest]:
         """A client's tests, oldest first, optionally of one muscle (catalogue search)."""
-        sql = f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE s.client_id = ?"
+        sql = f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE s.client_id = ? AND {_LIVE}"
         args: tuple[object, ...] = (client_id,)
         if muscle is not None:
             sql += " AND t.muscle = ? COLLATE NOCASE"
@@ -424,7 +497,9 @@ class Store:
         return [_test_from_row(r) for r in rows]
 
     def test_ids(self) -> list[int]:
-        return [r[0] for r in self._conn.execute("SELECT id FROM tests ORDER BY id")]
+        return [
+            r[0] for r in self._conn.execute(f"SELECT id FROM tests t WHERE {_LIVE} ORDER BY id")
+        ]
 
     def load_trace(self, test_id: int) -> Trace:
         """The recording exactly as saved (bit for bit)."""
@@ -443,6 +518,17 @@ class Store:
             metadata=json.loads(metadata),
         )
 
+    def same_recordings(self, trace: TraceLike) -> list[int]:
+        """Tests holding exactly these samples (an import offered twice)."""
+        _, n, t, force, gyro, _ = _encode_trace(trace)
+        rows = self._conn.execute(
+            "SELECT test_id FROM traces JOIN tests ON tests.id = test_id "
+            "WHERE n = ? AND t = ? AND force = ? AND gyro IS ? AND deleted IS NULL "
+            "ORDER BY test_id",
+            (n, t, force, gyro),
+        )
+        return [r[0] for r in rows]
+
     def set_therapist_verdict(self, test_id: int, verdict: str | None) -> None:
         """Record the therapist's own call, kept beside the automatic one."""
         if verdict is not None:
@@ -450,6 +536,117 @@ class Store:
         with self._write("saving the verdict") as c:
             _require(c, "tests", test_id, "test")
             c.execute("UPDATE tests SET therapist_verdict = ? WHERE id = ?", (verdict, test_id))
+
+    # -- corrections -------------------------------------------------------------------
+
+    def edit_test(
+        self,
+        test_id: int,
+        *,
+        who: str,
+        muscle: str | None = None,
+        side: str | None = None,
+        condition: str | None = None,
+        challenge_target: str | None = None,
+        position_notes: str | None = None,
+        notes: str | None = None,
+        test: str | None = None,
+    ) -> MuscleTest:
+        """Correct a test's tags; the audit keeps what they were, who changed them and when.
+
+        None leaves a tag as it is; ``challenge_target=""`` removes the target.
+        A test whose muscle or side changes leaves its protocol group.
+        """
+        given = {
+            "muscle": muscle,
+            "side": side,
+            "condition": condition,
+            "challenge_target": challenge_target,
+            "position_notes": position_notes,
+            "notes": notes,
+            "test": test,
+        }
+        changes: dict[str, str | None] = {k: v for k, v in given.items() if v is not None}
+        if changes.get("challenge_target") == "":
+            changes["challenge_target"] = None
+        for name, allowed in (("side", SIDES), ("condition", CONDITIONS), ("test", TESTS)):
+            if changes.get(name) is not None:
+                _check_choice(name, str(changes[name]), allowed)
+        if changes.get("muscle"):
+            changes["muscle"] = self.resolve_muscle(str(changes["muscle"])).name
+        if changes.get("challenge_target"):
+            changes["challenge_target"] = self.resolve_muscle(str(changes["challenge_target"])).name
+        before = self.get_test(test_id)
+        old = {k: getattr(before, k) for k in changes}
+        with self._write("correcting the test") as c:
+            for name, value in changes.items():
+                c.execute(f"UPDATE tests SET {name} = ? WHERE id = ?", (value, test_id))
+            if before.group_id is not None and {"muscle", "side"} & set(changes):
+                c.execute("UPDATE tests SET group_id = NULL WHERE id = ?", (test_id,))
+            _audit(c, who, test_id, "edit", old, changes)
+        return self.get_test(test_id)
+
+    def move_test(self, test_id: int, session_id: int, *, who: str) -> MuscleTest:
+        """Move a test to another session of its client (it leaves its protocol group)."""
+        before = self.get_test(test_id)
+        target = self.get_session(session_id)
+        if target.client_id != before.client_id:
+            raise ValueError(
+                f"session {session_id} belongs to another client; a test moves only between "
+                "its client's sessions"
+            )
+        with self._write("moving the test") as c:
+            c.execute(
+                "UPDATE tests SET session_id = ?, group_id = NULL WHERE id = ?",
+                (session_id, test_id),
+            )
+            _audit(
+                c,
+                who,
+                test_id,
+                "move",
+                {"session_id": before.session_id},
+                {"session_id": session_id},
+            )
+        return self.get_test(test_id)
+
+    def delete_test(self, test_id: int, *, who: str, reason: str = "") -> None:
+        """Take a test out of every listing, recoverably (:meth:`restore_test`)."""
+        self.get_test(test_id)
+        with self._write("deleting the test") as c:
+            c.execute("UPDATE tests SET deleted = ? WHERE id = ?", (now(), test_id))
+            _audit(c, who, test_id, "delete", {}, {"reason": reason})
+
+    def restore_test(self, test_id: int, *, who: str) -> MuscleTest:
+        """Bring a deleted test back."""
+        row = self._conn.execute("SELECT deleted FROM tests WHERE id = ?", (test_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no test with id {test_id}")
+        if row[0] is not None:
+            with self._write("restoring the test") as c:
+                c.execute("UPDATE tests SET deleted = NULL WHERE id = ?", (test_id,))
+                _audit(c, who, test_id, "restore", {"deleted": row[0]}, {})
+        return self.get_test(test_id)
+
+    def audit(self, test_id: int | None = None) -> list[AuditEntry]:
+        """Every correction, oldest first; of one test if ``test_id`` is given."""
+        sql = "SELECT id, at, who, test_id, action, before, after FROM audit"
+        args: tuple[int, ...] = ()
+        if test_id is not None:
+            sql += " WHERE test_id = ?"
+            args = (test_id,)
+        rows = self._conn.execute(sql + " ORDER BY id", args)
+        return [
+            AuditEntry(aid, at, who, tid, action, json.loads(before), json.loads(after))
+            for aid, at, who, tid, action, before, after in rows
+        ]
+
+    def _missing_test(self, test_id: int) -> str:
+        row = self._conn.execute("SELECT deleted FROM tests WHERE id = ?", (test_id,)).fetchone()
+        if row is not None and row[0] is not None:
+            restore = f"`nkt-dyno test restore {test_id}` brings it back"
+            return f"test {test_id} was deleted ({row[0]}); {restore}"
+        return f"no test with id {test_id}"
 
     # -- protocol groups -------------------------------------------------------------------
 
@@ -490,7 +687,8 @@ class Store:
     def group_tests(self, group_id: int) -> list[MuscleTest]:
         """A protocol group's tests in the order they were recorded."""
         rows = self._conn.execute(
-            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.group_id = ? ORDER BY t.recorded, t.id",
+            f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE t.group_id = ? AND {_LIVE} "
+            "ORDER BY t.recorded, t.id",
             (group_id,),
         )
         return [_test_from_row(r) for r in rows]
@@ -517,7 +715,7 @@ class Store:
     def tests_without_analysis(self, engine_version: str) -> list[int]:
         """Ids of tests that this engine version has not analysed yet."""
         rows = self._conn.execute(
-            "SELECT id FROM tests WHERE id NOT IN "
+            "SELECT id FROM tests WHERE deleted IS NULL AND id NOT IN "
             "(SELECT test_id FROM analyses WHERE engine_version = ?) ORDER BY id",
             (engine_version,),
         )
@@ -579,9 +777,23 @@ class Store:
             if self._conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError):
+            if isinstance(exc, sqlite3.DatabaseError):
                 raise _machine_error(self.path, exc, doing) from exc
             raise
+
+
+def _audit(
+    conn: sqlite3.Connection,
+    who: str,
+    test_id: int,
+    action: str,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+) -> None:
+    conn.execute(
+        "INSERT INTO audit (at, who, test_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+        (now(), _required_text("who", who), test_id, action, json.dumps(before), json.dumps(after)),
+    )
 
 
 def _create_private(path: Path) -> None:
@@ -597,6 +809,64 @@ def _create_private(path: Path) -> None:
         raise StoreWriteError(f"cannot create the store at {path}: {exc.strerror}") from exc
 
 
+def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse, by reading only, a file that is not one of our stores (nor a new empty one)."""
+    app_id = 0
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.OperationalError:
+        raise  # the machine (permissions, locks), not the file: reported as such
+    except sqlite3.DatabaseError as exc:
+        if app_id == APPLICATION_ID:
+            raise _machine_error(path, exc, "opening the store") from exc
+        raise StoreError(
+            f"{path} is not an nkt-dyno store ({exc}); it was left untouched. "
+            f"Give the store's path with --db or ${ENV_VAR}"
+        ) from exc
+    if app_id == APPLICATION_ID or (app_id == 0 and not tables):
+        return
+    if app_id == 0 and user_version(conn) >= 1 and tables >= OUR_TABLES:
+        return  # a store from before the application id; migration 4 marks it
+    raise StoreError(
+        f"{path} is another program's SQLite file, not an nkt-dyno store; it was left "
+        f"untouched. Give the store's path with --db or ${ENV_VAR}"
+    )
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A store on a read-only disk or without write permission, opened for reading.
+
+    A WAL store needs its shared-memory file, which cannot be made there; the
+    file is then read as immutable (nothing else can be writing to it either).
+    """
+    uri = path.resolve().as_uri()
+    for mode in ("?mode=ro", "?immutable=1"):
+        conn = sqlite3.connect(uri + mode, uri=True, isolation_level=None)
+        try:
+            _check_ours(conn, path)
+            found = user_version(conn)
+        except sqlite3.OperationalError:
+            conn.close()
+            continue
+        except BaseException:
+            conn.close()
+            raise
+        if found != SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path} has schema version {found} and this nkt-dyno reads version "
+                f"{SCHEMA_VERSION}; it cannot be changed here (read-only): open it once "
+                "where it can be written"
+            )
+        return conn
+    raise StoreError(f"{path}: the store cannot be read here (check permissions)")
+
+
 def _configure(conn: sqlite3.Connection, path: Path) -> None:
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if mode != "wal":
@@ -606,7 +876,13 @@ def _configure(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def _machine_error(path: Path, exc: sqlite3.Error, doing: str) -> StoreError:
-    reason = _REASONS.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StoreError(
+            f"{path}: {doing} failed: the store is damaged ({exc}); nothing was written. "
+            f"Keep a copy of it; `sqlite3 {path} .recover` rebuilds what can be read"
+        )
+    reason = _REASONS.get(code)
     if reason is None:
         return StoreError(f"{path}: {doing} failed: {exc}")
     return StoreWriteError(f"{path}: {doing} failed: {reason}; nothing was written")
@@ -723,6 +999,9 @@ def _test_from_row(row: Sequence[Any]) -> MuscleTest:
         break_ratio,
         efforts,
         group_id,
+        test,
+        gaps,
+        rate_hz,
     ) = row
     analysis = (
         None
@@ -748,4 +1027,11 @@ def _test_from_row(row: Sequence[Any]) -> MuscleTest:
         n_samples=n_samples,
         analysis=analysis,
         group_id=group_id,
+        test=test,
+        gaps=tuple(Gap(float(a), float(b), int(c)) for a, b, c in json.loads(gaps)),
+        rate_hz=rate_hz,
     )
+
+
+def _gaps_json(gaps: Sequence[Gap]) -> str:
+    return json.dumps([[g.start_s, g.length_s, g.samples_lost] for g in gaps], allow_nan=False)

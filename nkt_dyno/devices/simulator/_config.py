@@ -23,6 +23,10 @@ class Faults:
     """The device drops the link at each of these times (it advertises again)."""
     corrupt_at_s: tuple[float, ...] = ()
     """The first data notification due at or after each time is cut by one byte."""
+    vanish_at_s: float | None = None
+    """The device drops the link and stops advertising for good (battery out, carried away)."""
+    silent_at_s: float | None = None
+    """The device stops sending data but keeps the link (a firmware hang)."""
     low_battery_at_s: float | None = None
     """From this time on the device reports a low battery."""
     clock_drift_ppm: float = 0.0

@@ -153,6 +153,12 @@ class SimulatedDevice(ABC):
             with contextlib.suppress(Exception):
                 await connection.disconnect()
 
+    async def vanish(self) -> None:
+        """Leave the radio for good: stop advertising, then drop the link (the fault 'vanish')."""
+        assert self.device is not None
+        await self.device.stop_advertising()
+        await self.drop_link()
+
     async def close(self) -> None:
         self.stop_stream()
         if self.device is not None:
@@ -328,6 +334,10 @@ class SimulatedDevice(ABC):
         if self._fault_due("disconnect", faults.disconnect_at_s, now):
             # Not awaited here: dropping the link cancels this very stream task.
             self._background(self.drop_link())
+        if faults.vanish_at_s is not None and self._fault_due("vanish", (faults.vanish_at_s,), now):
+            self._background(self.vanish())
+        if faults.silent_at_s is not None and self._fault_due("silent", (faults.silent_at_s,), now):
+            self.stop_stream()
         at = faults.low_battery_at_s
         if at is not None and self._fault_due("battery", (at,), now):
             warning = self.low_battery_notification()
