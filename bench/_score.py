@@ -257,14 +257,22 @@ def rule_of(r: dict) -> str:
     return "short" if "too_short" in flags else "cut"
 
 
-def rule_accuracy(calib: Sequence[tuple[float, bool, str]]) -> dict[str, tuple[float, int]]:
-    """Share of right calls and count per rule."""
+def rule_accuracy(
+    calib: Sequence[tuple[float, bool, str]], prior: float = 0.0
+) -> dict[str, tuple[float, int]]:
+    """Share of right calls and count per rule.
+
+    With ``prior`` > 0 each share is shrunk toward the share over all rules
+    as if ``prior`` more calls had been made at that share: a rule seen twice
+    says little on its own.
+    """
     out: dict[str, list[int]] = {}
     for _, ok, rule in calib:
         n = out.setdefault(rule, [0, 0])
         n[0] += ok
         n[1] += 1
-    return {k: (a / n, n) for k, (a, n) in out.items()}
+    overall = sum(ok for _, ok, _ in calib) / max(len(calib), 1)
+    return {k: ((a + prior * overall) / (n + prior), n) for k, (a, n) in out.items()}
 
 
 def ece(calib: Sequence[tuple[float, bool, str]], bins: int = 10) -> tuple[float, list[str]]:

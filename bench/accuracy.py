@@ -126,8 +126,10 @@ def loso(srcs: dict[str, list[Recording]], gyro: bool) -> None:
 
     For each source, the candidate setting with the best mean offline
     accuracy on all the other sources is chosen, and each rule's confidence
-    is refitted as its share of right calls there; the source left out is
-    then scored with both, offline and streaming.
+    is refitted as its share of right calls there (shrunk toward the share
+    over all rules as if ten more calls had been made, since some rules are
+    rare); the source left out is then scored with both, offline and
+    streaming.
     """
     cands = configs()
     print(f"== leave-one-source-out ({len(cands)} candidate settings)")
@@ -143,7 +145,7 @@ def loso(srcs: dict[str, list[Recording]], gyro: bool) -> None:
         best = max(
             range(len(cands)), key=lambda i: np.mean([runs[(s, i)].accuracy for s in others])
         )
-        fitted = rule_accuracy([c for s in others for c in runs[(s, best)].calib])
+        fitted = rule_accuracy([c for s in others for c in runs[(s, best)].calib], prior=10)
         off = runs[(left, best)]
         st = run_streaming(engine_kit(cands[best][1]), srcs[left], gyro, 7)
         refit = [(fitted.get(r, (c, 0))[0], ok, r) for c, ok, r in off.calib]

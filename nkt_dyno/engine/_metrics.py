@@ -75,11 +75,11 @@ class EffortState:
 
 CONFIDENCE = {
     "gyro": 0.97,
-    "fall": 0.97,
-    "stopped": 0.84,
-    "late": 0.9,
+    "fall": 0.98,
+    "stopped": 0.88,
+    "late": 0.95,
     "release": 0.97,
-    "end": 0.95,
+    "end": 0.97,
     "short": 0.3,
     "cut": 0.5,
 }
