@@ -23,10 +23,14 @@ from nkt_dyno.store import Store
 
 
 def _open_store(args: argparse.Namespace, scratch: Path) -> Store:
-    # a scripted run never writes demo tests into the therapist's own store
-    if args.store is None and args.exit_after is not None:
+    """The store ``--db`` names; a simulated or scripted run without one gets a scratch store.
+
+    Simulated tests and their demo client must never land among the therapist's
+    real clients unless asked for with ``--db``.
+    """
+    if args.db is None and (args.simulate or args.exit_after is not None):
         return Store.open(scratch / "demo.db")
-    return Store.open(args.store)
+    return Store.open(args.db)
 
 
 async def _script(window: MainWindow, args: argparse.Namespace) -> None:

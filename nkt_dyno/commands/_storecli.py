@@ -1,4 +1,4 @@
-"""What the store's sub-commands share: ``--db``, opening the store, errors, tables.
+"""What the store's sub-commands share: ``--db``, opening the store, tables.
 
 Kept free of heavy imports: the store (numpy, sqlite3) loads inside ``run``.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -27,24 +26,16 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def with_store(command: StoreCommand) -> Callable[[argparse.Namespace], int]:
-    """Run ``command(store, args)``; report store and input errors as one clear line."""
+    """Run ``command(store, args)`` on the store ``--db`` names (errors go to the one path)."""
 
     @functools.wraps(command)
     def run(args: argparse.Namespace) -> int:
-        from nkt_dyno.store import Store, StoreError
+        from nkt_dyno.store import Store
 
-        try:
-            with Store.open(args.db) as store:
-                return command(store, args)
-        except (StoreError, ValueError) as exc:
-            return fail(str(exc))
+        with Store.open(args.db) as store:
+            return command(store, args)
 
     return run
-
-
-def fail(message: str) -> int:
-    print(f"nkt-dyno: error: {message}", file=sys.stderr)
-    return 1
 
 
 def local_time(stamp: str) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
+from nkt_dyno.commands._errors import fail, sentence
 from nkt_dyno.summary import break_figures
 
 BREAK = "break"
@@ -59,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             trace = read_trace(name)
         except (OSError, ValueError) as exc:
-            print(f"nkt-dyno analyze: {name}: {exc}", file=sys.stderr)
-            status = 1
+            message = sentence(exc) or str(exc)
+            named = message if name in message else f"{name}: {message}"
+            status = fail(named)
             continue
         results = analyze(trace.t, trace.force, trace.gyro)
         for r in results:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._errors import UserError, positive_int
 from nkt_dyno.summary import verdict_line
 
 if TYPE_CHECKING:
@@ -21,16 +22,26 @@ DEFAULT_OUT = "nkt-dyno-demo"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("demo", help="run a short simulated session and show the verdicts")
     p.add_argument(
-        "--out", default=DEFAULT_OUT, help=f"folder for the traces (default ./{DEFAULT_OUT})"
+        "-o",
+        "--output",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"folder for the traces (default ./{DEFAULT_OUT})",
     )
-    p.add_argument("--efforts", type=int, default=4, help="number of tests (default 4)")
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--efforts", type=positive_int, default=4, help="number of tests (default 4)")
+    p.add_argument(
+        "--seed", type=int, default=7, help="seed of the simulated efforts: same seed, same session"
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
+    from pathlib import Path
 
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file: -o/--output names a folder for the traces")
     return asyncio.run(_demo(args))
 
 
@@ -59,7 +70,7 @@ async def _demo(args: argparse.Namespace) -> int:
     async with open_device("sim:progressor", scenario=scenario, calibrated=False) as device:
         rec = await record(device.dyno, seconds, on_item=live.feed)
         name = device.dyno.device.name
-    out = Path(args.out)
+    out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "session.csv"
     rate = (len(rec.t) - 1) / float(rec.t[-1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._errors import UserError
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 
 if TYPE_CHECKING:
@@ -20,16 +21,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="replace names by ids and leave out free-text notes",
     )
-    parser.add_argument("-o", "--out", default=".", metavar="DIR", help="output folder")
+    parser.add_argument(
+        "-o", "--output", default=".", metavar="DIR", help="output folder (default: here)"
+    )
     add_db_argument(parser)
     parser.set_defaults(run=with_store(_run))
 
 
 def _run(store: Store, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from nkt_dyno.store import export_session
 
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise UserError(f"{args.output} is a file: -o/--output names a folder for the exports")
     paths = export_session(
-        store, args.session, args.out, fmt=args.format, pseudonymise=args.pseudonymise
+        store, args.session, args.output, fmt=args.format, pseudonymise=args.pseudonymise
     )
     for path in paths:
         print(path)

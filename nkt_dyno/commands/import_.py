@@ -36,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run(store: Store, args: argparse.Namespace) -> int:
     from nkt_dyno.store import read_import, save_recording
 
+    with open(args.file, "rb"):  # a missing file or a folder: the one error path names it
+        pass
     trace = read_import(args.file)
     tags: dict[str, str] = {}
     for k in _TAGS:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nkt_dyno.commands._choices import CONDITIONS, SIDES
-from nkt_dyno.commands._storecli import add_db_argument, fail, with_store
+from nkt_dyno.commands._errors import fail, positive_float
+from nkt_dyno.commands._storecli import add_db_argument, with_store
 from nkt_dyno.commands.calibrate import add_sim_error_argument
-from nkt_dyno.summary import verdict_line
+from nkt_dyno.summary import effort_lines, verdict_line
 
 if TYPE_CHECKING:
     from calibration import CalibrationRecord
@@ -35,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="hold",
         help="simulated force: a case (hold, break...) or a trace file",
     )
-    p.add_argument("--seconds", type=float, default=10.0, help="recording time (default 10)")
+    p.add_argument(
+        "--seconds", type=positive_float, default=10.0, help="recording time (default 10)"
+    )
     p.add_argument("-o", "--output", help="trace CSV to write (optional with --save)")
     p.add_argument(
         "--no-calibration",
@@ -118,14 +121,9 @@ def _run(args: argparse.Namespace, tags: Tags | None, store: Store | None = None
     try:
         take = asyncio.run(_record(args))
     except RecordError as exc:
-        print(f"error: {exc} (record raw readings with --no-calibration)", file=sys.stderr)
-        return 1
-    except (ValueError, LookupError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(f"{exc} (record raw readings with --no-calibration)")
     if take is None:
-        print("no samples received", file=sys.stderr)
-        return 1
+        return fail("no samples received from the device")
     if args.output is not None:
         from nkt_dyno.trace import write_trace
 
@@ -177,8 +175,11 @@ async def _record(args: argparse.Namespace) -> Take | None:
     ) as session:
         if session.calibration is not None:
             print(f"calibration {session.calibration.fingerprint()} applied", file=sys.stderr)
-        take = await take_test(session, args.device, args.seconds, _Live(display=True))
-    print(file=sys.stderr)
+        # The live line rewrites itself with carriage returns: only on a terminal, not in a log.
+        live = _Live(display=sys.stderr.isatty())
+        take = await take_test(session, args.device, args.seconds, live)
+    if live.display:
+        print(file=sys.stderr)
     return take
 
 
@@ -265,6 +266,8 @@ def _report(take: Take, output: str | None) -> None:
         f"peak {float(np.max(trace.force)):.1f} N, {take.gaps} gaps"
     )
     print(line if output is None else f"{line} -> {output}")
+    for effort in effort_lines(take.results):
+        print(effort)
     if take.lost:
         print(f"device lost at {trace.t[-1]:.1f} s: kept what was recorded", file=sys.stderr)
 
@@ -277,7 +280,7 @@ class _Live:
         self.force = self.peak = 0.0
         self.verdict = ""
         self._t0: float | None = None
-        self._display = display
+        self.display = display
         self._results: list[Any] = []
         try:
             from nkt_dyno.engine import Complete, Detector, DetectorConfig
@@ -294,7 +297,7 @@ class _Live:
             self.state = item.state.value
         else:
             self.update(item)
-        if self._display:
+        if self.display:
             print(f"\r{self.line()}", end="", file=sys.stderr, flush=True)
 
     def update(self, block: SampleBlock) -> None:
