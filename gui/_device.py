@@ -120,6 +120,11 @@ class DeviceLink(QObject):
         self._sims.append(sim)
         return address
 
+    @property
+    def simulated(self) -> bool:
+        """Whether the connected device is a simulator on the virtual radio."""
+        return self.device is not None and self._route(self.device)[2] is not None
+
     def _route(self, device: FoundDevice) -> tuple[str, BleakBackends, SimulatedDevice | None]:
         """The name its record is kept under, the radio it is on, its simulator if any."""
         sim = next((s for s in self._sims if s.address == device.address), None)

@@ -44,8 +44,6 @@ from nkt_dyno.clinic._measures import primary
 from nkt_dyno.store import SIDES, Device, Store, StoreError
 from nkt_dyno.summary import verdict_line
 
-PROTOCOL_SIDES = tuple(s for s in SIDES if s != "both")
-
 _VERDICT_COLOUR = {"HOLD": "#2e7d32", "BREAK": "#c62828"}
 
 
@@ -110,7 +108,7 @@ class ProtocolScreen(QWidget):
         self.muscle = QLineEdit()
         self.muscle.setPlaceholderText("muscle tested: type to search the catalogue")
         self.muscle.setCompleter(completer)
-        self.side_group, sides = side_buttons(PROTOCOL_SIDES, self)
+        self.side_group, sides = side_buttons(SIDES, self)
         self.challenges = QLineEdit()
         self.challenges.setPlaceholderText("touched muscles, comma-separated")
         self.challenges.setCompleter(completer)
@@ -200,7 +198,7 @@ class ProtocolScreen(QWidget):
             return self._show_status("no store open", error=True)
         client = self.client.currentText().strip()
         checked = self.side_group.checkedButton()
-        side = checked.text() if checked is not None else PROTOCOL_SIDES[0]
+        side = checked.text() if checked is not None else SIDES[0]
         try:
             if not client:
                 raise ValueError("enter the client")

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
             self.protocol.set_source(
                 lambda: DeviceSource(self.link),
                 f"{description} · {calibration_text(calibration)}",
-                store_device(device),
+                store_device(device, simulated=self.link.simulated),
                 calibration,
             )
         elif state in ("disconnected", "lost", "closed"):

@@ -312,7 +312,7 @@ def test_guided_protocol_on_simulated_devices(
             run_protocol(
                 window,
                 "progressor",
-                "baseline=break@110,challenge=hold@170,post=hold@165",
+                "baseline=break@110,challenge=hold@170,retest=hold@165",
                 1,
                 muscle="gluteus medius",
                 side="L",
@@ -324,7 +324,7 @@ def test_guided_protocol_on_simulated_devices(
         await_task(qtbot, window.link.close())
     assert isinstance(group_id, int) and window.tabs.currentWidget() is screen
     tests = store.group_tests(group_id)
-    assert [t.condition for t in tests] == ["baseline", "challenge", "post-treatment"]
+    assert [t.condition for t in tests] == ["baseline", "challenge", "retest"]
     assert [t.analysis.verdict for t in tests if t.analysis] == ["break", "hold", "hold"]
     assert tests[1].challenge_target == store.resolve_muscle("TFL").name
     assert {t.side for t in tests} == {"L"} and {t.muscle for t in tests} == {"gluteus medius"}

@@ -18,7 +18,7 @@ from nkt_dyno.clinic.reliability import Change, Noise, call_change
 from nkt_dyno.store import MuscleTest, ProtocolGroup, Store
 from nkt_dyno.summary import verdict_line
 
-POST_CONDITIONS = ("post-treatment", "retest")
+POST_CONDITIONS = ("retest",)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nkt_dyno.commands._choices import SIDES
 from nkt_dyno.commands._errors import UserError
 from nkt_dyno.commands._storecli import add_db_argument
 from nkt_dyno.commands.calibrate import add_sim_error_argument, parse_masses
@@ -37,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--muscle", default="gluteus medius", help="muscle of a scripted protocol (--show protocol)"
     )
-    p.add_argument("--side", choices=("L", "R"), default="L", help="side of a scripted protocol")
+    p.add_argument("--side", choices=SIDES, default="L", help="side of a scripted protocol")
     p.add_argument(
         "--challenge",
         action="append",

@@ -107,9 +107,14 @@ ALTER TABLE tests ADD COLUMN group_id INTEGER REFERENCES protocol_groups(id);
 CREATE INDEX tests_group ON tests(group_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_ONE_RETEST_WORD = """
+UPDATE tests SET condition = 'retest' WHERE condition = 'post-treatment';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _ONE_RETEST_WORD)
 """Version 1: the entities and traces. Version 2: user muscles, muscle index.
-Version 3: protocol groups (baseline → challenge → retest of one muscle and side)."""
+Version 3: protocol groups (baseline → challenge → retest of one muscle and side).
+Version 4: "post-treatment" tests become "retest", the one word every screen uses."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
