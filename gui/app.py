@@ -35,6 +35,8 @@ def _open_store(args: argparse.Namespace, scratch: Path) -> Store:
 
 async def _script(window: MainWindow, args: argparse.Namespace) -> None:
     if args.replay:
+        if args.exit_after is not None:  # scripted: the whole replay before the screenshot
+            window.replay.speed.setCurrentText("instant")
         window.replay.open_file(args.replay)
     if args.simulate and args.show == "protocol":
         await run_protocol(
