@@ -44,7 +44,7 @@ def _add(store: Store, args: argparse.Namespace) -> int:
             "give a distinguishing name, such as one with an initial or a birth year"
         )
     client = store.add_client(name, birth_year=args.birth_year, notes=args.notes)
-    print(f"added client {client.id}")
+    print(f"added client {client.id}: {client.name}")
     return 0
 
 
