@@ -102,8 +102,8 @@ def test_history_names_the_challenge_target_and_the_therapists_call(
     assert main(["history", "--client", "Ann", "--db", db]) == 0
     header, _, first, second = capsys.readouterr().out.splitlines()
     assert header.split()[4:8] == ["condition", "target", "verdict", "therapist"]
-    assert second.split()[5:7] == ["challenge", "TFL"] and "hold" in second.split()
-    assert "TFL" not in first
+    assert second.split()[5:7] == ["challenge", "tensor"] and "hold" in second.split()
+    assert "tensor" not in first
 
 
 def test_session_list_names_the_client(db: str, capsys: pytest.CaptureFixture[str]) -> None:
