@@ -31,7 +31,7 @@ from gui._live_model import LiveTestModel, RunState
 from gui._live_screen import SourceFactory
 from gui._options import DisplayOptions
 from gui._tagging import MuscleCompleter, client_box, ensure_client, set_clients, side_buttons
-from gui._test_view import TestView
+from gui._test_view import NO_SOURCE, READY, TestView
 from nkt_dyno.clinic import (
     Captured,
     GroupWriter,
@@ -90,6 +90,7 @@ class ProtocolScreen(QWidget):
         right.addWidget(self.prompt)
         right.addWidget(self.view, 1)
         right.addWidget(self.source_label)
+        self._enable_start()
         side = QWidget()
         side.setFixedWidth(360)
         side.setLayout(left)
@@ -179,6 +180,14 @@ class ProtocolScreen(QWidget):
         self._device = device
         self._calibration = calibration
         self.source_label.setText(description)
+        self.view.set_idle_text(READY if factory is not None else NO_SOURCE)
+        self._enable_start()
+
+    def _enable_start(self) -> None:
+        """Start is offered only with a device to run the steps on; End always."""
+        startable = self.active or self._factory is not None
+        self.start_button.setEnabled(startable)
+        self.start_button.setToolTip("" if startable else "connect a device in the Live test tab")
 
     # -- the protocol ----------------------------------------------------
     @property
@@ -288,9 +297,11 @@ class ProtocolScreen(QWidget):
         self.step_list.setCurrentRow(self.index)
         self.prompt.setText(f"{_heading(self.steps[self.index])} — press Space to start")
         self.start_button.setText("End protocol")
+        self._enable_start()
 
     def _finish(self) -> None:
         self.start_button.setText("Start protocol")
+        self._enable_start()
         self.step_list.setCurrentRow(-1)
         if self.store is None or self.group_id is None:
             self.prompt.setText("Protocol ended before any step was saved")

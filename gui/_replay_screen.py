@@ -43,6 +43,7 @@ class ReplayScreen(QWidget):
         self.model = LiveTestModel(until_complete=False, parent=self)
         self.trace: Trace | None = None
         self.view = TestView(self.model, options, honour_blinding=False)
+        self.view.set_idle_text("NO TRACE · open a trace file, or replay a test of the session")
         self.open_button = QPushButton("Open trace…")
         self.open_button.clicked.connect(self._open_dialog)
         self.play_button = QPushButton("Play  [Space]")
@@ -147,6 +148,7 @@ class ReplayScreen(QWidget):
     def load(self, trace: Trace, title: str) -> None:
         """Show ``trace`` and play it at once, at the chosen speed."""
         self.model.stop()
+        self.view.set_idle_text("READY · press Space to play")
         self.trace = trace
         self.title.setText(title)
         self.title.setStyleSheet("color: #263238; font-weight: bold;")

@@ -30,6 +30,9 @@ FRAME_MS = 30
 
 HIDDEN = "—"
 
+READY = "READY · press Space to start a test"
+NO_SOURCE = "NO DEVICE · connect one to start a test"
+
 _RISE_COLOUR = {Rise.TOO_FAST: "#c62828", Rise.IN_RANGE: "#2e7d32", Rise.TOO_SLOW: "#ef6c00"}
 
 
@@ -88,6 +91,7 @@ class TestView(QWidget):
         self._x = XWindow()
         self._y = YSpan()
         self._pending: list[Any] = []
+        self._idle = NO_SOURCE
         self._build()
         model.stateChanged.connect(self._on_state)
         model.eventAdded.connect(self._on_event)
@@ -262,6 +266,11 @@ class TestView(QWidget):
         else:
             self._show_figures()
 
+    def set_idle_text(self, text: str) -> None:
+        """What the banner says before a test: ready, or why a test cannot start yet."""
+        self._idle = text
+        self._show_banner()
+
     # -- text ------------------------------------------------------------
     def _show_figures(self) -> None:
         if self._blinded():
@@ -300,7 +309,7 @@ class TestView(QWidget):
     def _banner_text(self) -> tuple[str, str]:
         state, result = self.model.state, self.model.result
         if state is RunState.IDLE:
-            return "ready", "READY · press Space to start a test"
+            return "ready", self._idle
         if state is RunState.RUNNING and result is None:
             if self._blinded():
                 return "blinded", "BLINDED · recording"

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self._test_calibration: CalibrationRecord | None = None
         self.live.sourceChanged.connect(self._forget_calibration)
         self.live_model.stateChanged.connect(self._on_live_state)
+        self._offer_save()
         self.resize(1280, 780)
         if store is not None:
             self.attach_store(store)
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.tagging.set_catalogue(store.muscles())
         self.tagging.set_clients([c.name for c in store.clients()])
         self.protocol.attach_store(store)
+        self._offer_save()
 
     def toggle_current(self) -> None:
         """Space: start/stop on the screen in front, if it has such an action."""
@@ -135,6 +137,18 @@ class MainWindow(QMainWindow):
             self._saved = None
             self._test_calibration = self._source_calibration
             self.tagging.show_status("")
+        self._offer_save()
+
+    def _offer_save(self) -> None:
+        """Save is offered only for a finished test not saved yet: never a click it refuses."""
+        can = (
+            self.store is not None
+            and self.live_model.state is RunState.DONE
+            and self._saved is None
+            and self.live_model.recording() is not None
+        )
+        self.tagging.save_button.setEnabled(can)
+        self.tagging.save_button.setToolTip("" if can else "run a test first (Space), then save")
 
     # -- saving and moving between screens ----------------------------------
     def save_test(self, tags: Tags) -> int | None:
@@ -154,6 +168,7 @@ class MainWindow(QMainWindow):
                 return None
             self.tagging.clear_per_test()
             self.tagging.show_status(f"saved as test #{self._saved}")
+            self._offer_save()
             return self._saved
         return None
 

@@ -49,8 +49,9 @@ def run_test(qtbot: QtBot, w: MainWindow) -> None:
 
 def test_hold_then_break_changes_banner_and_markers(qtbot: QtBot, window: MainWindow) -> None:
     view = window.live.view
-    assert view.banner.text().startswith("READY")
+    assert view.banner.text().startswith("NO DEVICE")
     use_case(window, "hold")
+    assert view.banner.text().startswith("READY")
     run_test(qtbot, window)
     assert view.banner.text().startswith("HOLD")
     assert window.live_model.result is not None and window.live_model.result.verdict == "hold"
