@@ -2,7 +2,7 @@
 
 qasync rather than QtAsyncio: bleak's Linux backend needs a full asyncio loop
 (file descriptors, subprocess-free D-Bus), which qasync runs inside Qt's.
-``nkt-dyno gui`` and the ``nkt-dyno-gui`` launcher both come here.
+``nkt-dyno gui`` and the ``nkt-dyno-gui`` launcher (which runs it) come here.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ import argparse
 import asyncio
 import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from gui._script import run_calibration, run_protocol, run_tests
 from gui._window import MainWindow
-from nkt_dyno.commands.gui import add_arguments
 from nkt_dyno.store import Store
 
 
@@ -99,12 +97,3 @@ def run_app(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("nkt-dyno")
     return int(qasync.run(_main(args, app)))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The ``nkt-dyno-gui`` launcher."""
-    parser = argparse.ArgumentParser(
-        prog="nkt-dyno-gui", description="nkt-dyno desktop application"
-    )
-    add_arguments(parser)
-    return run_app(parser.parse_args(argv))

@@ -19,7 +19,7 @@ SCREENS = ("live", "protocol", "session", "replay", "calibration")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The options, shared with the ``nkt-dyno-gui`` launcher."""
+    """The options of ``nkt-dyno gui`` (and so of the ``nkt-dyno-gui`` launcher)."""
     add_db_argument(p)
     p.add_argument(
         "--simulate",
@@ -69,6 +69,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser("gui", help="open the desktop application")
     add_arguments(p)
     p.set_defaults(run=run)
+
+
+def launch() -> int:
+    """The ``nkt-dyno-gui`` launcher: ``nkt-dyno gui`` with the same options and errors.
+
+    It lives here, not in the Qt package, so that without Qt installed it can
+    still start and say how to install it.
+    """
+    from nkt_dyno.cli import main
+
+    return main(["gui", *sys.argv[1:]])
 
 
 def check(args: argparse.Namespace) -> None:
