@@ -139,15 +139,11 @@ def legend_html() -> str:
     lo, hi = RISE_WINDOW_S
     swatch = "&nbsp;&#9608;&#9608;&nbsp;"
     parts = (
-        (
-            _style.WINDOW_BRUSH_EDGE,
-            swatch,
-            f"where the peak should fall ({lo:g}–{hi:g} s after onset)",
-        ),
+        (_style.WINDOW_BRUSH_EDGE, swatch, f"peak due here ({lo:g}–{hi:g} s after onset)"),
         (_style.ONSET_COLOUR, "&#9476;", "onset"),
         (_style.PEAK_COLOUR, "&#9660;", "peak"),
-        (_style.BREAK_COLOUR, "&#9474;&#9679;", "break (where the limb yielded)"),
-        (_style.FORCE_PEN, "&#9472;&#9472;", "force as read (figures count from the rest level)"),
+        (_style.BREAK_COLOUR, "&#9474;&#9679;", "break (the limb yielded)"),
+        (_style.FORCE_PEN, "&#9472;&#9472;", "force as read; figures count from rest"),
     )
     return "&nbsp;&nbsp;&nbsp;".join(
         f"<span style='color:{colour}; font-weight:bold'>{mark}</span>&nbsp;{text}"

@@ -139,7 +139,7 @@ def test_a_muscle_that_breaks_at_baseline_and_holds_after_treatment_has_changed(
     assert re.fullmatch(
         r"gluteus medius L: baseline BREAK at 11\d N · drop \d\d %, BREAK at 1\d\d N "
         r"· drop \d\d %; challenge TFL L → HOLD 17\d N; "
-        r"after release → HOLD 16\d N \(\+5\d %, beyond MDC\)",
+        r"retest → HOLD 16\d N \(\+5\d %, beyond MDC\)",
         summary.line(),
     ), summary.line()
 
@@ -181,7 +181,7 @@ def test_without_history_the_fallback_is_used_and_stated(
     assert cli.main(["protocol", "show", str(gid), "--db", db]) == 0
     out = capsys.readouterr().out
     assert re.search(
-        r"^psoas L: baseline HOLD 10\d N; after release → HOLD 11\d N \(\+1\d %, within MDC\)$",
+        r"^psoas L: baseline HOLD 10\d N; retest → HOLD 11\d N \(\+1\d %, within MDC\)$",
         out,
         re.MULTILINE,
     ), out
@@ -331,7 +331,7 @@ def test_protocol_run_end_to_end_on_a_simulated_device(
     line = next(x for x in out.splitlines() if x.startswith("gluteus medius L:"))
     assert re.fullmatch(
         r"gluteus medius L: baseline BREAK at 1\d\d N · drop \d\d %; "
-        r"challenge TFL L → HOLD 1\d\d N; after release → HOLD 1\d\d N \(\+\d+ %, beyond MDC\)",
+        r"challenge TFL L → HOLD 1\d\d N; retest → HOLD 1\d\d N \(\+\d+ %, beyond MDC\)",
         line,
     ), line
     with Store.open(db) as s:

@@ -333,7 +333,7 @@ def test_guided_protocol_on_simulated_devices(
     line = screen.summary.text()
     assert line == summary.line()
     assert line.startswith("gluteus medius L: baseline BREAK at ")
-    assert "; challenge TFL L → HOLD " in line and "; after release → HOLD " in line
+    assert "; challenge TFL L → HOLD " in line and "; retest → HOLD " in line
     assert line.endswith("beyond MDC)")
     assert summary.noise is not None and screen.noise.text() == f"noise: {summary.noise.note}"
     rows = [screen.step_list.item(i).text() for i in range(screen.step_list.count())]
