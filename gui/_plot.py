@@ -143,7 +143,7 @@ def legend_html() -> str:
         (_style.ONSET_COLOUR, "&#9476;", "onset"),
         (_style.PEAK_COLOUR, "&#9660;", "peak"),
         (_style.BREAK_COLOUR, "&#9474;&#9679;", "break (the limb yielded)"),
-        (_style.FORCE_PEN, "&#9472;&#9472;", "force as read; figures count from rest"),
+        (_style.FORCE_PEN, "&#9472;&#9472;", "force as read"),
     )
     return "&nbsp;&nbsp;&nbsp;".join(
         f"<span style='color:{colour}; font-weight:bold'>{mark}</span>&nbsp;{text}"

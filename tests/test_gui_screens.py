@@ -64,7 +64,7 @@ def test_save_is_offered_once_per_finished_test(qtbot: QtBot, window: MainWindow
 
 def test_force_plot_has_a_legend_for_every_mark(window: MainWindow) -> None:
     text = window.live.view.legend.text()
-    for words in ("1–3 s after onset", "onset", "peak", "break", "count from rest"):
+    for words in ("1–3 s after onset", "onset", "peak", "break", "force as read"):
         assert words in text
     assert "peak above rest" in window.live.view.peak.caption.text().lower()
 
