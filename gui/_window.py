@@ -153,7 +153,9 @@ class MainWindow(QMainWindow):
     # -- saving and moving between screens ----------------------------------
     def save_test(self, tags: Tags) -> int | None:
         """Save the finished live test with ``tags``; return its id (``None`` if not saved)."""
-        trace = self.live_model.recording({"muscle": tags.muscle, "side": tags.side})
+        trace = self.live_model.recording(
+            {"muscle": tags.muscle, "side": tags.side, "test": tags.test}
+        )
         if self.store is None:
             self.tagging.show_status("no store open: the test cannot be saved", error=True)
         elif self.live_model.state is not RunState.DONE or trace is None:

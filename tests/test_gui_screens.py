@@ -48,7 +48,9 @@ def test_without_a_device_nothing_offers_to_start(window: MainWindow) -> None:
     assert not window.live.start_button.isEnabled()
 
 
-def test_save_is_offered_once_per_finished_test(qtbot: QtBot, window: MainWindow) -> None:
+def test_save_is_offered_once_per_finished_test(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
     trace = synthetic_trace("hold", seed=1, rate_hz=200.0)
     window.live.set_source(lambda: ReplaySource(trace, None), "synthetic hold")
     assert not window.tagging.save_button.isEnabled()
@@ -57,9 +59,12 @@ def test_save_is_offered_once_per_finished_test(qtbot: QtBot, window: MainWindow
     assert window.tagging.save_button.isEnabled()
     window.tagging.client.setCurrentText("Ann")
     window.tagging.muscle.setText("psoas")
+    window.tagging.test.setCurrentIndex(window.tagging.test.findData("make"))
     window.tagging.save_button.click()
     assert window.tagging.status.text().startswith("saved as test #")
     assert not window.tagging.save_button.isEnabled()
+    test_id = int(window.tagging.status.text().rsplit("#", 1)[1])
+    assert store.load_trace(test_id).metadata["test"] == "make"
 
 
 def test_force_plot_has_a_legend_for_every_mark(window: MainWindow) -> None:
