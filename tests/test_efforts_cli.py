@@ -64,6 +64,15 @@ def test_import_keeps_one_test_per_effort(
     with Store.open(db) as store:
         assert len(store.history(1)) == 5
 
+    # that one test replayed one effort at a time
+    assert main(["replay", "5", "--speed", "max", "--effort", "4", "--db", db]) == 0
+    events = capsys.readouterr().out.splitlines()[1:]
+    assert [e.split()[2] for e in events[:1]] == ["Onset"]
+    assert events[-1].endswith(f"Complete       {verdict_line(whole[3])}")
+    assert sum(" Onset " in e for e in events) == 1
+    assert main(["replay", "5", "--speed", "max", "--effort", "5", "--db", db]) == 1
+    assert "test 5 has 4 effort(s), not 5" in capsys.readouterr().err
+
 
 def test_record_ends_with_every_efforts_verdict(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
