@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from calibration import CalibrationRecord
 from gui._sources import SampleBlock
+from nkt_dyno.commands._errors import sentence
 from nkt_dyno.devices import (
     PLATFORM,
     BleakBackends,
@@ -94,7 +95,7 @@ class DeviceLink(QObject):
             if real:
                 found += await scan(PLATFORM, seconds)
         except Exception as exc:  # no adapter, no permission: report, keep the simulated ones
-            self.failed.emit(f"scan: {exc}")
+            self.failed.emit(sentence(exc, radio=True) or f"the scan failed: {exc}")
         self.devicesFound.emit(found)
         return found
 

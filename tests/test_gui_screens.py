@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+import pytest
 from _gui_support import (  # noqa: F401  (the *_fixture names are pytest fixtures)
     TIMEOUT_MS,
     loop_fixture,
@@ -128,3 +129,18 @@ def test_a_simulated_run_without_db_never_touches_the_default_store(tmp_path: Pa
     args = argparse.Namespace(db=str(tmp_path / "mine.db"), simulate="progressor", exit_after=None)
     with _open_store(args, scratch) as store:
         assert Path(store.path) == tmp_path / "mine.db"
+
+
+def test_connect_is_offered_only_with_a_device_and_a_missing_radio_is_said(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nkt_dyno.commands._errors import NO_RADIO
+
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
+    panel = window.device_panel
+    assert not panel.connect_button.isEnabled()
+    panel.scan_button.click()
+    qtbot.waitUntil(lambda: panel.scan_button.isEnabled(), timeout=TIMEOUT_MS)
+    assert panel.devices.count() >= 1  # the simulated devices
+    assert panel.connect_button.isEnabled()
+    assert panel.problem.text() == NO_RADIO and panel.problem.isVisibleTo(window)
