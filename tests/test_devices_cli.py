@@ -83,5 +83,5 @@ def test_tare_is_refused_by_a_device_without_the_command(
 def test_demo_runs(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["demo", "-o", str(tmp_path), "--efforts", "2"]) == 0
     text = capsys.readouterr().out
-    assert "test 1:" in text
+    assert "effort 1:" in text
     assert (tmp_path / "session.csv").is_file()

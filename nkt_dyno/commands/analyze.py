@@ -42,9 +42,15 @@ def register(subparsers: Any) -> None:
 
 
 def _cell(d: dict[str, Any], key: str, fmt: str) -> str:
-    """One table cell; a force-only break shows its drop, not its ratio of ~1."""
+    """One table cell; a force-only break shows its drop, not its ratio of ~1.
+
+    Efforts are counted from 1 here, as every screen and summary counts them;
+    the JSON keeps the 0-based index of the result contract.
+    """
     if key == BREAK:
         return break_figures(d) or "-"
+    if key == "effort":
+        return str(d["effort"] + 1)
     return "-" if d[key] is None else fmt.format(d[key])
 
 

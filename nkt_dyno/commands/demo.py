@@ -2,7 +2,7 @@
 
 A simulated Progressor on the virtual radio plays a few holds and breaks; the
 real driver records it, and the engine, fed each block as it arrives (the live
-code path), gives each test's verdict.
+code path), gives each effort's verdict.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help=f"folder for the traces (default ./{DEFAULT_OUT})",
     )
-    p.add_argument("--efforts", type=positive_int, default=4, help="number of tests (default 4)")
+    p.add_argument("--efforts", type=positive_int, default=4, help="number of efforts (default 4)")
     p.add_argument(
         "--seed", type=int, default=7, help="seed of the simulated efforts: same seed, same session"
     )
@@ -63,7 +63,7 @@ async def _demo(args: argparse.Namespace) -> int:
     t0 = float(session.t[0])
     scenario = Scenario(session.t - t0, session.force, rest_s=0.0, repeat=False, label="demo")
     seconds = float(session.t[-1] - t0)
-    print(f"simulated Tindeq Progressor, {args.efforts} tests, {seconds:.0f} s;", end=" ")
+    print(f"simulated Tindeq Progressor, {args.efforts} efforts, {seconds:.0f} s;", end=" ")
     print("each verdict prints as the engine calls it", flush=True)
     live = _Live([tr.verdict for tr in session.truths])
     # The simulated sensor is exact: a record saved for sim:progressor is not for it.
@@ -85,7 +85,7 @@ async def _demo(args: argparse.Namespace) -> int:
 class _Live:
     """The engine fed each block as the driver delivers it: the live code path.
 
-    Each test is printed the moment the engine completes it, so the demo shows
+    Each effort is printed the moment the engine completes it, so the demo shows
     verdicts arriving as a therapist would see them.
     """
 
@@ -109,7 +109,7 @@ class _Live:
     def finish(self) -> None:
         self._show(self._detector.finish())
         if not self.completed:
-            print("the engine found no complete test")
+            print("the engine found no complete effort")
 
     def _show(self, events: list[Event]) -> None:
         from nkt_dyno.engine import Complete
@@ -128,7 +128,7 @@ def _line(number: int, res: dict[str, object], t0: float, expected: list[str]) -
     at = None if peak_s is None else float(peak_s) - t0  # type: ignore[arg-type]
     truth = expected[number - 1] if number <= len(expected) else "?"
     return (
-        f"test {number}: {verdict_line(res)}  (simulated as {truth}; "
+        f"effort {number}: {verdict_line(res)}  (simulated as {truth}; "
         f"peak {_n(res.get('peak_n'))} N at {_n(at)} s, hold {_n(res.get('hold_s'))} s)"
     )
 
