@@ -37,6 +37,7 @@ def _cases(tmp: Path) -> list[Case]:
     trace = str(tmp / "trace.csv")
     protocol = ("protocol", "run", "--client", "Ann", "--muscle", "psoas", "--side", "L")
     protocol += ("--device", "sim:progressor")
+    calibrate = ("calibrate", "--device", "sim:progressor", "--masses")
     return [
         Case(("demo", "--efforts", "0"), "argument --efforts: must be 1 or more, got 0", 2),
         Case(("demo", "--efforts", "-2"), "must be 1 or more, got -2", 2),
@@ -58,6 +59,12 @@ def _cases(tmp: Path) -> list[Case]:
             "no answer to the prompt (input closed): pass --yes",
         ),
         Case(("calibrate", "--device", "sim:progressor", "--masses", "a,b"), "expected numbers", 2),
+        Case(
+            ("calibrate", "--device", "sim:progressor", "--masses", "0,5,5"),
+            "5 kg is listed twice",
+            2,
+        ),
+        Case(("calibrate", "--device", "sim:progressor", "--masses", "0,-5"), "0 kg or more", 2),
         Case(
             ("verify", "--device", "sim:progressor", "--mass", "5", "--record", missing),
             "no calibration for sim:progressor: calibrate it first",

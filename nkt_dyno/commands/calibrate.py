@@ -77,10 +77,19 @@ def add_sim_error_argument(p: argparse.ArgumentParser) -> None:
 
 
 def parse_masses(text: str) -> list[float]:
+    """Masses in kg, as a person lists them: numbers of 0 or more, each once."""
+    import math
+
     try:
-        return [float(part) for part in text.split(",") if part.strip()]
+        masses = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected numbers like 0,5,10,20, got {text!r}") from None
+    if not masses or not all(math.isfinite(m) and m >= 0 for m in masses):
+        raise argparse.ArgumentTypeError(f"masses are 0 kg or more, like 0,5,10,20; got {text!r}")
+    twice = sorted({m for m in masses if masses.count(m) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"{twice[0]:g} kg is listed twice in {text!r}")
+    return masses
 
 
 def parse_sim_error(text: str) -> tuple[float, float, float]:
