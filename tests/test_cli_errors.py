@@ -54,17 +54,10 @@ def _cases(tmp: Path) -> list[Case]:
         Case(("record", "--device", "sim:nothing", "-o", a_file), "nothing"),
         Case(("tare", "--device", "sim:whc06", "--window", "0.3"), "takes no tare command"),
         Case(("tare", "--device", "sim:progressor", "--window", "-1"), "must be above 0", 2),
-        Case(
-            ("calibrate", "--device", "sim:progressor", "--masses", "0,5", "--db", db),
-            "no answer to the prompt (input closed): pass --yes",
-        ),
-        Case(("calibrate", "--device", "sim:progressor", "--masses", "a,b"), "expected numbers", 2),
-        Case(
-            ("calibrate", "--device", "sim:progressor", "--masses", "0,5,5"),
-            "5 kg is listed twice",
-            2,
-        ),
-        Case(("calibrate", "--device", "sim:progressor", "--masses", "0,-5"), "0 kg or more", 2),
+        Case((*calibrate, "0,5", "--db", db), "no answer to the prompt (input closed): pass --yes"),
+        Case((*calibrate, "a,b"), "expected numbers", 2),
+        Case((*calibrate, "0,5,5"), "5 kg is listed twice", 2),
+        Case((*calibrate, "0,-5"), "0 kg or more", 2),
         Case(
             ("verify", "--device", "sim:progressor", "--mass", "5", "--record", missing),
             "no calibration for sim:progressor: calibrate it first",
