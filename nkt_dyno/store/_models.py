@@ -8,7 +8,7 @@ from typing import Any, Literal, get_args
 
 Side = Literal["L", "R", "both"]
 Condition = Literal["baseline", "challenge", "retest"]
-""""retest" is any test after the treatment; stores before version 4 also said "post-treatment"."""
+"""A test after the treatment is a "retest" (stores before version 4 also said "post-treatment")."""
 Verdict = Literal["hold", "break", "inconclusive"]
 
 SIDES: tuple[str, ...] = get_args(Side)
