@@ -236,6 +236,8 @@ class TestView(QWidget):
 
     def _on_event(self, event: Any) -> None:
         self._pending.append(event)
+        if isinstance(event, Break | BreakWithdrawn):  # the banner says a break is marked
+            self._show_banner()
 
     def _on_result(self, result: EffortResult | None) -> None:
         self._show_banner()

@@ -102,3 +102,31 @@ def test_one_effort_needs_no_chooser(qtbot: QtBot, window: MainWindow, tmp_path:
     assert replay.view.banner.text().startswith("HOLD")
     assert not replay.effort.isEnabled()
     assert not replay.previous_effort.isEnabled() and not replay.next_effort.isEnabled()
+
+
+def test_a_break_marked_mid_effort_is_said_while_the_effort_runs(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    import asyncio
+    from collections.abc import AsyncIterator
+
+    from gui._simulation import synthetic_trace
+    from gui._sources import SampleBlock
+
+    model, view = window.replay.model, window.replay.view
+    trace = synthetic_trace("break", seed=1, rate_hz=200.0)
+
+    async def until_a_break() -> AsyncIterator[SampleBlock]:
+        """The trace in 20 ms blocks, holding still once the engine has marked the break."""
+        for lo in range(0, len(trace), 4):
+            yield SampleBlock(trace.t[lo : lo + 4], trace.force[lo : lo + 4], None, False)
+            await asyncio.sleep(0)
+            if any(isinstance(e, Break) for e in model.events):
+                await asyncio.Event().wait()
+
+    model.start(until_a_break())
+    qtbot.waitUntil(lambda: any(isinstance(e, Break) for e in model.events), timeout=TIMEOUT_MS)
+    assert model.state is RunState.RUNNING and model.result is None
+    assert view.banner.text() == "TESTING… · break marked, the effort is not over yet"
+    model.stop()
+    assert view.banner.text().startswith("BREAK")
