@@ -62,6 +62,7 @@ class DevicePanel(QGroupBox):
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #c62828;")
+        self.problem.setVisible(False)
         for w in (self.scan_button, self.connect_button, self.tare_button, self.simulated):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         grid = QGridLayout(self)
@@ -80,7 +81,7 @@ class DevicePanel(QGroupBox):
         link.devicesFound.connect(self._show_devices)
         link.stateChanged.connect(self._show_state)
         link.batteryChanged.connect(self._show_battery)
-        link.failed.connect(self.problem.setText)
+        link.failed.connect(self._show_problem)
         self._show_state(link.state)
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
@@ -91,7 +92,7 @@ class DevicePanel(QGroupBox):
     def _scan(self) -> None:
         self.scan_button.setEnabled(False)
         self.devices.clear()
-        self.problem.clear()
+        self._show_problem("")
         self._enable_connect()
         case = SIMULATED_CASE if self.simulated.isChecked() else None
         self._spawn(self.link.scan(simulated=case))
@@ -114,6 +115,10 @@ class DevicePanel(QGroupBox):
         if found:
             self.devices.setCurrentRow(0)
         self._enable_connect()
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
 
     def _enable_connect(self) -> None:
         """Connect is offered with a device to connect to; Disconnect while connected."""
