@@ -52,7 +52,7 @@ def _cases(tmp: Path) -> list[Case]:
         ),
         Case(("record", "--device", "sim:progressor"), "give -o FILE to write a trace, or --save"),
         Case(("record", "--device", "sim:nothing", "-o", a_file), "nothing"),
-        Case(("tare", "--device", "sim:whc06", "--window", "0.3"), "takes no tare command"),
+        Case(("tare", "--device", "sim:progressor", "--scenario", missing), "nor a file"),
         Case(("tare", "--device", "sim:progressor", "--window", "-1"), "must be above 0", 2),
         Case((*calibrate, "0,5", "--db", db), "no answer to the prompt (input closed): pass --yes"),
         Case((*calibrate, "a,b"), "expected numbers", 2),
@@ -142,8 +142,9 @@ def test_every_command_refuses_bad_input_with_one_sentence(tmp_path: Path) -> No
         )
         for case in cases
     ]
-    for case, process in zip(cases, running, strict=True):
-        out, err = process.communicate(timeout=60)
+    # every process is waited for before any assertion, so none is left with open pipes
+    outputs = [process.communicate(timeout=60) for process in running]
+    for case, process, (out, err) in zip(cases, running, outputs, strict=True):
         where = f"nkt-dyno {' '.join(case.argv)}\n{out}{err}"
         assert "Traceback" not in err, where
         assert process.returncode == case.code, where
