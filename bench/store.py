@@ -66,7 +66,7 @@ def bench_save(folder: Path, saves: int) -> tuple[list[float], float]:
 def build(path: Path, tests: int) -> None:
     traces = [recording(i) for i in range(20)]
     muscles = ["psoas", "gluteus medius", "tensor fasciae latae", "piriformis", "SCM"]
-    conditions = ["baseline", "challenge", "post-treatment", "retest"]
+    conditions = ["baseline", "challenge", "retest"]
     per_client = TESTS_PER_SESSION * SESSIONS_PER_CLIENT
     start = time.perf_counter()
     with Store.open(path) as store:

@@ -91,6 +91,12 @@ class CalibrationResult(QWidget):
         )
         self.verdicts = QLabel(NO_CHECK_YET)
         self.verdicts.setWordWrap(True)
+        # the answer the user came for: large, coloured, at the top once a check has run
+        self.badge = QLabel()
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge.setFont(_style.font(20, bold=True))
+        self.badge.setMinimumHeight(52)
+        self.badge.setVisible(False)
         self.new_button = QPushButton("New calibration")
         self.new_button.clicked.connect(self.newRequested.emit)
         self._build()
@@ -109,6 +115,7 @@ class CalibrationResult(QWidget):
         top.addWidget(self.figures)
         top.addWidget(self.residual_plot, 1)
         col = QVBoxLayout(self)
+        col.addWidget(self.badge)
         col.addLayout(top, 1)
         col.addLayout(save_row)
         col.addLayout(verify_row)
@@ -147,9 +154,15 @@ class CalibrationResult(QWidget):
         self.record_file.setText(path)
         self.verdicts.setText(NO_CHECK_YET)
         self.verdicts.setStyleSheet("")
+        self.badge.setVisible(False)
 
     def add_verification(self, v: Verification) -> None:
         """Append a check's line under any earlier ones."""
         lines = [] if self.verdicts.text() == NO_CHECK_YET else [self.verdicts.text()]
         self.verdicts.setText("\n".join([*lines, verification_text(v)]))
         self.verdicts.setStyleSheet(f"color: {'#2e7d32' if v.passed else '#c62828'};")
+        bg, fg = _style.BANNER["hold" if v.passed else "break"]
+        verdict, outcome = ("PASS", "within") if v.passed else ("FAIL", "outside")
+        self.badge.setText(f"{verdict} · {v.mass_kg:g} kg read {outcome} ±{v.tolerance_n:.2f} N")
+        self.badge.setStyleSheet(f"background: {bg}; color: {fg}; padding: 6px;")
+        self.badge.setVisible(True)

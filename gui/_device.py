@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from calibration import CalibrationRecord
 from gui._sources import SampleBlock
+from nkt_dyno.commands._errors import sentence
 from nkt_dyno.devices import (
     PLATFORM,
     BleakBackends,
@@ -94,7 +95,7 @@ class DeviceLink(QObject):
             if real:
                 found += await scan(PLATFORM, seconds)
         except Exception as exc:  # no adapter, no permission: report, keep the simulated ones
-            self.failed.emit(f"scan: {exc}")
+            self.failed.emit(sentence(exc, radio=True) or f"the scan failed: {exc}")
         self.devicesFound.emit(found)
         return found
 
@@ -119,6 +120,11 @@ class DeviceLink(QObject):
         address = await sim.attach(self._radio)
         self._sims.append(sim)
         return address
+
+    @property
+    def simulated(self) -> bool:
+        """Whether the connected device is a simulator on the virtual radio."""
+        return self.device is not None and self._route(self.device)[2] is not None
 
     def _route(self, device: FoundDevice) -> tuple[str, BleakBackends, SimulatedDevice | None]:
         """The name its record is kept under, the radio it is on, its simulator if any."""

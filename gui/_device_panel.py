@@ -59,6 +59,10 @@ class DevicePanel(QGroupBox):
         self.battery = QLabel()
         self.battery.setStyleSheet("color: #607d8b;")
         self.calibration = QLabel()
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.setVisible(False)
         for w in (self.scan_button, self.connect_button, self.tare_button, self.simulated):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         grid = QGridLayout(self)
@@ -70,13 +74,14 @@ class DevicePanel(QGroupBox):
         grid.addWidget(self.state, 3, 0)
         grid.addWidget(self.battery, 3, 1)
         grid.addWidget(self.calibration, 4, 0, 1, 2)
+        grid.addWidget(self.problem, 5, 0, 1, 2)
         self.scan_button.clicked.connect(self._scan)
         self.connect_button.clicked.connect(self._connect)
         self.tare_button.clicked.connect(lambda: self._spawn(link.tare()))
         link.devicesFound.connect(self._show_devices)
         link.stateChanged.connect(self._show_state)
         link.batteryChanged.connect(self._show_battery)
-        link.failed.connect(lambda text: self.state.setToolTip(text))
+        link.failed.connect(self._show_problem)
         self._show_state(link.state)
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
@@ -87,6 +92,8 @@ class DevicePanel(QGroupBox):
     def _scan(self) -> None:
         self.scan_button.setEnabled(False)
         self.devices.clear()
+        self._show_problem("")
+        self._enable_connect()
         case = SIMULATED_CASE if self.simulated.isChecked() else None
         self._spawn(self.link.scan(simulated=case))
 
@@ -107,6 +114,16 @@ class DevicePanel(QGroupBox):
             self.devices.addItem(item)
         if found:
             self.devices.setCurrentRow(0)
+        self._enable_connect()
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def _enable_connect(self) -> None:
+        """Connect is offered with a device to connect to; Disconnect while connected."""
+        live = self.link.state not in ("disconnected", "closed", "lost")
+        self.connect_button.setEnabled(live or self.devices.count() > 0)
 
     def _show_state(self, state: str) -> None:
         colour = _STATE_COLOUR.get(state, "#607d8b")
@@ -117,6 +134,7 @@ class DevicePanel(QGroupBox):
             self._show_devices([device])
         live = state not in ("disconnected", "closed", "lost")
         self.connect_button.setText("Disconnect" if live else "Connect")
+        self._enable_connect()
         self.tare_button.setEnabled(state == "streaming")
         record = self.link.calibration
         self.calibration.setText(calibration_text(record) if live else "")

@@ -4,6 +4,12 @@ The consumer runs as a task on the (qasync) event loop: each block goes into
 the ring buffer, into the recording and through the streaming detector; the
 engine's events are re-emitted as Qt signals. Nothing here paints -- the
 display timer of the view reads the ring buffer on its own schedule.
+
+A replayed recording may hold several efforts. The engine's events are kept
+per effort (an onset opens one, its result closes it), and one effort is
+*selected*: the view shows that effort's verdict, figures and markers, all
+from the same run of the engine, never one effort's verdict beside
+another's break line.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +26,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gui._ring import RingBuffer
 from gui._sources import SampleBlock, SampleSource
-from nkt_dyno.engine import Complete, Detector, DetectorConfig, EffortResult
+from nkt_dyno.engine import Complete, Detector, DetectorConfig, EffortResult, Onset
 from nkt_dyno.trace import Trace
 
 DEFAULT_CAPACITY = 1 << 17
@@ -32,6 +39,14 @@ class RunState(StrEnum):
     DONE = "done"
 
 
+@dataclass(eq=False)
+class Effort:
+    """One effort of a test: the engine's events from its onset, and its result once complete."""
+
+    events: list[Any] = field(default_factory=list)
+    result: EffortResult | None = None
+
+
 class LiveTestModel(QObject):
     """State of the current test; signals fire only when something changed."""
 
@@ -39,7 +54,11 @@ class LiveTestModel(QObject):
     eventAdded = Signal(object)
     """An engine event other than ``Complete`` (Onset, Peak, Break, Release)."""
     resultChanged = Signal(object)
-    """The test's :class:`EffortResult`, or ``None`` when a new test starts."""
+    """The selected effort's :class:`EffortResult`, or ``None`` when a new test starts."""
+    effortsChanged = Signal(int)
+    """An effort was opened or completed; the number of efforts so far."""
+    effortSelected = Signal(int)
+    """The effort shown changed (0-based); its events are ``efforts[i].events``."""
     failed = Signal(str)
 
     def __init__(
@@ -59,6 +78,8 @@ class LiveTestModel(QObject):
         self.t0: float | None = None
         """Time of the test's first sample: the plot's zero."""
         self.events: list[Any] = []
+        self.efforts: list[Effort] = []
+        self.selected: int | None = None
         self.result: EffortResult | None = None
         self._detector: Detector | None = None
         self._blocks: list[SampleBlock] = []
@@ -71,6 +92,9 @@ class LiveTestModel(QObject):
         self.ring.clear()
         self.t0 = None
         self.events = []
+        self.efforts = []
+        self.selected = None
+        self.effortsChanged.emit(0)
         self._blocks = []
         self._detector = Detector(self.config)
         self._set_result(None)
@@ -85,6 +109,14 @@ class LiveTestModel(QObject):
             self._task.cancel()
         self._task = None
         self._finish()
+
+    def select(self, index: int) -> None:
+        """Show effort ``index`` (0-based): its result, and to the view its markers."""
+        if not 0 <= index < len(self.efforts) or index == self.selected:
+            return
+        self.selected = index
+        self._set_result(self.efforts[index].result)
+        self.effortSelected.emit(index)
 
     def recording(self, metadata: Mapping[str, str] | None = None) -> Trace | None:
         """The samples of the last test as a trace, or ``None`` if it had none."""
@@ -150,15 +182,25 @@ class LiveTestModel(QObject):
                     self._set_state(RunState.DONE)
                     return
                 continue
+            if isinstance(event, Onset) or not self.efforts or self.efforts[-1].result is not None:
+                self._open_effort()
+            self.efforts[-1].events.append(event)
             self.events.append(event)
             self.eventAdded.emit(event)
 
+    def _open_effort(self) -> None:
+        self.efforts.append(Effort())
+        self.selected = len(self.efforts) - 1  # markers follow the effort being played
+        self._set_result(None)
+        self.effortsChanged.emit(len(self.efforts))
+
     def _complete(self, result: EffortResult) -> None:
-        # a recording may hold a false start: keep the effort with the highest
-        # peak, the one the store's verdict refers to as well
-        best = self.result
-        if best is None or (result.peak_n or 0.0) > (best.peak_n or 0.0):
-            self._set_result(result)
+        if not self.efforts or self.efforts[-1].result is not None:
+            self._open_effort()
+        self.efforts[-1].result = result
+        self.effortsChanged.emit(len(self.efforts))
+        self.selected = None
+        self.select(len(self.efforts) - 1)
 
     # -- change-only setters ---------------------------------------------
     def _set_state(self, state: RunState) -> None:

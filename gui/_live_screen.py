@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from gui._live_model import LiveTestModel, RunState
 from gui._options import DisplayOptions
 from gui._sources import SampleSource
-from gui._test_view import TestView
+from gui._test_view import NO_SOURCE, READY, TestView
 from gui._units import Unit
 
 SourceFactory = Callable[[], SampleSource]
@@ -69,6 +69,7 @@ class LiveScreen(QWidget):
         """Tests started from now on read from ``factory``."""
         self._factory = factory
         self.source_label.setText(description)
+        self.view.set_idle_text(READY if factory is not None else f"{NO_SOURCE} ({description})")
         self.start_button.setEnabled(factory is not None or self.model.state is RunState.RUNNING)
         self.sourceChanged.emit(description)
 

@@ -106,7 +106,8 @@ class ForcePlot(pg.PlotWidget):
         """
         for event in events:
             x = float(event.t) - t0
-            if isinstance(event, Onset):
+            if isinstance(event, Onset):  # a new effort: the last one's markers go
+                self.clear_markers()
                 self._baseline = float(event.baseline_n)
                 self.onset_line.setValue(x)
                 self.onset_line.setVisible(True)
@@ -128,3 +129,23 @@ class ForcePlot(pg.PlotWidget):
         """Blinding hides the markers without forgetting them."""
         for it in self._markers():
             it.setOpacity(1.0 if visible else 0.0)
+
+
+def legend_html() -> str:
+    """What each mark on the force plot means, as one line of rich text under it.
+
+    Kept outside the plot area, so it can never cover the trace.
+    """
+    lo, hi = RISE_WINDOW_S
+    swatch = "&nbsp;&#9608;&#9608;&nbsp;"
+    parts = (
+        (_style.WINDOW_BRUSH_EDGE, swatch, f"peak due here ({lo:g}–{hi:g} s after onset)"),
+        (_style.ONSET_COLOUR, "&#9476;", "onset"),
+        (_style.PEAK_COLOUR, "&#9660;", "peak"),
+        (_style.BREAK_COLOUR, "&#9474;&#9679;", "break (the limb yielded)"),
+        (_style.FORCE_PEN, "&#9472;&#9472;", "force as read"),
+    )
+    return "&nbsp;&nbsp;&nbsp;".join(
+        f"<span style='color:{colour}; font-weight:bold'>{mark}</span>&nbsp;{text}"
+        for colour, mark, text in parts
+    )

@@ -31,7 +31,7 @@ from gui._live_model import LiveTestModel, RunState
 from gui._live_screen import SourceFactory
 from gui._options import DisplayOptions
 from gui._tagging import MuscleCompleter, client_box, ensure_client, set_clients, side_buttons
-from gui._test_view import TestView
+from gui._test_view import NO_SOURCE, READY, TestView
 from nkt_dyno.clinic import (
     Captured,
     GroupWriter,
@@ -43,8 +43,6 @@ from nkt_dyno.clinic import (
 from nkt_dyno.clinic._measures import primary
 from nkt_dyno.store import SIDES, Device, Store, StoreError
 from nkt_dyno.summary import verdict_line
-
-PROTOCOL_SIDES = tuple(s for s in SIDES if s != "both")
 
 _VERDICT_COLOUR = {"HOLD": "#2e7d32", "BREAK": "#c62828"}
 
@@ -92,6 +90,7 @@ class ProtocolScreen(QWidget):
         right.addWidget(self.prompt)
         right.addWidget(self.view, 1)
         right.addWidget(self.source_label)
+        self._enable_start()
         side = QWidget()
         side.setFixedWidth(360)
         side.setLayout(left)
@@ -110,7 +109,7 @@ class ProtocolScreen(QWidget):
         self.muscle = QLineEdit()
         self.muscle.setPlaceholderText("muscle tested: type to search the catalogue")
         self.muscle.setCompleter(completer)
-        self.side_group, sides = side_buttons(PROTOCOL_SIDES, self)
+        self.side_group, sides = side_buttons(SIDES, self)
         self.challenges = QLineEdit()
         self.challenges.setPlaceholderText("touched muscles, comma-separated")
         self.challenges.setCompleter(completer)
@@ -181,6 +180,14 @@ class ProtocolScreen(QWidget):
         self._device = device
         self._calibration = calibration
         self.source_label.setText(description)
+        self.view.set_idle_text(READY if factory is not None else NO_SOURCE)
+        self._enable_start()
+
+    def _enable_start(self) -> None:
+        """Start is offered only with a device to run the steps on; End always."""
+        startable = self.active or self._factory is not None
+        self.start_button.setEnabled(startable)
+        self.start_button.setToolTip("" if startable else "connect a device in the Live test tab")
 
     # -- the protocol ----------------------------------------------------
     @property
@@ -200,7 +207,7 @@ class ProtocolScreen(QWidget):
             return self._show_status("no store open", error=True)
         client = self.client.currentText().strip()
         checked = self.side_group.checkedButton()
-        side = checked.text() if checked is not None else PROTOCOL_SIDES[0]
+        side = checked.text() if checked is not None else SIDES[0]
         try:
             if not client:
                 raise ValueError("enter the client")
@@ -290,9 +297,11 @@ class ProtocolScreen(QWidget):
         self.step_list.setCurrentRow(self.index)
         self.prompt.setText(f"{_heading(self.steps[self.index])} — press Space to start")
         self.start_button.setText("End protocol")
+        self._enable_start()
 
     def _finish(self) -> None:
         self.start_button.setText("Start protocol")
+        self._enable_start()
         self.step_list.setCurrentRow(-1)
         if self.store is None or self.group_id is None:
             self.prompt.setText("Protocol ended before any step was saved")

@@ -9,6 +9,9 @@ clinic's full report.
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -83,7 +86,10 @@ class SessionScreen(QWidget):
         item.setLabel("bottom", "time from onset", units="s")
         item.setMenuEnabled(False)
         item.hideButtons()
-        self.legend = item.addLegend(offset=(-10, 10))
+        # the key sits under the plot, never over the traces it names
+        self.legend = QLabel()
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
         self.diff = QTableWidget(0, len(DIFF_COLUMNS))
         self.diff.setHorizontalHeaderLabels(list(DIFF_COLUMNS))
         self.diff.verticalHeader().setVisible(False)
@@ -109,6 +115,7 @@ class SessionScreen(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(self.plot, 1)
+        bottom_layout.addWidget(self.legend)
         bottom_layout.addWidget(self.diff)
         bottom_layout.addWidget(self.note)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -130,7 +137,10 @@ class SessionScreen(QWidget):
             return
         session = self.store.get_session(self.session_id)
         client = self.store.get_client(session.client_id)
-        self.title.setText(f"Session {session.id} · {client.name} · {session.started[:16]}")
+        started = dt.datetime.fromisoformat(session.started).astimezone()
+        self.title.setText(
+            f"Session {session.id} · {client.name} · {started.strftime('%d %b %Y, %H:%M')}"
+        )
         selected = set(self.selected_ids())
         self._tests = self.store.tests(self.session_id)
         unit = self.options.unit
@@ -191,8 +201,15 @@ class SessionScreen(QWidget):
             return
         k = scale(self.options.unit)
         self.plot.getPlotItem().setLabel("left", f"force above rest ({self.options.unit.value})")
+        keys = []
         for i, test in enumerate(tests):
-            self._overlay(test, _style.OVERLAY_COLOURS[i % len(_style.OVERLAY_COLOURS)], k)
+            colour = _style.OVERLAY_COLOURS[i % len(_style.OVERLAY_COLOURS)]
+            if self._overlay(test, colour, k):
+                keys.append(
+                    f"<span style='color:{colour}; font-weight:bold'>&#9472;&#9472;</span>"
+                    f"&nbsp;{html.escape(_label(test))}"
+                )
+        self.legend.setText("&nbsp;&nbsp;&nbsp;&nbsp;".join(keys))
         ref, *others = tests
         noise = reference_noise(self.store, ref)
         rows = differences(
@@ -208,11 +225,12 @@ class SessionScreen(QWidget):
         a = test.analysis
         return (None, None) if a is None else (a.peak_n, informative_ratio(a.primary))
 
-    def _overlay(self, test: MuscleTest, colour: str, k: float) -> None:
+    def _overlay(self, test: MuscleTest, colour: str, k: float) -> bool:
+        """Draw the test aligned at its onset; False when it has no onset to align on."""
         assert self.store is not None
         effort = None if test.analysis is None else test.analysis.primary
         if effort is None or effort.get("onset_s") is None:
-            return
+            return False
         trace = self.store.load_trace(test.id)
         onset = float(effort["onset_s"])
         # the engine's figures give the rest level: force at onset minus its rise above rest
@@ -223,10 +241,10 @@ class SessionScreen(QWidget):
             trace.t - onset,
             (trace.force - rest) * k,
             pen=pg.mkPen(colour, width=2),
-            name=_label(test),
         )
         curve.setClipToView(True)
         curve.setDownsampling(auto=True, method="peak")
+        return True
 
     def _show_differences(self, rows: list[Difference]) -> None:
         unit = self.options.unit

@@ -10,6 +10,8 @@ PEAK_COLOUR = "#1565c0"
 BREAK_COLOUR = "#c62828"
 WINDOW_BRUSH = "#e8f1e9"
 """Opaque pale green: a translucent band would be blended pixel by pixel every frame."""
+WINDOW_BRUSH_EDGE = "#b9d8bd"
+"""The band's colour in its legend: a shade darker, so the swatch shows on a grey panel."""
 OVERLAY_COLOURS = ("#1f4e79", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f")
 
 BANNER: dict[str, tuple[str, str]] = {

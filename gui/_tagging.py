@@ -1,4 +1,4 @@
-"""Tags for the test just run: who, which muscle, which side, what condition.
+"""Tags for the test just run: who, which muscle, which side, what condition, which test.
 
 Built for one free hand: Tab moves through the fields, the muscle field
 completes from the store's catalogue (names and aliases, any part of the
@@ -32,6 +32,12 @@ from nkt_dyno.store import CONDITIONS, SIDES, VERDICTS, Muscle, NotFoundError, S
 
 NO_CALL = "not given"
 
+TEST_TYPES: tuple[tuple[str, str], ...] = (
+    ("break", "break: the examiner pushes"),
+    ("make", "make: the patient pushes"),
+)
+"""The trace format's ``test`` values and how the chooser words them (DESIGN §2)."""
+
 
 @dataclass(frozen=True)
 class Tags:
@@ -44,6 +50,8 @@ class Tags:
     challenge_target: str | None
     therapist_verdict: str | None
     notes: str
+    test: str = "break"
+    """``break`` or ``make``, kept in the recording's metadata as the trace format's ``test``."""
 
 
 class MuscleCompleter(QCompleter):
@@ -124,6 +132,9 @@ class TaggingPanel(QGroupBox):
         self.side_group, sides = side_buttons(SIDES, self)
         self.condition = QComboBox()
         self.condition.addItems(list(CONDITIONS))
+        self.test = QComboBox()
+        for value, label in TEST_TYPES:
+            self.test.addItem(label, value)
         self.target = QLineEdit()
         self.target.setPlaceholderText("muscle challenged (for a challenge)")
         self.target.setCompleter(self.completer)
@@ -140,6 +151,7 @@ class TaggingPanel(QGroupBox):
         form.addRow("Client", self.client)
         form.addRow("Muscle", self.muscle)
         form.addRow("Side", sides)
+        form.addRow("Test", self.test)
         form.addRow("Condition", self.condition)
         form.addRow("Target", self.target)
         form.addRow("Therapist's call", self.call)
@@ -174,6 +186,7 @@ class TaggingPanel(QGroupBox):
             else None,
             therapist_verdict=None if call == NO_CALL else call,
             notes=self.notes.text().strip(),
+            test=str(self.test.currentData()),
         )
 
     def request_save(self) -> None:

@@ -19,16 +19,19 @@ from gui import _style
 from gui._guidance import RISE_WINDOW_S, Rise, classify_rise
 from gui._live_model import LiveTestModel, RunState
 from gui._options import DisplayOptions
-from gui._plot import ForcePlot
+from gui._plot import ForcePlot, legend_html
 from gui._scroll import XWindow, YSpan
 from gui._units import format_force, scale
-from nkt_dyno.engine import EffortResult, Peak
+from nkt_dyno.engine import Break, BreakWithdrawn, EffortResult, Peak
 from nkt_dyno.summary import informative_ratio, verdict_line
 
 FRAME_MS = 30
 """Display timer period: about 33 frames/s, above the 30 fps target at a modest CPU cost."""
 
 HIDDEN = "—"
+
+READY = "READY · press Space to start a test"
+NO_SOURCE = "NO DEVICE · connect one to start a test"
 
 _RISE_COLOUR = {Rise.TOO_FAST: "#c62828", Rise.IN_RANGE: "#2e7d32", Rise.TOO_SLOW: "#ef6c00"}
 
@@ -88,10 +91,12 @@ class TestView(QWidget):
         self._x = XWindow()
         self._y = YSpan()
         self._pending: list[Any] = []
+        self._idle = NO_SOURCE
         self._build()
         model.stateChanged.connect(self._on_state)
         model.eventAdded.connect(self._on_event)
         model.resultChanged.connect(self._on_result)
+        model.effortSelected.connect(self._on_selected)
         options.unitChanged.connect(self._on_unit)
         options.blindedChanged.connect(self._on_blinded)
         self.timer = QTimer(self)
@@ -110,7 +115,8 @@ class TestView(QWidget):
         self.banner.setMinimumHeight(64)
         self.plot = ForcePlot()
         self.force = _Figure("force", 44, widest="-000.0")
-        self.peak = _Figure("peak", 26, widest="-0000.0")
+        # the plot shows the force as read; the engine's figures count from the rest level
+        self.peak = _Figure("peak above rest", 26, widest="-0000.0")
         self.ratio = _Figure("break ratio", 26, widest="0.00")
         self.rise = _Figure("examiner's rise", 15)
         self.rise.value.setFont(_style.font(15, bold=True))
@@ -128,8 +134,15 @@ class TestView(QWidget):
         for row, w in enumerate((self.force, self.peak, self.ratio, self.rise, window)):
             col.addWidget(w, row, 0)
         col.setRowStretch(5, 1)
+        self.legend = QLabel(legend_html())
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #455a64;")
+        plot_column = QVBoxLayout()
+        plot_column.addWidget(self.plot, 1)
+        plot_column.addWidget(self.legend)
         body = QHBoxLayout()
-        body.addWidget(self.plot, 1)
+        body.addLayout(plot_column, 1)
         body.addWidget(panel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -193,9 +206,38 @@ class TestView(QWidget):
             if t.size and self.model.t0 is not None:
                 self.plot.setXRange(0.0, float(t[-1]) - self.model.t0, padding=0.02)
                 self.plot.getPlotItem().enableAutoRange(axis="y")
+            if len(self.model.efforts) > 1:
+                self._frame_effort()
+
+    def _effort_events(self) -> list[Any]:
+        """The selected effort's events (all events before the first effort opens)."""
+        if self.model.selected is None:
+            return self.model.events
+        return self.model.efforts[self.model.selected].events
+
+    def _on_selected(self, _index: int) -> None:
+        """Another effort is shown: only its markers, its figures, its verdict."""
+        self._pending = []
+        self.plot.clear_markers()
+        if self.model.t0 is not None:
+            self.plot.show_events(self._effort_events(), self.model.t0, scale(self.options.unit))
+        if self.model.state is RunState.DONE and len(self.model.efforts) > 1:
+            self._frame_effort()
+        self._show_figures()
+        self._show_banner()
+
+    def _frame_effort(self) -> None:
+        """Zoom the time axis onto the selected effort, with a little rest either side."""
+        events, t0 = self._effort_events(), self.model.t0
+        if not events or t0 is None:
+            return
+        first, last = float(events[0].t) - t0, float(events[-1].t) - t0
+        self.plot.setXRange(max(0.0, first - 1.5), last + 1.5, padding=0.0)
 
     def _on_event(self, event: Any) -> None:
         self._pending.append(event)
+        if isinstance(event, Break | BreakWithdrawn):  # the banner says a break is marked
+            self._show_banner()
 
     def _on_result(self, result: EffortResult | None) -> None:
         self._show_banner()
@@ -207,7 +249,7 @@ class TestView(QWidget):
             fig.caption.setText(f"{fig.caption.text().split(' (')[0]} ({unit})")
         self._drawn = -1
         self._y.reset()
-        self._pending = list(self.model.events)
+        self._pending = list(self._effort_events())
         self._refresh()
         self._show_figures()
         self._show_banner()
@@ -226,12 +268,17 @@ class TestView(QWidget):
         else:
             self._show_figures()
 
+    def set_idle_text(self, text: str) -> None:
+        """What the banner says before a test: ready, or why a test cannot start yet."""
+        self._idle = text
+        self._show_banner()
+
     # -- text ------------------------------------------------------------
     def _show_figures(self) -> None:
         if self._blinded():
             return
         unit = self.options.unit
-        peak = next((e for e in reversed(self.model.events) if isinstance(e, Peak)), None)
+        peak = next((e for e in reversed(self._effort_events()) if isinstance(e, Peak)), None)
         result = self.model.result
         if result is not None:
             peak_n = result.peak_n
@@ -264,12 +311,18 @@ class TestView(QWidget):
     def _banner_text(self) -> tuple[str, str]:
         state, result = self.model.state, self.model.result
         if state is RunState.IDLE:
-            return "ready", "READY · press Space to start a test"
-        if state is RunState.RUNNING:
+            return "ready", self._idle
+        if state is RunState.RUNNING and result is None:
             if self._blinded():
                 return "blinded", "BLINDED · recording"
+            marks = [e for e in self._effort_events() if isinstance(e, Break | BreakWithdrawn)]
+            if marks and isinstance(marks[-1], Break):
+                return "running", "TESTING… · break marked, the effort is not over yet"
             return "running", "TESTING…"
         if result is None:
             return "none", "NO EFFORT DETECTED"
         text = verdict_line(result.to_dict(), self.options.unit)
+        efforts, selected = len(self.model.efforts), self.model.selected
+        if efforts > 1 and selected is not None:
+            text = f"effort {selected + 1} of {efforts} · {text}"
         return (result.verdict if result.verdict in _style.BANNER else "none"), text

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self._test_calibration: CalibrationRecord | None = None
         self.live.sourceChanged.connect(self._forget_calibration)
         self.live_model.stateChanged.connect(self._on_live_state)
+        self._offer_save()
         self.resize(1280, 780)
         if store is not None:
             self.attach_store(store)
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.tagging.set_catalogue(store.muscles())
         self.tagging.set_clients([c.name for c in store.clients()])
         self.protocol.attach_store(store)
+        self._offer_save()
 
     def toggle_current(self) -> None:
         """Space: start/stop on the screen in front, if it has such an action."""
@@ -120,7 +122,7 @@ class MainWindow(QMainWindow):
             self.protocol.set_source(
                 lambda: DeviceSource(self.link),
                 f"{description} · {calibration_text(calibration)}",
-                store_device(device),
+                store_device(device, simulated=self.link.simulated),
                 calibration,
             )
         elif state in ("disconnected", "lost", "closed"):
@@ -136,11 +138,25 @@ class MainWindow(QMainWindow):
             self._saved = None
             self._test_calibration = self._source_calibration
             self.tagging.show_status("")
+        self._offer_save()
+
+    def _offer_save(self) -> None:
+        """Save is offered only for a finished test not saved yet: never a click it refuses."""
+        can = (
+            self.store is not None
+            and self.live_model.state is RunState.DONE
+            and self._saved is None
+            and self.live_model.recording() is not None
+        )
+        self.tagging.save_button.setEnabled(can)
+        self.tagging.save_button.setToolTip("" if can else "run a test first (Space), then save")
 
     # -- saving and moving between screens ----------------------------------
     def save_test(self, tags: Tags) -> int | None:
         """Save the finished live test with ``tags``; return its id (``None`` if not saved)."""
-        trace = self.live_model.recording({"muscle": tags.muscle, "side": tags.side})
+        trace = self.live_model.recording(
+            {"muscle": tags.muscle, "side": tags.side, "test": tags.test}
+        )
         if self.store is None:
             self.tagging.show_status("no store open: the test cannot be saved", error=True)
         elif self.live_model.state is not RunState.DONE or trace is None:
@@ -155,6 +171,7 @@ class MainWindow(QMainWindow):
                 return None
             self.tagging.clear_per_test()
             self.tagging.show_status(f"saved as test #{self._saved}")
+            self._offer_save()
             return self._saved
         return None
 

@@ -2,7 +2,7 @@
 
 qasync rather than QtAsyncio: bleak's Linux backend needs a full asyncio loop
 (file descriptors, subprocess-free D-Bus), which qasync runs inside Qt's.
-``nkt-dyno gui`` and the ``nkt-dyno-gui`` launcher both come here.
+``nkt-dyno gui`` and the ``nkt-dyno-gui`` launcher (which runs it) come here.
 """
 
 from __future__ import annotations
@@ -11,26 +11,30 @@ import argparse
 import asyncio
 import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from gui._script import run_calibration, run_protocol, run_tests
 from gui._window import MainWindow
-from nkt_dyno.commands.gui import add_arguments
 from nkt_dyno.store import Store
 
 
 def _open_store(args: argparse.Namespace, scratch: Path) -> Store:
-    # a scripted run never writes demo tests into the therapist's own store
-    if args.store is None and args.exit_after is not None:
+    """The store ``--db`` names; a simulated or scripted run without one gets a scratch store.
+
+    Simulated tests and their demo client must never land among the therapist's
+    real clients unless asked for with ``--db``.
+    """
+    if args.db is None and (args.simulate or args.exit_after is not None):
         return Store.open(scratch / "demo.db")
-    return Store.open(args.store)
+    return Store.open(args.db)
 
 
 async def _script(window: MainWindow, args: argparse.Namespace) -> None:
     if args.replay:
+        if args.exit_after is not None:  # scripted: the whole replay before the screenshot
+            window.replay.speed.setCurrentText("instant")
         window.replay.open_file(args.replay)
     if args.simulate and args.show == "protocol":
         await run_protocol(
@@ -93,12 +97,3 @@ def run_app(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("nkt-dyno")
     return int(qasync.run(_main(args, app)))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The ``nkt-dyno-gui`` launcher."""
-    parser = argparse.ArgumentParser(
-        prog="nkt-dyno-gui", description="nkt-dyno desktop application"
-    )
-    add_arguments(parser)
-    return run_app(parser.parse_args(argv))

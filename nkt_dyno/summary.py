@@ -18,13 +18,19 @@ heavy is imported until a force is converted, so commands stay quick to load.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from calibration import Unit
 
-__all__ = ["break_figures", "break_source", "informative_ratio", "verdict_line"]
+__all__ = [
+    "break_figures",
+    "break_source",
+    "effort_lines",
+    "informative_ratio",
+    "verdict_line",
+]
 
 Result = Mapping[str, Any]
 
@@ -104,3 +110,19 @@ def _force(newtons: float | None, units: str | Unit) -> str:
     unit = parse_unit(units)
     digits = 0 if unit.symbol == "N" else 1
     return f"{float(from_newtons(newtons, unit)):.{digits}f} {unit.symbol}"
+
+
+def effort_lines(results: Sequence[Any] | None) -> list[str]:
+    """One line per effort of a recording, ``effort 2 of 4: BREAK at 122 N · drop 35 %``.
+
+    A recording may hold several efforts; a summary naming only the last
+    would hide the others' verdicts. ``results`` are engine results (with
+    ``to_dict``) or mappings; ``None`` (no engine) and no efforts say so.
+    """
+    if results is None:
+        return ["not analysed: the engine is not installed"]
+    if not results:
+        return ["no effort found"]
+    n = len(results)
+    dicts = [r if isinstance(r, Mapping) else r.to_dict() for r in results]
+    return [f"effort {i} of {n}: {verdict_line(d)}" for i, d in enumerate(dicts, 1)]

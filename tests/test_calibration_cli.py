@@ -56,7 +56,7 @@ def test_uncalibrated_device_fails_verification(
     store_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["verify", *SIM, "--mass", "10", "--yes"]) == 1
-    assert "no usable calibration for sim:progressor" in capsys.readouterr().out
+    assert "no calibration for sim:progressor: calibrate it first" in capsys.readouterr().err
 
 
 def test_interactive_prompts_wait_for_enter(
@@ -77,7 +77,7 @@ def test_interactive_prompts_wait_for_enter(
 
 def test_refusals_are_reported(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calibrate", *SIM, "--masses", "0,1", "--yes"]) == 1
-    assert "calibration refused: the masses span" in capsys.readouterr().out
+    assert "calibration refused: the masses span" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["calibrate", *SIM, "--masses", "0,five"])
     assert "expected numbers like 0,5,10,20" in capsys.readouterr().err

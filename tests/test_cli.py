@@ -78,3 +78,21 @@ def test_gui_without_qt_says_how_to_install_it() -> None:
     assert done.returncode == 1
     assert "pip install 'nkt-dyno[gui]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_gui_launcher_without_qt_says_how_to_install_it() -> None:
+    import tomllib
+    from pathlib import Path
+
+    scripts = tomllib.loads(Path(__file__).parents[1].joinpath("pyproject.toml").read_text())
+    module, _, function = scripts["project"]["gui-scripts"]["nkt-dyno-gui"].partition(":")
+    code = (
+        "import sys, importlib\n"
+        "sys.modules['PySide6'] = None\n"
+        "sys.argv = ['nkt-dyno-gui']\n"
+        f"sys.exit(getattr(importlib.import_module({module!r}), {function!r})())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "pip install 'nkt-dyno[gui]'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -126,7 +126,7 @@ def test_a_muscle_that_breaks_at_baseline_and_holds_after_treatment_has_changed(
             ("baseline", "break", 112.0, None),
             ("baseline", "break", 108.0, None),
             ("challenge", "hold", 171.0, "TFL"),
-            ("post-treatment", "hold", 168.0, None),
+            ("retest", "hold", 168.0, None),
         ],
     )
     summary = summarise_group(store, gid)
@@ -139,7 +139,7 @@ def test_a_muscle_that_breaks_at_baseline_and_holds_after_treatment_has_changed(
     assert re.fullmatch(
         r"gluteus medius L: baseline BREAK at 11\d N · drop \d\d %, BREAK at 1\d\d N "
         r"· drop \d\d %; challenge TFL L → HOLD 17\d N; "
-        r"after release → HOLD 16\d N \(\+5\d %, beyond MDC\)",
+        r"retest → HOLD 16\d N \(\+5\d %, beyond MDC\)",
         summary.line(),
     ), summary.line()
 
@@ -149,7 +149,7 @@ def test_a_noisy_muscle_without_real_change_is_not_called_changed(store: Store) 
     clinic.history("psoas", "R", "hold", 140.0, cv=0.12, n=4)
     # +15 %: a fixed 10 % rule would call this a change; this muscle's noise does not.
     gid = clinic.group(
-        "psoas", "R", [("baseline", "hold", 140.0, None), ("post-treatment", "hold", 161.0, None)]
+        "psoas", "R", [("baseline", "hold", 140.0, None), ("retest", "hold", 161.0, None)]
     )
     summary = summarise_group(store, gid)
     assert summary.noise is not None and summary.noise.method == "icc"
@@ -162,7 +162,7 @@ def test_the_same_noisy_muscle_losing_half_its_force_has_changed(store: Store) -
     clinic = Clinic(store)
     clinic.history("psoas", "R", "hold", 140.0, cv=0.12, n=4)
     gid = clinic.group(
-        "psoas", "R", [("baseline", "hold", 140.0, None), ("post-treatment", "break", 75.0, None)]
+        "psoas", "R", [("baseline", "hold", 140.0, None), ("retest", "break", 75.0, None)]
     )
     change = summarise_group(store, gid).change
     assert change is not None and change.changed and change.diff_n < 0
@@ -173,7 +173,7 @@ def test_without_history_the_fallback_is_used_and_stated(
 ) -> None:
     clinic = Clinic(store)
     gid = clinic.group(
-        "psoas", "L", [("baseline", "hold", 100.0, None), ("post-treatment", "hold", 112.0, None)]
+        "psoas", "L", [("baseline", "hold", 100.0, None), ("retest", "hold", 112.0, None)]
     )
     summary = summarise_group(store, gid)
     assert summary.noise is not None and summary.noise.method == "fallback"
@@ -181,7 +181,7 @@ def test_without_history_the_fallback_is_used_and_stated(
     assert cli.main(["protocol", "show", str(gid), "--db", db]) == 0
     out = capsys.readouterr().out
     assert re.search(
-        r"^psoas L: baseline HOLD 10\d N; after release → HOLD 11\d N \(\+1\d %, within MDC\)$",
+        r"^psoas L: baseline HOLD 10\d N; retest → HOLD 11\d N \(\+1\d %, within MDC\)$",
         out,
         re.MULTILINE,
     ), out
@@ -194,7 +194,7 @@ def test_reliability_uses_only_this_examiners_baselines_up_to_the_session(store:
     clinic.history("psoas", "R", "hold", 140.0, cv=0.03, n=3)
     clinic.examiner = "Dr Weiss"
     gid = clinic.group(
-        "psoas", "R", [("baseline", "hold", 140.0, None), ("post-treatment", "hold", 150.0, None)]
+        "psoas", "R", [("baseline", "hold", 140.0, None), ("retest", "hold", 150.0, None)]
     )
     clinic.history("psoas", "R", "hold", 140.0, cv=0.03, n=3)  # later sessions do not count
     noise = summarise_group(store, gid).noise
@@ -280,15 +280,15 @@ def test_plan_orders_baselines_challenges_and_retests() -> None:
         "retest",
         "retest 2",
     ]
-    assert [s.condition for s in steps][-1] == "post-treatment"
+    assert [s.condition for s in steps][-1] == "retest"
     with pytest.raises(ValueError, match="baseline"):
         plan(baselines=0)
 
 
 def test_scenarios_per_role_and_forces() -> None:
-    assert parse_scenarios("hold") == dict.fromkeys(("baseline", "challenge", "post"), "hold")
-    assert parse_scenarios("post=break@90")["post"] == "break@90"
-    assert parse_scenarios("post=break@90")["baseline"] == "break@110"
+    assert parse_scenarios("hold") == dict.fromkeys(("baseline", "challenge", "retest"), "hold")
+    assert parse_scenarios("retest=break@90")["retest"] == "break@90"
+    assert parse_scenarios("retest=break@90")["baseline"] == "break@110"
     with pytest.raises(ValueError, match="role=case"):
         parse_scenarios("after=hold")
     scenario = step_scenario("hold@150", seed=2)
@@ -331,13 +331,13 @@ def test_protocol_run_end_to_end_on_a_simulated_device(
     line = next(x for x in out.splitlines() if x.startswith("gluteus medius L:"))
     assert re.fullmatch(
         r"gluteus medius L: baseline BREAK at 1\d\d N · drop \d\d %; "
-        r"challenge TFL L → HOLD 1\d\d N; after release → HOLD 1\d\d N \(\+\d+ %, beyond MDC\)",
+        r"challenge TFL L → HOLD 1\d\d N; retest → HOLD 1\d\d N \(\+\d+ %, beyond MDC\)",
         line,
     ), line
     with Store.open(db) as s:
         (group,) = s.protocol_groups(s.sessions()[0].id)
         tests = s.group_tests(group.id)
-        assert [t.condition for t in tests] == ["baseline", "challenge", "post-treatment"]
+        assert [t.condition for t in tests] == ["baseline", "challenge", "retest"]
         assert tests[1].challenge_target == "tensor fasciae latae"
         assert all(t.device_id and t.analysis for t in tests)
         assert s.get_examiner(s.sessions()[0].examiner_id or 0).name == "Dr Weiss"

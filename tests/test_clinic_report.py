@@ -42,7 +42,7 @@ def visit(store: Store) -> int:
     c.add_test(s, "gluteus medius", "L", "baseline", "break", 112.0, group=g)
     c.add_test(s, "gluteus medius", "L", "baseline", "break", 108.0, group=g)
     c.add_test(s, "gluteus medius", "L", "challenge", "hold", 171.0, group=g, target="TFL")
-    c.add_test(s, "gluteus medius", "L", "post-treatment", "hold", 168.0, group=g)
+    c.add_test(s, "gluteus medius", "L", "retest", "hold", 168.0, group=g)
     c.add_test(s, "gluteus medius", "R", "baseline", "hold", 160.0)
     c.add_test(s, "psoas", "L", "baseline", "hold", 132.0)
     c.add_test(s, "psoas", "R", "baseline", "hold", 140.0)

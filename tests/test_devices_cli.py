@@ -70,18 +70,18 @@ def test_tare_is_refused_while_the_reading_moves(
     write_trace(ramp, Trace(t, 20.0 * t, None, {}))
     args = ["tare", "--device", "sim:cts500", "--scenario", str(ramp), "--window", "0.5"]
     assert main(args) == 1
-    assert "tare refused: the reading is" in capsys.readouterr().out
+    assert "tare refused: the reading is" in capsys.readouterr().err
 
 
 def test_tare_is_refused_by_a_device_without_the_command(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["tare", "--device", "sim:whc06", "--window", "0.5"]) == 1
-    assert "tare refused: the Weiheng WH-C06 takes no tare command" in capsys.readouterr().out
+    assert "tare refused: the Weiheng WH-C06 takes no tare command" in capsys.readouterr().err
 
 
 def test_demo_runs(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["demo", "--out", str(tmp_path), "--efforts", "2"]) == 0
+    assert main(["demo", "-o", str(tmp_path), "--efforts", "2"]) == 0
     text = capsys.readouterr().out
-    assert "test 1:" in text
+    assert "effort 1:" in text
     assert (tmp_path / "session.csv").is_file()

@@ -42,6 +42,7 @@ def test_table(tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[:3] == ["file", "effort", "verdict"]
     assert "hold" in out[1] and "break" in out[2]
+    assert [line.split()[1] for line in out[1:]] == ["1", "2"]  # counted as people count
 
 
 def test_bad_file_reported_others_analysed(tmp_path, capsys):

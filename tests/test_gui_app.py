@@ -49,8 +49,9 @@ def run_test(qtbot: QtBot, w: MainWindow) -> None:
 
 def test_hold_then_break_changes_banner_and_markers(qtbot: QtBot, window: MainWindow) -> None:
     view = window.live.view
-    assert view.banner.text().startswith("READY")
+    assert view.banner.text().startswith("NO DEVICE")
     use_case(window, "hold")
+    assert view.banner.text().startswith("READY")
     run_test(qtbot, window)
     assert view.banner.text().startswith("HOLD")
     assert window.live_model.result is not None and window.live_model.result.verdict == "hold"
@@ -320,7 +321,7 @@ def test_guided_protocol_on_simulated_devices(
             run_protocol(
                 window,
                 "progressor",
-                "baseline=break@110,challenge=hold@170,post=hold@165",
+                "baseline=break@110,challenge=hold@170,retest=hold@165",
                 1,
                 muscle="gluteus medius",
                 side="L",
@@ -332,7 +333,7 @@ def test_guided_protocol_on_simulated_devices(
         await_task(qtbot, window.link.close())
     assert isinstance(group_id, int) and window.tabs.currentWidget() is screen
     tests = store.group_tests(group_id)
-    assert [t.condition for t in tests] == ["baseline", "challenge", "post-treatment"]
+    assert [t.condition for t in tests] == ["baseline", "challenge", "retest"]
     assert [t.analysis.verdict for t in tests if t.analysis] == ["break", "hold", "hold"]
     assert tests[1].challenge_target == store.resolve_muscle("TFL").name
     assert {t.side for t in tests} == {"L"} and {t.muscle for t in tests} == {"gluteus medius"}
@@ -340,7 +341,7 @@ def test_guided_protocol_on_simulated_devices(
     line = screen.summary.text()
     assert line == summary.line()
     assert line.startswith("gluteus medius L: baseline BREAK at ")
-    assert "; challenge TFL L → HOLD " in line and "; after release → HOLD " in line
+    assert "; challenge TFL L → HOLD " in line and "; retest → HOLD " in line
     assert line.endswith("beyond MDC)")
     assert summary.noise is not None and screen.noise.text() == f"noise: {summary.noise.note}"
     rows = [screen.step_list.item(i).text() for i in range(screen.step_list.count())]

@@ -87,7 +87,7 @@ def seeded(db: str) -> tuple[int, int, list[int]]:
 
 def test_client_add_and_list(capsys: pytest.CaptureFixture[str], db: str) -> None:
     code, out, _ = run(capsys, "client", "add", "Jo Bloggs", "--birth-year", "1975", "--db", db)
-    assert code == 0 and out.strip() == "added client 1"
+    assert code == 0 and out.strip() == "added client 1: Jo Bloggs"
     code, out, _ = run(capsys, "client", "list", "--db", db)
     assert code == 0
     header, _, row = out.splitlines()
@@ -100,10 +100,10 @@ def test_session_start_and_list(capsys: pytest.CaptureFixture[str], db: str) -> 
     code, out, _ = run(
         capsys, "session", "start", "--client", "jo", "--examiner", "Sam", "--db", db
     )
-    assert code == 0 and out.strip() == "started session 1 for client 1"
+    assert code == 0 and out.strip() == "started session 1 for Jo (client 1)"
     code, out, _ = run(capsys, "session", "list", "--client", "1", "--db", db)
     assert code == 0
-    assert out.splitlines()[2].split()[-3:] == ["1", "Sam", "0"]
+    assert out.splitlines()[2].split()[-4:] == ["Jo", "(1)", "Sam", "0"]
 
 
 def test_history_table(capsys: pytest.CaptureFixture[str], db: str) -> None:
@@ -112,7 +112,7 @@ def test_history_table(capsys: pytest.CaptureFixture[str], db: str) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == [
-        "date", "test", "muscle", "side", "condition", "verdict", "therapist", "peak", "N",
+        "date", "test", "muscle", "side", "condition", "target", "verdict", "peak", "N",
         "break", "calibration",
     ]  # fmt: skip
     # stored before break_source, without the gyro's reason: a force-only break, no ratio

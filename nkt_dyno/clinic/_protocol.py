@@ -3,7 +3,7 @@
 The one-line summary reads like the clinician's note::
 
     gluteus medius L: baseline BREAK at 112 N · drop 26 %; challenge TFL L → HOLD 171 N;
-    after release → HOLD 168 N (+50 %, beyond MDC)
+    retest → HOLD 168 N (+50 %, beyond MDC)
 
 Each test reads as :func:`nkt_dyno.summary.verdict_line` words it.
 """
@@ -18,7 +18,7 @@ from nkt_dyno.clinic.reliability import Change, Noise, call_change
 from nkt_dyno.store import MuscleTest, ProtocolGroup, Store
 from nkt_dyno.summary import verdict_line
 
-POST_CONDITIONS = ("post-treatment", "retest")
+POST_CONDITIONS = ("retest",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class GroupSummary:
             parts.append(f"challenge {step.target_label or '?'} {g.side} → {step.text}")
         if self.post:
             tail = f" ({self.change.text})" if self.change is not None else ""
-            parts.append(f"after release → {_joined(self.post)}{tail}")
+            parts.append(f"retest → {_joined(self.post)}{tail}")
         return f"{g.muscle} {g.side}: " + "; ".join(parts)
 
 

@@ -207,7 +207,7 @@ def _group(g: GroupSummary) -> str:
     for role, steps, changes in (
         ("baseline", g.baseline, (None,) * len(g.baseline)),
         ("challenge", g.challenges, g.challenge_changes),
-        ("after release", g.post, (g.change,) * len(g.post)),
+        ("retest", g.post, (g.change,) * len(g.post)),
     ):
         for step, change in zip(steps, changes, strict=True):
             label = role if step.target_label is None else f"{role}: {step.target_label}"

@@ -24,13 +24,8 @@ if TYPE_CHECKING:
     from nkt_dyno.devices import Dynamometer, FoundDevice
     from nkt_dyno.devices._session import DeviceSession
 
-Role = Literal["baseline", "challenge", "post"]
-
-_CONDITION: dict[str, str] = {
-    "baseline": "baseline",
-    "challenge": "challenge",
-    "post": "post-treatment",
-}
+Role = Literal["baseline", "challenge", "retest"]
+"""A step's role is also the condition its test is stored with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +38,7 @@ class PlannedStep:
 
     @property
     def condition(self) -> str:
-        return _CONDITION[self.role]
+        return self.role
 
     @property
     def label(self) -> str:
@@ -90,7 +85,7 @@ def plan(
         raise ValueError(f"need >= 1 baseline and >= 0 retests, got {baselines} and {retests}")
     steps = [PlannedStep("baseline", i + 1) for i in range(baselines)]
     steps += [PlannedStep("challenge", i + 1, t) for i, t in enumerate(challenges)]
-    steps += [PlannedStep("post", i + 1) for i in range(retests)]
+    steps += [PlannedStep("retest", i + 1) for i in range(retests)]
     return tuple(steps)
 
 
@@ -135,7 +130,10 @@ async def capture(session: DeviceSession, *, timeout_s: float = 20.0) -> Capture
     if not results:
         results = [e.result for e in detector.finish() if isinstance(e, Complete)]
     return Captured(
-        _trace(blocks, dyno), tuple(results), store_device(dyno.device), session.calibration
+        _trace(blocks, dyno),
+        tuple(results),
+        store_device(dyno.device, simulated=session.simulator is not None),
+        session.calibration,
     )
 
 
@@ -270,6 +268,11 @@ def _trace(blocks: Sequence[Any], dyno: Dynamometer) -> Trace:
     return Trace(t - t[0], np.concatenate([b.force for b in blocks]), gyro, meta)
 
 
-def store_device(found: FoundDevice) -> Device:
-    """How the store names a device that was found: its address and its name (or kind)."""
-    return Device(found.address, found.name or found.kind, "")
+def store_device(found: FoundDevice, *, simulated: bool = False) -> Device:
+    """How the store names a device that was found: its address and its name (or kind).
+
+    A simulated device is ``sim:<kind>`` whichever path recorded it (its address
+    on the virtual radio changes from run to run), so a report lists it once.
+    """
+    device_id = f"sim:{found.kind}" if simulated else found.address
+    return Device(device_id, found.name or found.kind, "")

@@ -1,6 +1,6 @@
 """Simulated protocol steps: a chosen case at a chosen force for each role.
 
-``--scenario baseline=break@110,challenge=hold@170,post=hold@165`` lets a
+``--scenario baseline=break@110,challenge=hold@170,retest=hold@165`` lets a
 simulated run show a real effect: a muscle that yields at baseline and holds
 after treatment. A bare ``hold`` applies to every role; a role left out
 keeps its default; a value that is not a case is a trace file to replay.
@@ -23,12 +23,12 @@ __all__ = [
     "step_scenario",
 ]
 
-ROLES = ("baseline", "challenge", "post")
+ROLES = ("baseline", "challenge", "retest")
 
 DEFAULT_SCENARIOS: Mapping[str, str] = {
     "baseline": "break@110",
     "challenge": "hold@170",
-    "post": "hold@165",
+    "retest": "hold@165",
 }
 """A muscle that yields at 110 N, holds when challenged and after release."""
 

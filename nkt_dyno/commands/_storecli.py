@@ -1,4 +1,4 @@
-"""What the store's sub-commands share: ``--db``, opening the store, errors, tables.
+"""What the store's sub-commands share: ``--db``, opening the store, tables.
 
 Kept free of heavy imports: the store (numpy, sqlite3) loads inside ``run``.
 """
@@ -11,6 +11,8 @@ import functools
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+
+from nkt_dyno.commands._errors import fail, printable
 
 if TYPE_CHECKING:
     import sqlite3
@@ -73,19 +75,6 @@ def damaged(db: str | None, exc: sqlite3.DatabaseError) -> str:
         f"the store {path} is damaged ({exc}); nothing was changed. Keep a copy of it; "
         f"`sqlite3 {path} .recover` rebuilds what can be read"
     )
-
-
-def fail(message: str) -> int:
-    print(f"nkt-dyno: error: {printable(message)}", file=sys.stderr)
-    return 1
-
-
-_CONTROL = dict.fromkeys(c for c in [*range(0x20), *range(0x7F, 0xA0)] if c != 0x0A)
-
-
-def printable(text: str) -> str:
-    """``text`` without control characters: a name must not drive the terminal (ANSI escapes)."""
-    return text.translate(_CONTROL)
 
 
 def local_time(stamp: str) -> str:

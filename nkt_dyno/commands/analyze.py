@@ -11,6 +11,7 @@ import json
 import sys
 from typing import Any
 
+from nkt_dyno.commands._errors import fail, sentence
 from nkt_dyno.summary import break_figures
 
 BREAK = "break"
@@ -48,9 +49,15 @@ def register(subparsers: Any) -> None:
 
 
 def _cell(d: dict[str, Any], key: str, fmt: str) -> str:
-    """One table cell; a force-only break shows its drop, not its ratio of ~1."""
+    """One table cell; a force-only break shows its drop, not its ratio of ~1.
+
+    Efforts are counted from 1 here, as every screen and summary counts them;
+    the JSON keeps the 0-based index of the result contract.
+    """
     if key == BREAK:
         return break_figures(d) or "-"
+    if key == "effort":
+        return str(d["effort"] + 1)
     return "-" if d[key] is None else fmt.format(d[key])
 
 
@@ -67,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
             trace = read_import(name)
             test = test_kind(trace.metadata, args.test)
         except (OSError, ValueError) as exc:
-            print(f"nkt-dyno analyze: {exc}", file=sys.stderr)
-            status = 1
+            message = sentence(exc) or str(exc)
+            named = message if name in message else f"{name}: {message}"
+            status = fail(named)
             continue
         for warning in warnings_for(trace):
             print(f"nkt-dyno analyze: warning: {name}: {warning}", file=sys.stderr)

@@ -17,7 +17,8 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nkt_dyno.commands._storecli import add_db_argument, fail
+from nkt_dyno.commands._errors import fail, positive_float
+from nkt_dyno.commands._storecli import add_db_argument
 
 if TYPE_CHECKING:
     import asyncio
@@ -52,8 +53,12 @@ def add_device_arguments(p: argparse.ArgumentParser) -> None:
     """Options shared with ``verify``."""
     p.add_argument("--device", required=True, help="address, or sim:progressor, sim:cts500...")
     p.add_argument("--yes", action="store_true", help="do not wait for Enter after each step")
-    p.add_argument("--window", type=float, default=2.0, help="seconds read per mass (default 2)")
-    p.add_argument("--gravity", type=float, default=None, help="local g, m/s^2 (default 9.80665)")
+    p.add_argument(
+        "--window", type=positive_float, default=2.0, help="seconds read per mass (default 2)"
+    )
+    p.add_argument(
+        "--gravity", type=positive_float, default=None, help="local g, m/s^2 (default 9.80665)"
+    )
     p.add_argument(
         "--record", type=Path, default=None, help="calibration record (default: per device)"
     )
@@ -72,10 +77,19 @@ def add_sim_error_argument(p: argparse.ArgumentParser) -> None:
 
 
 def parse_masses(text: str) -> list[float]:
+    """Masses in kg, as a person lists them: numbers of 0 or more, each once."""
+    import math
+
     try:
-        return [float(part) for part in text.split(",") if part.strip()]
+        masses = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected numbers like 0,5,10,20, got {text!r}") from None
+    if not masses or not all(math.isfinite(m) and m >= 0 for m in masses):
+        raise argparse.ArgumentTypeError(f"masses are 0 kg or more, like 0,5,10,20; got {text!r}")
+    twice = sorted({m for m in masses if masses.count(m) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"{twice[0]:g} kg is listed twice in {text!r}")
+    return masses
 
 
 def parse_sim_error(text: str) -> tuple[float, float, float]:
@@ -131,7 +145,11 @@ def make_prompt(yes: bool) -> Callable[[str], None]:
         if yes:
             print(text, flush=True)
         else:
-            input(f"{text}, then press Enter ")
+            try:
+                input(f"{text}, then press Enter ")
+            except EOFError:
+                print()  # end the prompt's line before the error sentence
+                raise
 
     return prompt
 
@@ -146,11 +164,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_calibrate(args))
     except CalibrationError as exc:
-        print(f"calibration refused: {exc}")
-        return 1
-    except (ValueError, LookupError, TimeoutError) as exc:
-        print(f"error: {exc}")
-        return 1
+        return fail(f"calibration refused: {exc}")
 
 
 async def _calibrate(args: argparse.Namespace) -> int:

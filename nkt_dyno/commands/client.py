@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._errors import UserError
 from nkt_dyno.commands._storecli import add_db_argument, local_time, print_table, with_store
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="add a client (a name or a pseudonym)")
     add.add_argument("name")
-    add.add_argument("--birth-year", type=int)
+    add.add_argument("--birth-year", type=_birth_year, metavar="YEAR")
     add.add_argument("--notes", default="")
     add_db_argument(add)
     add.set_defaults(run=with_store(_add, creating=True))
@@ -25,9 +26,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.set_defaults(run=with_store(_list, reading=True))
 
 
+def _birth_year(text: str) -> int:
+    import datetime as dt
+
+    this_year = dt.date.today().year
+    if not text.strip().isdigit() or not 1900 <= int(text) <= this_year:
+        raise argparse.ArgumentTypeError(f"expected a year from 1900 to {this_year}, got {text!r}")
+    return int(text)
+
+
 def _add(store: Store, args: argparse.Namespace) -> int:
-    client = store.add_client(args.name, birth_year=args.birth_year, notes=args.notes)
-    print(f"added client {client.id}")
+    name = args.name.strip()
+    same = [c for c in store.clients() if c.name.casefold() == name.casefold()]
+    if same:
+        raise UserError(
+            f"there is already a client named {same[0].name!r} (id {same[0].id}): "
+            "give a distinguishing name, such as one with an initial or a birth year"
+        )
+    client = store.add_client(name, birth_year=args.birth_year, notes=args.notes)
+    print(f"added client {client.id}: {client.name}")
     return 0
 
 

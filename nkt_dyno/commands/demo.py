@@ -2,7 +2,7 @@
 
 A simulated Progressor on the virtual radio plays a few holds and breaks; the
 real driver records it, and the engine, fed each block as it arrives (the live
-code path), gives each test's verdict.
+code path), gives each effort's verdict.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._errors import UserError, positive_int
 from nkt_dyno.summary import verdict_line
 
 if TYPE_CHECKING:
@@ -21,16 +22,26 @@ DEFAULT_OUT = "nkt-dyno-demo"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("demo", help="run a short simulated session and show the verdicts")
     p.add_argument(
-        "--out", default=DEFAULT_OUT, help=f"folder for the traces (default ./{DEFAULT_OUT})"
+        "-o",
+        "--output",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"folder for the traces (default ./{DEFAULT_OUT})",
     )
-    p.add_argument("--efforts", type=int, default=4, help="number of tests (default 4)")
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--efforts", type=positive_int, default=4, help="number of efforts (default 4)")
+    p.add_argument(
+        "--seed", type=int, default=7, help="seed of the simulated efforts: same seed, same session"
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
+    from pathlib import Path
 
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file: -o/--output names a folder for the traces")
     return asyncio.run(_demo(args))
 
 
@@ -51,14 +62,14 @@ async def _demo(args: argparse.Namespace) -> int:
     t0 = float(session.t[0])
     scenario = Scenario(session.t - t0, session.force, rest_s=0.0, repeat=False, label="demo")
     seconds = float(session.t[-1] - t0)
-    print(f"simulated Tindeq Progressor, {args.efforts} tests, {seconds:.0f} s;", end=" ")
+    print(f"simulated Tindeq Progressor, {args.efforts} efforts, {seconds:.0f} s;", end=" ")
     print("each verdict prints as the engine calls it", flush=True)
     live = _Live([tr.verdict for tr in session.truths])
     # The simulated sensor is exact: a record saved for sim:progressor is not for it.
     async with open_device("sim:progressor", scenario=scenario, calibrated=False) as device:
         rec = await record(device.dyno, seconds, on_item=live.feed)
         name = device.dyno.device.name
-    out = private_dir(args.out)
+    out = private_dir(args.output)
     path = out / "session.csv"
     rate = (len(rec.t) - 1) / float(rec.t[-1])
     meta = {"sample_rate_hz": f"{rate:.1f}", "device": name, "note": "simulated demo session"}
@@ -72,7 +83,7 @@ async def _demo(args: argparse.Namespace) -> int:
 class _Live:
     """The engine fed each block as the driver delivers it: the live code path.
 
-    Each test is printed the moment the engine completes it, so the demo shows
+    Each effort is printed the moment the engine completes it, so the demo shows
     verdicts arriving as a therapist would see them.
     """
 
@@ -96,7 +107,7 @@ class _Live:
     def finish(self) -> None:
         self._show(self._detector.finish())
         if not self.completed:
-            print("the engine found no complete test")
+            print("the engine found no complete effort")
 
     def _show(self, events: list[Event]) -> None:
         from nkt_dyno.engine import Complete
@@ -115,7 +126,7 @@ def _line(number: int, res: dict[str, object], t0: float, expected: list[str]) -
     at = None if peak_s is None else float(peak_s) - t0  # type: ignore[arg-type]
     truth = expected[number - 1] if number <= len(expected) else "?"
     return (
-        f"test {number}: {verdict_line(res)}  (simulated as {truth}; "
+        f"effort {number}: {verdict_line(res)}  (simulated as {truth}; "
         f"peak {_n(res.get('peak_n'))} N at {_n(at)} s, hold {_n(res.get('hold_s'))} s)"
     )
 

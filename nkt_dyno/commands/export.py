@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from nkt_dyno.commands._storecli import add_db_argument, fail, with_store
+from nkt_dyno.commands._errors import UserError
+from nkt_dyno.commands._storecli import add_db_argument, with_store
 
 if TYPE_CHECKING:
     from nkt_dyno.store import Store
@@ -21,20 +22,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="for sharing: keyed pseudonyms for people and devices, age bands, shifted "
         "times, no free text (own file names, never replacing a file)",
     )
-    parser.add_argument("-o", "--out", default=".", metavar="DIR", help="output folder")
+    parser.add_argument(
+        "-o", "--output", default=".", metavar="DIR", help="output folder (default: here)"
+    )
     add_db_argument(parser)
     parser.set_defaults(run=with_store(_run, reading=True))
 
 
 def _run(store: Store, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from nkt_dyno.store import export_session
 
-    try:
-        paths = export_session(
-            store, args.session, args.out, fmt=args.format, pseudonymise=args.pseudonymise
-        )
-    except OSError as exc:
-        return fail(f"not exported: {exc}")
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise UserError(f"{args.output} is a file: -o/--output names a folder for the exports")
+    paths = export_session(
+        store, args.session, args.output, fmt=args.format, pseudonymise=args.pseudonymise
+    )
     for path in paths:
         print(path)
     return 0

@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nkt_dyno.commands._choices import SIDES
+from nkt_dyno.commands._errors import UserError
+from nkt_dyno.commands._storecli import add_db_argument
 from nkt_dyno.commands.calibrate import add_sim_error_argument, parse_masses
 
 SIMULATED_DEVICES = ("progressor", "cts500", "forceboard", "whc06", "activ5", "openprofile")
@@ -16,12 +19,13 @@ SCREENS = ("live", "protocol", "session", "replay", "calibration")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The options, shared with the ``nkt-dyno-gui`` launcher."""
-    p.add_argument("--store", help="store file (default: $NKT_DYNO_DB or the user data folder)")
+    """The options of ``nkt-dyno gui`` (and so of the ``nkt-dyno-gui`` launcher)."""
+    add_db_argument(p)
     p.add_argument(
         "--simulate",
         choices=SIMULATED_DEVICES,
-        help="connect to a simulated device of this kind on the virtual radio and run a test",
+        help="connect to a simulated device of this kind on the virtual radio and run a test "
+        "(its tests go to a scratch store that is deleted on exit, unless --db is given)",
     )
     p.add_argument(
         "--scenario",
@@ -34,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--muscle", default="gluteus medius", help="muscle of a scripted protocol (--show protocol)"
     )
-    p.add_argument("--side", choices=("L", "R"), default="L", help="side of a scripted protocol")
+    p.add_argument("--side", choices=SIDES, default="L", help="side of a scripted protocol")
     p.add_argument(
         "--challenge",
         action="append",
@@ -67,7 +71,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(run=run)
 
 
+def launch() -> int:
+    """The ``nkt-dyno-gui`` launcher: ``nkt-dyno gui`` with the same options and errors.
+
+    It lives here, not in the Qt package, so that without Qt installed it can
+    still start and say how to install it.
+    """
+    from nkt_dyno.cli import main
+
+    return main(["gui", *sys.argv[1:]])
+
+
+def check(args: argparse.Namespace) -> None:
+    """Refuse options that would be ignored, before Qt loads (UserError)."""
+    if args.show == "session" and not args.simulate:
+        raise UserError(
+            "--show session needs --simulate: it shows the tests a simulated device has just "
+            "recorded (open the Session tab in the window to see stored sessions)"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
+    check(args)
     try:
         import PySide6  # noqa: F401  (the optional Qt binding; only its absence matters here)
     except ImportError:

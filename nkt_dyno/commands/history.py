@@ -2,6 +2,8 @@
 
 The last column names the calibration each test was measured with (its
 fingerprint, as ``calibrate`` prints it), so a reading can be traced back.
+A challenge test shows the muscle touched; the therapist's own call shows
+only when some test has one (the GUI's tagging panel records it).
 """
 
 from __future__ import annotations
@@ -26,26 +28,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _run(store: Store, args: argparse.Namespace) -> int:
     client = store.find_client(args.client)
-    rows = []
-    for t in store.history(client.id, args.muscle):
-        a = t.analysis
-        rows.append(
-            (
-                local_time(t.recorded),
-                t.id,
-                t.muscle,
-                t.side,
-                t.condition,
-                a.verdict if a else "-",
-                t.therapist_verdict or "",
-                "-" if a is None or a.peak_n is None else f"{a.peak_n:.1f}",
-                break_figures(None if a is None else a.primary) or "-",
-                t.calibration_id or "-",
-            )
-        )
-    if not rows:
+    tests = store.history(client.id, args.muscle)
+    if not tests:
         print("no tests")
         return 0
-    headers = ("date", "test", "muscle", "side", "condition", "verdict", "therapist")
+    therapist = any(t.therapist_verdict for t in tests)
+    rows = []
+    for t in tests:
+        a = t.analysis
+        row: list[object] = [
+            local_time(t.recorded),
+            t.id,
+            t.muscle,
+            t.side,
+            t.condition,
+            t.challenge_target or "",
+            a.verdict if a else "-",
+        ]
+        if therapist:
+            row.append(t.therapist_verdict or "")
+        row += [
+            "-" if a is None or a.peak_n is None else f"{a.peak_n:.1f}",
+            break_figures(None if a is None else a.primary) or "-",
+            t.calibration_id or "-",
+        ]
+        rows.append(row)
+    headers = ["date", "test", "muscle", "side", "condition", "target", "verdict"]
+    if therapist:
+        headers.append("therapist")
     print_table((*headers, "peak N", "break", "calibration"), rows)
     return 0

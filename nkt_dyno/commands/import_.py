@@ -1,10 +1,11 @@
 """``nkt-dyno import FILE...``: a trace recorded elsewhere, validated, analysed and saved.
 
 Accepts our trace CSV and the Tindeq app's export. Tags missing from the
-command line are taken from the file's metadata (``# muscle: ...``). A trace
-too short to analyse is refused (it would break every report of its
-session); an exact duplicate of a stored recording and an inverted trace are
-imported with a warning.
+command line are taken from the file's metadata (``# muscle: ...``). A file
+of several efforts becomes one test per effort (``--whole`` keeps it one
+test), each printed with its verdict. A trace too short to analyse is
+refused (it would break every report of its session); an exact duplicate of
+a stored recording and an inverted trace are imported with a warning.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--session", type=int, metavar="ID", help="default: today's session")
     parser.add_argument("--examiner", help="examiner's name, for a new session")
     parser.add_argument("--notes", default="")
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="keep a file of several efforts as one test (default: one test per effort)",
+    )
     add_db_argument(parser)
     parser.set_defaults(run=with_store(_run))
 
@@ -57,8 +63,11 @@ def _run(store: Store, args: argparse.Namespace) -> int:
 
 
 def _import(store: Store, args: argparse.Namespace, name: str) -> None:
+    from nkt_dyno.commands._split import split_efforts
+    from nkt_dyno.engine import analyze
     from nkt_dyno.store import read_import, save_recording
-    from nkt_dyno.trace import warnings_for
+    from nkt_dyno.summary import verdict_line
+    from nkt_dyno.trace import gyro_signed, test_kind, warnings_for
 
     trace = read_import(name)
     tags: dict[str, str] = {}
@@ -80,15 +89,30 @@ def _import(store: Store, args: argparse.Namespace, name: str) -> None:
         print(f"warning: {name}: {warning}", file=sys.stderr)
     for same in store.same_recordings(trace):
         print(f"warning: {name} is the same recording as test {same}", file=sys.stderr)
-    test_id = save_recording(
-        store,
-        trace,
-        client=args.client,
-        muscle=tags["muscle"],
-        side=tags["side"],
-        condition=tags["condition"],
-        session_id=args.session,
-        examiner=args.examiner,
-        notes=args.notes,
-    )
-    print(f"imported {len(trace)} samples as test {test_id}")
+    test, signed = test_kind(trace.metadata), gyro_signed(trace.metadata)
+    results = analyze(trace.t, trace.force, trace.gyro, test=test, gyro_signed=signed)
+    whole = [trace] if args.whole else split_efforts(trace, [r.to_dict() for r in results])
+    for piece in whole:
+        found = (
+            results
+            if len(whole) == 1
+            else analyze(piece.t, piece.force, piece.gyro, test=test, gyro_signed=signed)
+        )
+        test_id = save_recording(
+            store,
+            piece,
+            client=args.client,
+            muscle=tags["muscle"],
+            side=tags["side"],
+            condition=tags["condition"],
+            session_id=args.session,
+            examiner=args.examiner,
+            notes=args.notes,
+            results=found,
+        )
+        if "effort" in piece.metadata:
+            what = f" (effort {piece.metadata['effort']})"
+        else:
+            what = f" ({len(found)} efforts in one test)" if len(found) > 1 else ""
+        verdicts = "; ".join(verdict_line(r.to_dict()) for r in found) or "no effort found"
+        print(f"imported {len(piece)} samples as test {test_id}{what}: {verdicts}")

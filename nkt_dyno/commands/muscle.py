@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._errors import fail
 from nkt_dyno.commands._storecli import add_db_argument, print_table, printable, with_store
 
 if TYPE_CHECKING:
@@ -31,8 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _list(store: Store, args: argparse.Namespace) -> int:
     muscles = store.find_muscles(args.query) if args.query else store.muscles()
     if not muscles:
-        print("no muscle matches")
-        return 1
+        return fail(f"no muscle matches {args.query!r}")
     if args.positions:
         for m in muscles:
             print(printable(f"{m.name} ({m.region}): {m.position}"))

@@ -6,7 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 from nkt_dyno.commands._choices import SIDES
-from nkt_dyno.commands._storecli import add_db_argument, fail, with_store
+from nkt_dyno.commands._errors import fail
+from nkt_dyno.commands._storecli import add_db_argument, with_store
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run = sub.add_parser("run", help="run the steps on a device and save them as one group")
     run.add_argument("--client", required=True, help="client id or exact name")
     run.add_argument("--muscle", required=True, help='muscle tested, e.g. "gluteus medius"')
-    run.add_argument("--side", required=True, choices=[s for s in SIDES if s != "both"])
+    run.add_argument("--side", required=True, choices=SIDES)
     run.add_argument(
         "--device", required=True, help="address, or sim:progressor, sim:openprofile..."
     )
@@ -44,8 +45,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--calibration", help="calibration id the device is corrected with")
     run.add_argument(
         "--scenario",
-        help="simulated devices: role=case[@N],... with roles baseline, challenge, post, "
-        "or one case for all (default baseline=break@110,challenge=hold@170,post=hold@165)",
+        help="simulated devices: role=case[@N],... with roles baseline, challenge, retest, "
+        "or one case for all (default baseline=break@110,challenge=hold@170,retest=hold@165)",
     )
     run.add_argument("--seed", type=int, default=1, help="simulated devices: first seed")
     run.add_argument("--yes", action="store_true", help="start each step without asking")
@@ -111,9 +112,9 @@ async def _steps(store: Store, request: ProtocolRequest, args: argparse.Namespac
             step: PlannedStep, index: int
         ) -> AbstractAsyncContextManager[DeviceSession]:
             # Each step is a fresh simulated device playing that step's scenario;
-            # its sensor is exact, so no saved record applies to it.
+            # a record saved for it applies, as it does in `record`.
             scenario = step_scenario(scenarios[step.role], args.seed + index)
-            return open_device(args.device, scenario=scenario, calibrated=False)
+            return open_device(args.device, scenario=scenario)
 
         return await run_protocol(store, request, connect_sim, before=before, after=after)
 

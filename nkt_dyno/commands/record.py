@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nkt_dyno.commands._choices import CONDITIONS, SIDES, TESTS
-from nkt_dyno.commands._storecli import add_db_argument, fail, with_store
+from nkt_dyno.commands._errors import fail
+from nkt_dyno.commands._storecli import add_db_argument, with_store
 from nkt_dyno.commands.calibrate import add_sim_error_argument
-from nkt_dyno.summary import verdict_line
+from nkt_dyno.summary import effort_lines, verdict_line
 
 if TYPE_CHECKING:
     import asyncio
@@ -234,8 +235,7 @@ def _run(args: argparse.Namespace, tags: Tags | None, store: Store | None = None
         return _abandon(journal, str(exc) or type(exc).__name__)
     if take is None:
         journal.discard()
-        print("no samples received", file=sys.stderr)
-        return 1
+        return fail("no samples received from the device")
     return _keep(args, take, tags, store, journal)
 
 
@@ -347,17 +347,14 @@ async def _record(args: argparse.Namespace, journal: Journal) -> Take | None:
     ) as session:
         if session.calibration is not None:
             print(f"calibration {session.calibration.fingerprint()} applied", file=sys.stderr)
+        # The live line rewrites itself with carriage returns: only on a terminal, not in a log.
+        live = _Live(display=sys.stderr.isatty(), test=args.test)
         with _StopOnSignals() as stop:
             take = await take_test(
-                session,
-                args.device,
-                args.seconds,
-                _Live(display=True, test=args.test),
-                journal=journal,
-                stop=stop,
-                test=args.test,
+                session, args.device, args.seconds, live, journal=journal, stop=stop, test=args.test
             )
-    print(file=sys.stderr)
+    if live.display:
+        print(file=sys.stderr)
     return take
 
 
@@ -503,6 +500,8 @@ def _report(take: Take, output: str | None) -> None:
         f"peak {float(np.max(trace.force)):.1f} N, {take.gaps} gaps"
     )
     print(line if output is None else f"{line} -> {output}")
+    for effort in effort_lines(take.results):
+        print(effort)
     if take.lost:
         print(f"device lost at {trace.t[-1]:.1f} s: kept what was recorded", file=sys.stderr)
     if take.silent_s is not None:
@@ -524,7 +523,7 @@ class _Live:
         self.force = self.peak = 0.0
         self.verdict = ""
         self._t0: float | None = None
-        self._display = display
+        self.display = display
         self._test = test
         self._results: list[Any] = []
         self._detector: Any = None
@@ -542,7 +541,7 @@ class _Live:
             self.state = item.state.value
         else:
             self.update(item)
-        if self._display:
+        if self.display:
             print(f"\r{self.line()}", end="", file=sys.stderr, flush=True)
 
     def update(self, block: SampleBlock) -> None:

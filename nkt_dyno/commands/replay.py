@@ -3,7 +3,8 @@
 The trace is fed in 20 ms blocks, as a device delivers it, to the same
 streaming detector the live view uses; ``--speed`` paces it against the
 clock (``max`` does not wait), so the event times printed are those a
-therapist would have seen during the test.
+therapist would have seen during the test. A test of several efforts is
+shown one effort at a time with ``--effort N``; without it, all of them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import itertools
 import time
 from typing import TYPE_CHECKING, Any
 
+from nkt_dyno.commands._errors import UserError, positive_int
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 from nkt_dyno.summary import verdict_line
 
@@ -32,6 +34,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="1",
         help="1 = real time (default), max = no waiting",
     )
+    parser.add_argument(
+        "--effort",
+        type=positive_int,
+        metavar="N",
+        help="print only the N-th effort's events (1 = the first; default: every effort)",
+    )
     add_db_argument(parser)
     parser.set_defaults(run=with_store(_run, reading=True))
 
@@ -42,7 +50,7 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     from nkt_dyno.store import engine_version
 
     version = engine_version()  # a clear error now if the engine is missing
-    from nkt_dyno.engine import Detector
+    from nkt_dyno.engine import Detector, Onset
 
     test = store.get_test(args.test_id)
     trace = store.load_trace(test.id)
@@ -50,6 +58,15 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     print(test.recording_line())
     speed = None if args.speed == "max" else float(args.speed)
     detector = Detector()
+    efforts = 0
+
+    def show(events: list[Any]) -> None:
+        nonlocal efforts
+        for event in events:
+            efforts += isinstance(event, Onset)
+            if args.effort is None or efforts == args.effort:
+                print(describe(event))
+
     starts = np.searchsorted(trace.t, np.arange(trace.t[0], trace.t[-1], BLOCK_S))
     start = time.monotonic()
     for lo, hi in itertools.pairwise([*starts.tolist(), len(trace)]):
@@ -58,10 +75,10 @@ def _run(store: Store, args: argparse.Namespace) -> int:
         if speed is not None:
             time.sleep(max(0.0, start + (trace.t[hi - 1] - trace.t[0]) / speed - time.monotonic()))
         gyro = None if trace.gyro is None else trace.gyro[lo:hi]
-        for event in detector.feed(trace.t[lo:hi], trace.force[lo:hi], gyro):
-            print(describe(event))
-    for event in detector.finish():
-        print(describe(event))
+        show(detector.feed(trace.t[lo:hi], trace.force[lo:hi], gyro))
+    show(detector.finish())
+    if args.effort is not None and args.effort > efforts:
+        raise UserError(f"test {test.id} has {efforts} effort(s), not {args.effort}")
     return 0
 
 

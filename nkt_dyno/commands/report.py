@@ -6,7 +6,8 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from nkt_dyno.commands._storecli import add_db_argument, fail, with_store
+from nkt_dyno.commands._errors import fail
+from nkt_dyno.commands._storecli import add_db_argument, with_store
 
 if TYPE_CHECKING:
     from nkt_dyno.store import Store

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+from nkt_dyno.commands._errors import NO_RADIO, positive_float
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("scan", help="list supported devices in range")
     p.add_argument("--simulate", action="store_true", help="add one simulated device of each kind")
-    p.add_argument("--seconds", type=float, default=3.0, help="scan time (default 3)")
+    p.add_argument("--seconds", type=positive_float, default=3.0, help="scan time (default 3)")
     p.set_defaults(run=run)
 
 
@@ -36,8 +39,10 @@ async def _scan(seconds: float, simulate: bool) -> int:
             ]
     try:
         found += await scan(PLATFORM, seconds)
-    except Exception as exc:  # no adapter, no permission: still show the simulated ones
-        print(f"no Bluetooth radio: {exc}")
+    except Exception:  # no adapter, no permission: still show the simulated ones
+        if not simulate:
+            raise
+        print(f"nkt-dyno: {NO_RADIO}; listing the simulated devices only", file=sys.stderr)
     for f in found:
         print(f"{f.address:24} {f.kind:12} {f.rssi:5d} dBm  {f.name}")
     if not found:

@@ -29,15 +29,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _start(store: Store, args: argparse.Namespace) -> int:
     client = store.find_client(args.client)
     session = store.start_session(client.id, examiner=args.examiner, notes=args.notes)
-    print(f"started session {session.id} for client {client.id}")
+    print(f"started session {session.id} for {client.name} (client {client.id})")
     return 0
 
 
 def _list(store: Store, args: argparse.Namespace) -> int:
     client_id = store.find_client(args.client).id if args.client else None
+    names = {c.id: c.name for c in store.clients()}
     rows = []
     for s in store.sessions(client_id):
         examiner = store.get_examiner(s.examiner_id).name if s.examiner_id else ""
-        rows.append((s.id, local_time(s.started), s.client_id, examiner, len(store.tests(s.id))))
+        client = f"{names.get(s.client_id, '?')} ({s.client_id})"
+        rows.append((s.id, local_time(s.started), client, examiner, len(store.tests(s.id))))
     print_table(("id", "started", "client", "examiner", "tests"), rows)
     return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 
+from nkt_dyno.commands._errors import fail, positive_float
 from nkt_dyno.commands.calibrate import add_sim_error_argument
 
 
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser("tare", help="zero a device at rest (refused while it moves)")
     p.add_argument("--device", required=True, help="address, or sim:progressor, sim:cts500...")
     p.add_argument(
-        "--window", type=float, default=1.0, help="seconds of reading judged (default 1)"
+        "--window", type=positive_float, default=1.0, help="seconds of reading judged (default 1)"
     )
     p.add_argument(
         "--scenario",
@@ -36,16 +37,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from calibration import CalibrationError, RecordError
+    from calibration import CalibrationError
 
     try:
         return asyncio.run(_tare(args))
     except CalibrationError as exc:
-        print(f"tare refused: {exc}")
-        return 1
-    except (ValueError, LookupError, TimeoutError, RecordError) as exc:
-        print(f"error: {exc}")
-        return 1
+        return fail(f"tare refused: {exc}")
 
 
 async def _tare(args: argparse.Namespace) -> int:
@@ -61,8 +58,7 @@ async def _tare(args: argparse.Namespace) -> int:
         dyno = session.dyno
         if not dyno.can_tare:
             model = dyno.profile.spec.model
-            print(f"tare refused: the {model} takes no tare command; zero it with its own button")
-            return 1
+            return fail(f"tare refused: the {model} takes no tare command; zero it with its button")
         async with WindowReader.streaming(dyno) as reader:
             samples = await reader.window(args.window)
             before = tare(samples, len(samples) / args.window)

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._errors import fail, positive_float
+
 if TYPE_CHECKING:
     from calibration import CalibrationRecord
 
@@ -15,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     p = subparsers.add_parser("verify", help="check a calibrated device with a known mass")
     add_device_arguments(p)
-    p.add_argument("--mass", type=float, required=True, help="hung mass, kg")
+    p.add_argument("--mass", type=positive_float, required=True, help="hung mass, kg")
     p.add_argument(
         "--tolerance-pct", type=float, default=1.0, help="allowed error, %% of reading (default 1)"
     )
@@ -35,19 +37,16 @@ def run(args: argparse.Namespace) -> int:
     path = args.record or record_path(args.device)
     try:
         record = CalibrationRecord.load(path)
+    except FileNotFoundError:
+        return fail(f"no calibration for {args.device}: calibrate it first (nkt-dyno calibrate)")
     except (OSError, RecordError) as exc:
-        print(f"no usable calibration for {args.device}: {exc}")
-        return 1
+        return fail(f"no usable calibration for {args.device}: {exc}")
     if args.gravity is None:
         args.gravity = record.gravity
     try:
         return asyncio.run(_verify(args, record))
     except CalibrationError as exc:
-        print(f"verification refused: {exc}")
-        return 1
-    except (ValueError, LookupError, TimeoutError) as exc:
-        print(f"error: {exc}")
-        return 1
+        return fail(f"verification refused: {exc}")
 
 
 async def _verify(args: argparse.Namespace, record: CalibrationRecord) -> int:

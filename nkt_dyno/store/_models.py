@@ -9,7 +9,8 @@ from typing import Any, Literal, get_args
 from nkt_dyno.trace import Gap
 
 Side = Literal["L", "R", "both"]
-Condition = Literal["baseline", "challenge", "post-treatment", "retest"]
+Condition = Literal["baseline", "challenge", "retest"]
+"""A test after the treatment is a "retest" (stores before version 5 also said "post-treatment")."""
 Verdict = Literal["hold", "break", "inconclusive"]
 TestKind = Literal["break", "make"]
 

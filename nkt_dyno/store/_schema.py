@@ -132,12 +132,17 @@ APPLICATION_ID = 1313559620
 else's (stores from before version 4 are recognised by their tables and then marked)."""
 OUR_TABLES = frozenset({"clients", "examiners", "devices", "sessions", "tests", "traces"})
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+_V5 = """
+UPDATE tests SET condition = 'retest' WHERE condition = 'post-treatment';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 """Version 1: the entities and traces. Version 2: user muscles, muscle index.
 Version 3: protocol groups (baseline → challenge → retest of one muscle and side).
 Version 4: each test's kind (break or make), its gaps and its measured sample rate; the
 application id; settings, with the store's own key for pseudonymised exports; corrections:
-tests deleted recoverably, and an audit of who changed which test how and when."""
+tests deleted recoverably, and an audit of who changed which test how and when.
+Version 5: "post-treatment" tests become "retest", the one word every screen uses."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
