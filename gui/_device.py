@@ -59,7 +59,7 @@ class DeviceSource:
 
 def _block(item: DeviceBlock) -> SampleBlock:
     gap = bool(np.any(item.flags & SampleFlag.GAP_BEFORE))
-    return SampleBlock(item.t, item.force, item.gyro, gap)
+    return SampleBlock(item.t, item.force, item.gyro, gap, item.gyro_signed)
 
 
 class DeviceLink(QObject):

@@ -74,6 +74,8 @@ class LiveTestModel(QObject):
         """End the test when the engine completes the effort (live), or read to the end (replay)."""
         self.ring = RingBuffer(capacity)
         self.config = config or DetectorConfig()
+        self.test = "break"
+        """The test type the next test is judged as (a make test has no break)."""
         self.state = RunState.IDLE
         self.t0: float | None = None
         """Time of the test's first sample: the plot's zero."""
@@ -96,7 +98,7 @@ class LiveTestModel(QObject):
         self.selected = None
         self.effortsChanged.emit(0)
         self._blocks = []
-        self._detector = Detector(self.config)
+        self._detector = Detector(self.config, test=self.test)
         self._set_result(None)
         self._set_state(RunState.RUNNING)
         self._task = asyncio.ensure_future(self._consume(source))
@@ -156,6 +158,9 @@ class LiveTestModel(QObject):
     def _take(self, block: SampleBlock) -> None:
         if block.t.size == 0 or self._detector is None:
             return
+        if not self._blocks and block.gyro is not None and not block.gyro_signed:
+            # A motion channel of unknown sign is read by its magnitude (DESIGN §2).
+            self._detector = Detector(self.config, test=self.test, gyro_signed=False)
         # the engine first: it refuses a block with non-finite samples, which
         # then never reaches the ring the plot draws from unchecked
         events = self._detector.feed(block.t, block.force, block.gyro)

@@ -30,7 +30,7 @@ from gui._options import DisplayOptions
 from gui._sources import SPEEDS, ReplaySource
 from gui._test_view import TestView
 from nkt_dyno.summary import verdict_line
-from nkt_dyno.trace import Trace, TraceFormatError, read_trace
+from nkt_dyno.trace import Trace, TraceFormatError, read_trace, test_kind
 
 SCRUB_STEPS = 1000
 
@@ -159,6 +159,8 @@ class ReplayScreen(QWidget):
             return
         speed = SPEEDS[self.speed.currentText()]
         t0 = float(self.trace.t[0])
+        # Judged as the stored test's type, as its saved analysis was.
+        self.model.test = test_kind(self.trace.metadata)
         self.model.start(ReplaySource(self.trace, speed, start_s=t0 + start_s))
 
     def toggle(self) -> None:

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from nkt_dyno.trace import Trace
+from nkt_dyno.trace import Trace, gyro_signed
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -26,13 +26,15 @@ FloatArray = npt.NDArray[np.float64]
 class SampleBlock:
     """Consecutive samples: time (s), force (N), optional angular speed (deg/s).
 
-    ``gap`` is true when samples were lost just before this block.
+    ``gap`` is true when samples were lost just before this block;
+    ``gyro_signed`` is false for a motion channel whose sign is unknown.
     """
 
     t: FloatArray
     force: FloatArray
     gyro: FloatArray | None = None
     gap: bool = False
+    gyro_signed: bool = True
 
 
 class SampleSource(Protocol):
@@ -83,7 +85,12 @@ class ReplaySource:
 
     def _block(self, i: int, j: int) -> SampleBlock:
         g = self.trace.gyro
-        return SampleBlock(self.trace.t[i:j], self.trace.force[i:j], None if g is None else g[i:j])
+        return SampleBlock(
+            self.trace.t[i:j],
+            self.trace.force[i:j],
+            None if g is None else g[i:j],
+            gyro_signed=gyro_signed(self.trace.metadata),
+        )
 
     async def __aiter__(self) -> AsyncIterator[SampleBlock]:
         t = self.trace.t

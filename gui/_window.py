@@ -44,6 +44,8 @@ class MainWindow(QMainWindow):
         self.tagging = TaggingPanel()
         self.tagging.setFixedWidth(330)
         self.tagging.saveRequested.connect(self.save_test)
+        self.tagging.test.currentIndexChanged.connect(self._on_test_kind)
+        self._on_test_kind()
         self.link = DeviceLink(self)
         self.device_panel = DevicePanel(self.link)
         self.device_panel.setFixedWidth(330)
@@ -140,6 +142,10 @@ class MainWindow(QMainWindow):
             self.tagging.show_status("")
         self._offer_save()
 
+    def _on_test_kind(self) -> None:
+        """The next live test is judged as the test type chosen (a make test never breaks)."""
+        self.live_model.test = str(self.tagging.test.currentData())
+
     def _offer_save(self) -> None:
         """Save is offered only for a finished test not saved yet: never a click it refuses."""
         can = (
@@ -190,7 +196,9 @@ class MainWindow(QMainWindow):
             therapist_verdict=tags.therapist_verdict,
             notes=tags.notes,
             calibration=self._test_calibration,
-            results=None if result is None else [result],
+            test=tags.test,
+            # The live verdict only if it judged the test type being saved.
+            results=None if result is None or result.test != tags.test else [result],
         )
         self._show_in_session(test_id)
         return test_id

@@ -10,6 +10,7 @@ existing file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -30,6 +31,11 @@ def write_private(
     With ``replace=False`` an existing file is kept and :class:`FileExistsError` raised.
     """
     p = Path(path)
+    # Errors name the file asked for, not the temporary file beside it.
+    if p.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder", str(p))
+    if not p.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such folder", str(p))
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:

@@ -48,7 +48,9 @@ def _cases(tmp: Path) -> list[Case]:
             ("record", "--device", "AA:BB:CC:DD:EE:FF", "-o", a_file), "Bluetooth is not available"
         ),
         Case(
-            ("record", "--device", "sim:progressor", "--seconds", "0", "-o", a_file), "above 0", 2
+            ("record", "--device", "sim:progressor", "--seconds", "0", "-o", a_file),
+            "a positive number of seconds or inf",
+            2,
         ),
         Case(("record", "--device", "sim:progressor"), "give -o FILE to write a trace, or --save"),
         Case(("record", "--device", "sim:nothing", "-o", a_file), "nothing"),
@@ -87,6 +89,13 @@ def _cases(tmp: Path) -> list[Case]:
             ("report", "--session", "1", "-o", str(tmp / "no" / "r.html"), "--db", db),
             "the folder",
         ),
+        Case(("recover", missing), "missing.csv does not exist"),
+        Case(("store", "--db", a_folder), "opening the store failed"),
+        Case(("test", "audit", "x", "--db", db), "invalid int value: 'x'", 2),
+        Case(("test", "delete", "99", "--db", db), "no test with id 99"),
+        Case(("test", "edit", "99", "--side", "L", "--db", db), "no test with id 99"),
+        Case(("test", "move", "99", "--session", "1", "--db", db), "no test with id 99"),
+        Case(("test", "restore", "99", "--db", db), "no test with id 99"),
     ]
 
 
@@ -164,8 +173,11 @@ def test_db_is_accepted_before_the_command(
     assert "Ann" in capsys.readouterr().out
     # after the command, it wins over one given before
     other = str(tmp_path / "other.sqlite3")
+    assert cli.main(["--db", other, "client", "add", "Bo"]) == 0
+    capsys.readouterr()
     assert cli.main(["--db", db, "client", "list", "--db", other]) == 0
-    assert "Ann" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Bo" in out and "Ann" not in out
 
 
 @pytest.mark.parametrize("exc", [KeyError("x"), IndexError("y"), RuntimeError("bug")])

@@ -66,7 +66,7 @@ def test_import_keeps_one_test_per_effort(
 
     # that one test replayed one effort at a time
     assert main(["replay", "5", "--speed", "max", "--effort", "4", "--db", db]) == 0
-    events = capsys.readouterr().out.splitlines()[1:]
+    events = [e for e in capsys.readouterr().out.splitlines() if e.startswith("  ")]
     assert [e.split()[2] for e in events[:1]] == ["Onset"]
     assert events[-1].endswith(f"Complete       {verdict_line(whole[3])}")
     assert sum(" Onset " in e for e in events) == 1

@@ -389,3 +389,18 @@ def test_scripted_mode_writes_a_screenshot(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert png.stat().st_size > 10_000
+
+
+def test_a_make_test_chosen_in_tagging_is_never_called_a_break(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.tagging.test.setCurrentIndex(window.tagging.test.findData("make"))
+    use_case(window, "break")
+    run_test(qtbot, window)
+    result = window.live_model.result
+    assert result is not None and result.test == "make" and result.verdict == "hold"
+    assert window.live.view.banner.text().startswith("HOLD")
+    window.tagging.test.setCurrentIndex(window.tagging.test.findData("break"))
+    run_test(qtbot, window)
+    assert window.live_model.result is not None
+    assert window.live_model.result.verdict == "break"

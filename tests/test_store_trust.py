@@ -18,7 +18,7 @@ from test_store_reliability import unprivileged
 
 from nkt_dyno.cli import main
 from nkt_dyno.store import Store, StoreError
-from nkt_dyno.store._schema import APPLICATION_ID
+from nkt_dyno.store._schema import APPLICATION_ID, SCHEMA_VERSION
 
 RECORD_TAGS = ("--client", "1", "--muscle", "psoas", "--side", "L")
 
@@ -165,7 +165,7 @@ def test_a_store_from_before_the_application_id_is_adopted(tmp_path: Path) -> No
     conn.commit()
     conn.close()
     with Store.open(path) as store:
-        assert store.schema_version == 4
+        assert store.schema_version == SCHEMA_VERSION
         assert store._conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     with pytest.raises(StoreError, match="another program"):
         bad = tmp_path / "v0.sqlite3"
@@ -206,7 +206,7 @@ def test_the_store_command_says_which_store_and_creates_nothing(
         store.add_client("Maria Example")
     other = tmp_path / "other.sqlite3"
     code, out, _ = run(capsys, "store")
-    assert out.splitlines()[1] == "  schema 4, 1 clients, 0 tests"
+    assert out.splitlines()[1] == f"  schema {SCHEMA_VERSION}, 1 clients, 0 tests"
     assert f"journals: {tmp_path / 'journal'} (0 unsaved)" in out
     code, out, _ = run(capsys, "store", "--db", str(other))
     assert out.splitlines()[0] == f"store: {other}"

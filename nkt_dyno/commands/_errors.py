@@ -49,6 +49,18 @@ def printable(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+def check_input_file(name: str) -> None:
+    """Raise the OS error the one path words well for a missing file or a folder.
+
+    Without opening it: a pipe would block, and the reader refuses it itself.
+    """
+    path = Path(name)
+    if not path.exists():
+        raise FileNotFoundError(errno.ENOENT, "no such file", name)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder", name)
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of 1 or more."""
     try:

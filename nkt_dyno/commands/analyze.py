@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from nkt_dyno.commands._errors import fail, sentence
+from nkt_dyno.commands._errors import check_input_file, fail, sentence
 from nkt_dyno.summary import break_figures
 
 BREAK = "break"
@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     rows: list[list[str]] = []
     for name in args.files:
         try:
+            check_input_file(name)
             trace = read_import(name)
             test = test_kind(trace.metadata, args.test)
         except (OSError, ValueError) as exc:

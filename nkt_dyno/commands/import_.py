@@ -14,6 +14,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._errors import check_input_file, fail, sentence
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 
 if TYPE_CHECKING:
@@ -48,7 +49,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _run(store: Store, args: argparse.Namespace) -> int:
     """Import each file; one that is refused is reported and the others still imported."""
-    from nkt_dyno.commands._storecli import fail
     from nkt_dyno.store import StoreError
 
     status = 0
@@ -57,8 +57,8 @@ def _run(store: Store, args: argparse.Namespace) -> int:
             print(f"[{number}/{len(args.files)}] {name}", file=sys.stderr, flush=True)
         try:
             _import(store, args, name)
-        except (ValueError, StoreError) as exc:
-            status = fail(str(exc))
+        except (OSError, ValueError, StoreError) as exc:
+            status = fail(sentence(exc) or str(exc))
     return status
 
 
@@ -69,6 +69,7 @@ def _import(store: Store, args: argparse.Namespace, name: str) -> None:
     from nkt_dyno.summary import verdict_line
     from nkt_dyno.trace import gyro_signed, test_kind, warnings_for
 
+    check_input_file(name)
     trace = read_import(name)
     tags: dict[str, str] = {}
     for k in _TAGS:

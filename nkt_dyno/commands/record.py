@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nkt_dyno.commands._choices import CONDITIONS, SIDES, TESTS
-from nkt_dyno.commands._errors import fail
+from nkt_dyno.commands._errors import fail, sentence
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 from nkt_dyno.commands.calibrate import add_sim_error_argument
 from nkt_dyno.summary import effort_lines, verdict_line
@@ -232,7 +232,8 @@ def _run(args: argparse.Namespace, tags: Tags | None, store: Store | None = None
     except RecordError as exc:
         return _abandon(journal, f"{exc} (record raw readings with --no-calibration)")
     except (ValueError, LookupError, OSError, BleakError) as exc:
-        return _abandon(journal, str(exc) or type(exc).__name__)
+        radio = not args.device.startswith("sim:")
+        return _abandon(journal, sentence(exc, radio=radio) or str(exc) or type(exc).__name__)
     if take is None:
         journal.discard()
         return fail("no samples received from the device")

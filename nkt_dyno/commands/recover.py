@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nkt_dyno.commands._storecli import fail, print_table
+from nkt_dyno.commands._errors import fail, sentence
+from nkt_dyno.commands._storecli import print_table
 
 if TYPE_CHECKING:
     from nkt_dyno.journal import Unsaved
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         named = [Unsaved(p, read_journal(p)) for p in args.journals]
         found = named or unsaved()
     except (OSError, ValueError) as exc:
-        return fail(str(exc))
+        return fail(sentence(exc) or str(exc))
     if not found:
         print(f"no unsaved recordings (journals are kept in {folder()})")
         return 0

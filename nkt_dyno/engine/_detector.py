@@ -540,7 +540,7 @@ class Detector:
                 # (a tared sensor goes back near zero; a dip or a body-weight
                 # rest does not).
                 thr = max(onset_sd * math.sqrt(bvs[lb]), effort_n, 0.5 * bms[lb])
-                if bms[lb] - y <= thr:
+                if bms[lb] < effort_n or bms[lb] - y <= thr:
                     neg = -1
                 elif neg < 0:
                     neg = i

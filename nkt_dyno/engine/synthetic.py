@@ -324,9 +324,17 @@ def _fall(
     return start, level
 
 
-def _draw_effort(case: str, rng: np.random.Generator, min_plateau: float = 0.0) -> _Effort:
-    """Draw an effort profile of a shape case (see the module docstring)."""
+def _draw_effort(
+    case: str, rng: np.random.Generator, min_plateau: float = 0.0, around: float | None = None
+) -> _Effort:
+    """Draw an effort profile of a shape case (see the module docstring).
+
+    ``around``: the session's typical peak (N); efforts of one test vary by
+    ±25 % about it. Drawn at random (30–300 N) if omitted.
+    """
     amp = float(np.exp(rng.uniform(np.log(30.0), np.log(300.0))))
+    if around is not None:
+        amp = around * rng.uniform(0.75, 1.25)
     b = _Builder()
     if case == "break_rising":
         frac = rng.uniform(0.75, 0.95)
@@ -755,7 +763,8 @@ def generate_session(
     Returns
     -------
     SyntheticSession
-        One truth per effort, in time order.
+        One truth per effort, in time order. The efforts are trials of one
+        test: their peaks vary by ±25 % about a peak drawn for the session.
     """
     if n_efforts < 1:
         raise ValueError(f"n_efforts must be >= 1, got {n_efforts}")
@@ -768,9 +777,10 @@ def generate_session(
     placed: list[_Placed] = []
     names: list[str] = []
     cursor = rng.uniform(1.0, 2.0)
+    around = float(np.exp(rng.uniform(np.log(40.0), np.log(250.0))))
     for i in range(n_efforts):
         name = cases[i % len(cases)] if cases else str(rng.choice(SHAPE_CASES))
-        effort = _draw_effort(name, rng)
+        effort = _draw_effort(name, rng, around=around)
         placed.append(_Placed(effort, cursor))
         names.append(name)
         cursor += effort.end_s + rng.uniform(*rest_s)
