@@ -178,3 +178,28 @@ def test_gyro_rules_give_identical_events_for_any_block_split(cuts, knots):
     whole = _chunked(t, f, g, [])
     assert _chunked(t, f, g, cuts) == whole
     assert isinstance(whole[-1], Complete)
+
+
+SPRING_BACK = ([4.5, 4.52, 4.8, 4.85], [0.0, -60.0, -60.0, 0.0])
+"""The limb springs back against the push as the hand lets go: ~15 degrees, force at its top."""
+
+
+def test_spring_back_against_the_push_is_not_a_yield_on_a_signed_channel():
+    t, f = force_trace(*HOLD)
+    g = gyro_of(t, *SPRING_BACK)
+    assert one(t, f, g).verdict == "hold"
+    # the same movement with the push: the limb gave way
+    r = one(t, f, -g)
+    assert r.verdict == "break" and r.break_source == "gyro"
+
+
+def test_on_a_channel_of_unknown_sign_motion_after_the_fall_began_is_no_yield():
+    # Let go over 300 ms; the limb starts to move 50 ms into the fall.
+    t, f = force_trace([0, 1, 2.5, 4.5, 4.8, 6.5], [0, 0, 120, 120, 0, 0])
+    g = gyro_of(t, [4.6, 4.62, 4.8, 4.85], [0.0, 60.0, 60.0, 0.0])
+    r = analyze(t, f, g, gyro_signed=False)
+    assert len(r) == 1 and r[0].verdict == "hold"
+    # motion that starts while the force still holds is a yield whatever its sign
+    g = gyro_of(t, *HELD_YIELD)
+    r = analyze(t, f, -g, gyro_signed=False)
+    assert r[0].verdict == "break" and r[0].break_source == "gyro"

@@ -126,7 +126,10 @@ class DetectorConfig:
         share of the effort's top: a yield happens under maintained pressure
         (AFisomax/AFmax ≥ 0.5 even in unstable muscles, Schaefer & Bittmann
         2021–2023), whereas the limb's rebound when the examiner withdraws
-        his hand starts with the force already near rest.
+        his hand starts with the force already near rest. On a channel of
+        unknown sign the movement must also start before the force began to
+        fall: the limb gives, then the force follows; a hand that lets go
+        unloads the limb first, and the spring-back comes after.
     gyro_held_deg : float, default 0.5
         While the force holds, this much angle already proves a yield, so the
         break is confirmed without waiting for ``gyro_yield_deg``: elastic give

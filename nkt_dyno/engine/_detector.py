@@ -125,6 +125,7 @@ class _Consts:
     peak_hold: int
     lookback: int
     settle_win: int
+    before_fall: int
     ema_a: float
     noise_a: float
 
@@ -144,6 +145,9 @@ def _consts(c: DetectorConfig, d_ev: float, d_sm: float) -> _Consts:
         peak_hold=n(c.peak_hold_s),
         lookback=n(_LOOKBACK_S),
         settle_win=n(0.2),
+        # Motion leaving rest (event filter, gyro threshold: up to ~50 ms late)
+        # versus the top of the smoothed force (its longer filter delay).
+        before_fall=round((d_sm - d_ev + 0.05) * c.grid_hz),
         ema_a=1.0 - math.exp(-1.0 / (c.baseline_tau_s * c.grid_hz)),
         noise_a=1.0 - math.exp(-1.0 / (c.noise_tau_s * c.grid_hz)),
     )
@@ -824,6 +828,7 @@ class Detector:
                 & moving
                 & (idx - last_rest >= kc.gyro_run)
                 & (dep_force >= c.gyro_force_frac * top_run)
+                & (self._signed or e.sub != _FALLING or last_rest < e.fall_top_k + kc.before_fall)
                 & ((swept >= c.gyro_yield_deg) | held)
             )
         j_max = _first(h.row(T, k, k1) - h.at(T, e.start_k) > c.max_effort_s)
@@ -919,6 +924,7 @@ class Detector:
                 and moving
                 and i - last_rest >= g_run
                 and d[S, last_rest - o] - b0 >= dep_frac * top
+                and (signed or sub != _FALLING or last_rest < e.fall_top_k + kc.before_fall)
                 and (
                     (swept := ang - ang_rest if signed else abs(ang - ang_rest)) >= yield_deg
                     or (
