@@ -480,11 +480,14 @@ class Detector:
         """After a release, wait for the force to settle, then restart rest statistics.
 
         Settled: ``rest_settle_s`` has passed and the smoothed force has
-        stayed within 2 % of the last effort's peak for 0.2 s (a load cell
-        that rings, a strap that swings back or a reading that dips through
-        zero is not rest yet), or ``max_settle_s`` has passed.
+        stayed within 2 % of the recording's largest effort for 0.2 s, below
+        the last release level (a load cell that rings, a strap that swings
+        back or a reading that dips through zero is not rest yet), or
+        ``max_settle_s`` has passed.
         """
         c, h = self.config, self._hist
+        if h.at(T, k1 - 1) < self._rest_until:
+            return k1
         ts = h.row(T, k, k1)
         settled = self._settled(k, k1)
         ready = (ts >= self._rest_until) & (settled | (ts >= self._rest_until + c.max_settle_s))
