@@ -126,7 +126,9 @@ def _column(name: str, values: npt.ArrayLike) -> FloatArray:
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.argmax(bad))
-        raise TraceFormatError(f"{name}[{i}] is {float(arr[i])!r}: values must be finite")
+        raise TraceFormatError(
+            f"{name} sample {i + 1} is {float(arr[i]):g}: every value must be a finite number"
+        )
     return arr
 
 
@@ -137,7 +139,8 @@ def _check_time(t: FloatArray) -> None:
         if bad.any():
             i = int(np.argmax(bad)) + 1
             raise TraceFormatError(
-                f"time does not increase at sample {i}: {t[i - 1]!r} then {t[i]!r}"
+                f"time does not increase at sample {i + 1}: {float(t[i - 1]):g} s "
+                f"then {float(t[i]):g} s"
             )
 
 
@@ -168,7 +171,17 @@ def read_trace(path: str | os.PathLike[str]) -> Trace:
         with open(p, encoding="utf-8-sig", newline="") as fh:
             return _parse_lines(_bounded_lines(fh, source), source)
     except UnicodeDecodeError as exc:
-        raise TraceFormatError(f"{p}: not a text file ({exc.reason})") from exc
+        raise TraceFormatError(f"{p}: {not_utf8(p)}") from exc
+
+
+def not_utf8(path: Path) -> str:
+    """Why a file is not UTF-8 text, and how to fix it: UTF-16 is what Excel's
+    "Unicode text" writes."""
+    with open(path, "rb") as fh:
+        start = fh.read(2)
+    if start in (b"\xff\xfe", b"\xfe\xff"):
+        return "saved as UTF-16 (Excel's 'Unicode text'): save it as 'CSV UTF-8' instead"
+    return "not a text (UTF-8) CSV file"
 
 
 def check_regular_file(path: Path) -> None:
@@ -329,7 +342,8 @@ def _check_finite(data: FloatArray, names: list[str], source: str, header_no: in
     if bad.any():
         row, col = (int(x) for x in np.argwhere(bad)[0])
         raise TraceFormatError(
-            f"{source}: sample {row} ({names[col]}) is {data[row, col]!r}; values must be finite"
+            f"{source}:{header_no + 1 + row}: {names[col]} is {float(data[row, col]):g}: "
+            "every value must be a finite number (fix or delete that line)"
         )
 
 

@@ -237,7 +237,7 @@ def test_parse_tindeq_units_and_locale() -> None:
     ("text", "message"),
     [
         ("time,weight\n0.0,1\n0.1,abc\n", r"<text>:3: not a number"),
-        ("time,weight\n0.0,1\n0.1,2\n0.05,3\n", "time does not increase at sample 2"),
+        ("time,weight\n0.0,1\n0.1,2\n0.05,3\n", "time does not increase at sample 3"),
         ("time,weight\n", "no samples"),
         ("Device,X\n\ntime,weight\n0,1,2\n", r"<text>:4: expected two values"),
         ("time,weight\n0,1\n80,2\n160,2\n", r"name the unit in the header"),
@@ -255,6 +255,9 @@ def test_read_import_rejects_unknown_files(tmp_path: Path) -> None:
     with pytest.raises(ImportFormatError, match="not a recognised trace"):
         read_import(path)
     path.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(ImportFormatError, match="UTF-16"):
+        read_import(path)
+    path.write_bytes(b"\x00\x81binary")
     with pytest.raises(ImportFormatError, match="not a text"):
         read_import(path)
 

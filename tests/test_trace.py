@@ -59,9 +59,9 @@ def test_column_order_and_case_are_free() -> None:
         ("time_s,force_n\n", "no samples"),
         ("time_s,force_n\n0,1\n0.1,abc\n", ":3: not a number"),
         ("time_s,force_n\n0,1\n0.1\n", "1 values, the header has 2"),
-        ("time_s,force_n\n0,1\n0.1,nan\n", "must be finite"),
-        ("time_s,force_n\n0,1\n0.1,inf\n", "must be finite"),
-        ("time_s,force_n\n0,1\n0.2,1\n0.1,1\n", "time does not increase at sample 2"),
+        ("time_s,force_n\n0,1\n0.1,nan\n", "must be a finite number"),
+        ("time_s,force_n\n0,1\n0.1,inf\n", "must be a finite number"),
+        ("time_s,force_n\n0,1\n0.2,1\n0.1,1\n", "time does not increase at sample 3"),
         ("time_s,force_n\n0,1\n0,1\n", "time does not increase"),
     ],
 )
@@ -72,8 +72,22 @@ def test_refuses_with_a_specific_message(text: str, message: str) -> None:
 
 def test_binary_file_is_refused(tmp_path: Path) -> None:
     p = tmp_path / "b.csv"
-    p.write_bytes(b"\xff\xfe\x00\x81garbage")
-    with pytest.raises(TraceFormatError, match="not a text file"):
+    p.write_bytes(b"\x00\x81garbage")
+    with pytest.raises(TraceFormatError, match="not a text"):
+        read_trace(p)
+    # what Excel calls "Unicode text" is UTF-16, and the message says how to fix it
+    p.write_text("time_s,force_n\n0,1\n", encoding="utf-16")
+    with pytest.raises(TraceFormatError, match=r"UTF-16.*save it as 'CSV UTF-8'"):
+        read_trace(p)
+
+
+def test_a_non_finite_value_names_its_line(tmp_path: Path) -> None:
+    p = tmp_path / "nan.csv"
+    p.write_text("time_s,force_n\n0.0,1\n0.1,nan\n0.2,3\n", encoding="utf-8")
+    with pytest.raises(TraceFormatError, match=r"nan.csv:3: force_n is nan: every value"):
+        read_trace(p)
+    p.write_text("time_s,force_n\n0.0,1\n0.1,2\n0.1,3\n", encoding="utf-8")
+    with pytest.raises(TraceFormatError, match=r"at sample 3: 0\.1 s then 0\.1 s"):
         read_trace(p)
 
 
@@ -99,7 +113,7 @@ def test_write_read_round_trip_is_bit_exact(tmp_path_factory, steps, data) -> No
 def test_trace_rejects_bad_arrays() -> None:
     with pytest.raises(TraceFormatError, match="force has 1 samples"):
         Trace(np.array([0.0, 1.0]), np.array([1.0]))
-    with pytest.raises(TraceFormatError, match=r"force\[1\] is nan"):
+    with pytest.raises(TraceFormatError, match=r"force sample 2 is nan"):
         Trace(np.array([0.0, 1.0]), np.array([1.0, np.nan]))
 
 

@@ -27,6 +27,7 @@ from nkt_dyno.trace import (
     TraceFormatError,
     check_plausible,
     check_regular_file,
+    not_utf8,
     read_trace,
 )
 
@@ -74,7 +75,7 @@ def read_import(path: str | os.PathLike[str]) -> Trace:
             check_plausible(trace, str(p))
             return trace
     except UnicodeDecodeError:
-        raise ImportFormatError(f"{p}: not a text (UTF-8) CSV file") from None
+        raise ImportFormatError(f"{p}: {not_utf8(p)}") from None
     except OSError as exc:
         raise ImportFormatError(f"{p}: cannot read: {exc.strerror}") from None
     except TraceFormatError as exc:
