@@ -522,3 +522,31 @@ def test_time_to_peak_is_the_rise_not_the_highest_wiggle_on_the_plateau():
     r = one(t, f)
     assert abs(r.time_to_peak_s - 0.7) < 0.08
     assert abs(r.peak_s - 2.8) < 0.05
+
+
+def test_a_hole_inside_an_effort_flags_it_and_splits_do_not_change_that():
+    t, f = trace(*HOLD)
+    keep = ~((t > 3.0) & (t < 3.4))  # 0.4 s of lost notifications on the plateau
+    t, f = t[keep], f[keep]
+    r = one(t, f)
+    assert r.verdict == "hold" and "gap" in r.flags
+    assert any("hole(s) without samples" in x for x in r.reasons)
+    cuts = list(range(3, t.size, 7))
+    assert _chunked(t, f, None, cuts) == _chunked(t, f, None, [])
+    # a hole at rest, before the effort, flags nothing
+    t2, f2 = trace(*HOLD)
+    keep = ~((t2 > 0.2) & (t2 < 0.7))
+    assert "gap" not in one(t2[keep], f2[keep]).flags
+
+
+def test_a_long_pause_ends_the_effort_and_the_next_part_starts_afresh():
+    # Two 7-s sets recorded with a 120-s pause between them, each starting
+    # under load (as an app that keeps only the work windows writes them).
+    t1, f1 = trace([0, 2, 5, 7], [80, 120, 120, 118])
+    t2, f2 = trace([0, 2, 5, 5.4, 7], [60, 110, 110, 0, 0])
+    t = np.concatenate((t1, t2 + t1[-1] + 120.0))
+    res = analyze(t, np.concatenate((f1, f2)))
+    assert len(res) == 2
+    assert "gap" in res[0].flags and res[0].verdict in ("hold", "inconclusive")
+    assert any("paused" in x for x in res[0].reasons)
+    assert res[1].verdict == "hold" and "loaded_start" in res[1].flags

@@ -179,6 +179,10 @@ class DetectorConfig:
         not a test (small touches are 5–15 % of the efforts around them).
     touch_window_s : float, default 30
         See ``touch_frac``: efforts that began this close are "around".
+    hole_s : float, default 0.25
+        A hole without samples this long inside an effort (lost
+        notifications, a reconnection) flags the effort ``gap``: the figures
+        near it come from interpolation.
     gap_s : float, default 5
         A hole without samples longer than this ends the open effort (the
         recording was paused) and the rest is looked for anew.
@@ -238,6 +242,7 @@ class DetectorConfig:
     max_level_s: float = 2.0
     touch_frac: float = 0.25
     touch_window_s: float = 30.0
+    hole_s: float = 0.25
     gap_s: float = 5.0
     plateau_frac: float = 0.9
     min_hold_s: float = 0.1

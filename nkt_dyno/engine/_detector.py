@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections import deque
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -105,6 +106,8 @@ _TRACK, _FALLING, _BROKEN = 0, 1, 2
 _NOT_FINITE = "t, force and gyro must be finite (no NaN or infinity)"
 _LOOKBACK_S = 3.0
 _IDLE_CHUNK = 256
+_MAX_HOLES = 256
+"""Holes without samples remembered for flagging the efforts they fall in."""
 _PIECE = 8192
 _LOADED_SETTLE_S = 1.5
 """How long after the release of an effort that began before the recording the
@@ -247,13 +250,20 @@ class Detector:
             if any(map(operator.gt, tl, tl[1:])) or tl[0] < self._last_t:
                 self._check_times(tl[0], True, tl[-1])
             prev = tl[0] if self._last_t == -math.inf else self._last_t
+            if tl[-1] - prev > self.config.hole_s:
+                pairs = zip([prev, *tl[:-1]], tl, strict=True)
+                self._holes.extend((a, b) for a, b in pairs if b - a > self.config.hole_s)
             if tl[-1] - prev <= self.config.gap_s:
                 return self._feed_list(tl, fl)
         elif not (np.isfinite(tt).all() and np.isfinite(x).all()):
             raise ValueError(_NOT_FINITE)
         self._check_times(float(tt[0]), bool((tt[1:] < tt[:-1]).any()), self._last_t)
         prev = tt[0] if self._last_t == -math.inf else self._last_t
-        gaps = np.flatnonzero(np.diff(tt, prepend=prev) > self.config.gap_s)
+        steps = np.diff(tt, prepend=prev)
+        if tt.size > SCALAR_MAX or x.shape[0] > 1:
+            at = np.flatnonzero(steps > self.config.hole_s)
+            self._holes.extend(zip((tt[at] - steps[at]).tolist(), tt[at].tolist(), strict=True))
+        gaps = np.flatnonzero(steps > self.config.gap_s)
         if gaps.size == 0:
             return self._feed_piece(tt, x)
         events: list[Event] = []
@@ -324,15 +334,15 @@ class Detector:
         must not bridge the hole.
         """
         self._events = []
-        self._close()
+        self._close("gap")
         events = self._events
         self._new_segment()
         return events
 
-    def _close(self) -> None:
+    def _close(self, how: str = "end") -> None:
         """Complete the open effort at the last sample (end of stream or a long gap)."""
         if self._mode == _ACTIVE and self._eff is not None:
-            self._complete(self._hist.end - 1, "end")
+            self._complete(self._hist.end - 1, how)
         elif self._mode == _SETTLE:
             self._rebase(self._hist.end - 1)
             self._complete(self._rel_k, "release")
@@ -379,6 +389,7 @@ class Detector:
         self._sizes: list[tuple[int, float, float]] = []
         self._scale = 0.0
         self._ceiling = math.inf
+        self._holes: deque[tuple[float, float]] = deque(maxlen=_MAX_HOLES)
         self._new_segment()
 
     def _new_segment(self) -> None:
@@ -1117,6 +1128,8 @@ class Detector:
             # again (release or end of stream): the yield stands.
             e.break_k, e.fall_drop, e.fall_dur, e.level_k = e.held_break
             e.sub, e.break_src = _BROKEN, "force"
+        t_on, t_end = self._hist.at(T, e.start_k), self._hist.at(T, kj)
+        e.holes = [b - a for a, b in self._holes if a < t_end and b > t_on]
         result = effort_result(
             self._n_efforts,
             self._hist,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -58,6 +58,8 @@ class EffortState:
     stopped: bool = False
     settled: bool = False
     stepped: bool = False
+    holes: list[float] = field(default_factory=list)
+    """Lengths (s) of the holes without samples inside the effort."""
     track_k: int = -1
     """Where the last regained dip bottomed out: the push is measured anew from there."""
     sharp: bool = False
@@ -207,6 +209,8 @@ def effort_result(
         flags.append("double_peak")
     if not broke and hold_s < c.min_hold_s:
         flags.append("too_short")
+    if e.holes or how == "gap":
+        flags.append("gap")
     # With a motion channel a late yield shows as motion (a gyro break), so a
     # late fall without one was not a yield.
     if test == "break" and not broke and e.late_k >= 0 and not e.settled and not e.motion:
@@ -311,7 +315,7 @@ def _verdict(
         if "too_short" in flags:
             verdict, conf = "inconclusive", CONFIDENCE["short"]
             reasons.append(f"held under {c.min_hold_s} s near the peak: too short to judge")
-    elif how == "end" and e.sub != 1 and hold_s >= c.min_hold_s:
+    elif how in ("end", "gap") and e.sub != 1 and hold_s >= c.min_hold_s:
         verdict, conf = "hold", CONFIDENCE["end"]
         reasons.append("held without a yield until the recording ended (no release seen)")
     else:
@@ -325,6 +329,13 @@ def _verdict(
         reasons.append("released in steps after a sustained plateau, not a yield")
     if verdict == "hold" and e.withdrawn:
         reasons.append("a fall regained half its drop: a wobble or hesitation, not a yield")
+    if how == "gap":
+        reasons.append("the recording paused during this effort: it ends at the pause")
+    if e.holes:
+        reasons.append(
+            f"{len(e.holes)} hole(s) without samples inside the effort, the longest "
+            f"{max(e.holes):.2f} s: figures near it are interpolated"
+        )
     if e.loaded:
         reasons.append(
             "the recording began under load: rest taken from after the release, "
