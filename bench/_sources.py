@@ -34,7 +34,6 @@ efforts were called ``inconclusive`` so that this allowance stays visible.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,6 +226,3 @@ def real(folder: str) -> list[Recording]:
 def have_real() -> bool:
     """The shared recordings are present (a user's clone has none)."""
     return (SHARED / "real-efforts").is_dir() and (SHARED / "real").is_dir()
-
-
-Loader = Callable[[bool], list[Recording]]
