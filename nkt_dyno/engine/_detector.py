@@ -11,52 +11,55 @@ times cheaper than numpy's per-call cost. Both give bit-identical results
 3. Two low-passes: ``event_lowpass_hz`` (timing, peak) and ``smooth_hz``
    (shape of the force under tremor). Both are second-order Butterworth;
    reported times subtract their DC group delay.
-4. A three-mode state machine over the grid samples:
+4. A state machine over the grid samples, judging each effort whole
+   (DESIGN §3):
 
    ``IDLE``
        Running rest level (exponential, ``baseline_tau_s``) and noise SD
        (``noise_tau_s``, deviations clipped at ``noise_clip_sd``, so a slow
-       rise cannot raise its own threshold). An onset is a
-       run of at least ``onset_confirm_s`` above level + ``onset_sd`` SD that
-       reaches ``min_effort_n``; the rest level is frozen from before the run
-       and the departure found by stepping back to the noise band.
+       rise cannot raise its own threshold; once efforts were seen, at most
+       ``onset_cap_frac`` of the largest). An onset is a run of at least
+       ``onset_confirm_s`` above level + ``onset_sd`` SD that reaches
+       ``min_effort_n``; the rest level is frozen from before the run and the
+       departure found by stepping back to the noise band. A force that
+       falls far below a rest never seen settled is the release of an effort
+       under way since before (a loaded start).
    ``ACTIVE``
        Tracks the peak and the smoothed force's running top. A drop of
-       ``fall_frac`` below the top starts a *fall* (:class:`Falling`). The fall
-       is judged when it levels off (slope above ``-level_rate`` × top per s):
-       a quick (``max_fall_s``, or a deep fall at least twice ``level_rate``
-       on average) fall, large enough (``break_drop_frac``, and ``wobble_k``
-       times the deepest dip the effort already regained: the examiner's own
-       wobble) that levels off above ``release_frac`` × top is a yield —
-       contact remains, the limb gave way (:class:`Break`); a slower or
-       smaller one is the examiner easing off or wobbling, and tracking
-       restarts from the new level. A fall
-       below ``release_frac`` × top is a release (:class:`Release`), whatever
-       its speed: a release goes to rest, a yield does not. A yield is one
-       sustained fall to a new level: if the force then regains half the
-       drop (a wobble of a long hold) the break is withdrawn
-       (:class:`BreakWithdrawn`), and if it falls on by half the drop again
-       (a pause in a slow decline, as fatigue gives) the whole fall is judged
-       anew: withdrawn if too slow for a yield, else confirmed again (a new
-       :class:`Break`). With a gyro
-       channel, a yield is a sustained movement: the angular speed, integrated
-       from the moment the limb left rest, reaches ``gyro_yield_deg`` while
-       the force at that moment was at least ``gyro_force_frac`` of the top.
-       Elastic give under the rising load stays small and stops; the limb's
-       rebound when the hand is withdrawn starts with the force near rest.
-       The break is the moment the movement started; it is confirmed when
-       the excursion is reached or, sooner, once ``gyro_held_deg`` is swept
-       while the force holds (neither rising by ``gyro_held_rise`` of the
-       top, which elastic give under added load would need, nor falling
-       below ``gyro_held_keep`` of its value at the start, as when the hand
-       lets go): motion without a matching load change is not elastic.
+       ``fall_frac`` below the top starts a *fall* (:class:`Falling`), judged
+       when it levels off (slope above ``-level_rate`` × top per s) or goes
+       to rest. What a quick, deep fall (``max_fall_s``, ``break_drop_frac``,
+       ``wobble_k`` × the deepest dip already regained) means depends on the
+       dwell at the top before it: with less than ``yield_dwell_s`` the push
+       was cut short: a yield (:class:`Break`), also when the fall goes on to
+       rest at once; after ``late_dwell_s`` or more it is ambiguous from
+       force alone (a late yield, easing off, a release in steps) and the
+       effort ends ``inconclusive`` unless its level is left for rest within
+       ``step_pause_s``, regained, or held for ``max_level_s``. A confirmed
+       force-only break is withdrawn (:class:`BreakWithdrawn`) when the force
+       comes back near its top or holds the new level; a fall after a dwell
+       that resumes is judged anew as a possible slow decline. A slower or
+       smaller fall is the examiner easing off or wobbling. A fall below
+       ``release_frac`` × top is a release (:class:`Release`). A make test
+       never breaks. With a gyro channel, a yield is a sustained movement with
+       the push (any direction on a channel of unknown sign, but then starting
+       before the force began to fall): the angular speed, integrated from
+       the moment the limb left rest, reaches ``gyro_yield_deg`` while the
+       force was at least ``gyro_force_frac`` of the top, or ``gyro_held_deg``
+       while the force holds (neither rising by ``gyro_held_rise`` nor
+       falling below ``gyro_held_keep``). The break is the movement's start.
    ``REST``
-       ``rest_settle_s`` after a release, then back to ``IDLE`` with fresh
-       rest statistics: each effort is judged against its own rest.
+       After a release, the force must settle (0.2 s within 2 % of the
+       largest effort, below the last release level) for ``rest_settle_s`` to
+       ``max_settle_s``, then back to ``IDLE`` with fresh rest statistics.
    ``SETTLE``
-       Only for a recording that began under load (no rest seen before the
-       first effort): the rest is the lowest level within 1.5 s after the
-       release, and the effort is completed against it.
+       After the release of an effort whose rest was never seen: the rest is
+       the lowest level within 1.5 s, and the effort is completed against it.
+
+A hole without samples longer than ``gap_s`` ends the open effort and starts
+afresh (a paused recording); a shorter one inside an effort flags it. When
+the stream ends, efforts that were touches beside the efforts around them
+(``touch_frac``) are taken back (:class:`Retracted`).
 
 Every decision at a grid sample depends only on that sample and earlier ones,
 and state is carried exactly, so results do not depend on how the stream is

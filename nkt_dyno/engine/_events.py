@@ -51,6 +51,9 @@ class EffortResult:
 
     ``start_force_n`` is the force above rest at onset: a limb resting on the
     pad is rest, not the examiner's push.
+
+    ``test`` is the test type it was judged as: ``"break"`` (the examiner
+    pushes) or ``"make"`` (the patient pushes; never a break verdict).
     """
 
     effort: int
