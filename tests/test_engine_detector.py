@@ -351,14 +351,20 @@ def test_multi_effort_recordings_give_their_efforts_and_no_break(path):
 
 
 KNOWN_COUNT_MISSES = {
-    # Body-weight rest that the subject steps off (to 0 N) and back on: the
-    # step back on reads as a second effort.
-    "forceplate_deadlift_1pull_stepoff",
     # Rest readings that are the magnitude of a slightly negative value (V
     # dips to zero at both ends of each rest): rest bumps and merged reps.
     "tindeq_cft_24reps_startloaded",
 }
 """Files whose effort count is still wrong: the bench lists them too."""
+
+
+def test_stepping_back_onto_a_plate_at_the_end_is_no_effort():
+    # Body weight 700 N is the rest; one pull to 1500 N; the subject steps off
+    # (0 N) and back on (700 N) until the recording ends.
+    knots_t = [0, 2, 3, 6, 7, 10, 10.3, 14, 14.3, 20]
+    knots_f = [700, 700, 1500, 1500, 700, 700, 0, 0, 760, 700]
+    r = analyze(*trace(knots_t, knots_f, noise=2.0))
+    assert len(r) == 1 and r[0].verdict == "hold" and abs(r[0].peak_n - 800) < 20
 
 
 def test_recording_that_starts_under_load_takes_rest_after_release():

@@ -379,7 +379,27 @@ class Detector:
             Retracted(t=self._last_t, effort=k)
             for k, p, t in self._sizes
             if p < c.touch_frac * float(peak[np.abs(t0 - t) <= c.touch_window_s].max())
+            or k in self._rest_returns
         ]
+
+    def _back_to_rest(self, e: EffortState, kj: int) -> bool:
+        """An "effort" the recording ends in that is a return to an earlier rest level.
+
+        A subject who steps off a force plate and back on, or a strap taken
+        off and put back, shows a rise that settles, until the recording ends,
+        at the rest level an earlier effort started from: not a test. Its last
+        2 s must sit within 5 % of the largest effort of that level, and above
+        it by no more than a quarter of the largest effort at any time.
+        """
+        h, kc = self._hist, self._k
+        tail = h.row(S, max(e.start_k, kj - 2 * self._k.settle_win * 5), kj + 1)
+        if not self._rest_levels or tail.size < 5 * kc.settle_win:
+            return False
+        level, band = float(np.median(tail)), 0.05 * self._scale
+        top = float(h.row(S, e.start_k, kj + 1).max())
+        near = any(abs(level - r) <= band for r in self._rest_levels)
+        flat = float(tail.max() - tail.min()) <= 2 * band
+        return near and flat and top - level <= 0.25 * self._scale
 
     # -- plumbing ----------------------------------------------------------------
 
@@ -393,6 +413,8 @@ class Detector:
         self._scale = 0.0
         self._ceiling = math.inf
         self._holes: deque[tuple[float, float]] = deque(maxlen=_MAX_HOLES)
+        self._rest_levels: list[float] = []
+        self._rest_returns: list[int] = []
         self._new_segment()
 
     def _new_segment(self) -> None:
@@ -707,7 +729,7 @@ class Detector:
             or (self._unsettled and not 0 <= self._settled_k <= dep),
             rec_t0=self._t_first,
         )
-        if self._eff.rest_unseen and b0 > 0:
+        if self._eff.rest_unseen and self._seg_efforts == 0 and b0 > 0:
             self._eff.unseen_cap = -0.5 * b0
         self._mode, self._unsettled = _ACTIVE, False
         self._events.append(Onset(t=t_on, baseline_n=b0))
@@ -1145,6 +1167,9 @@ class Detector:
             self.test,
         )
         self._sizes.append((self._n_efforts, result.peak_n or 0.0, result.onset_s or 0.0))
+        if how == "end" and self._back_to_rest(e, kj):
+            self._rest_returns.append(self._n_efforts)
+        self._rest_levels.append(e.b0)
         self._events.append(Complete(t=self._hist.at(T, kj) - self._k.d_sm, result=result))
         self._n_efforts += 1
         self._seg_efforts += 1
