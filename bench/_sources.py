@@ -86,23 +86,26 @@ class Recording:
     """Effort times are known, so found efforts are matched by time, not by order."""
 
 
+def _one_effort(
+    source: str, name: str, tr: Any, gyro: np.ndarray | None, signed: bool
+) -> Recording:
+    """A single-effort trace of a synthetic corpus, its truth read from ``tr.truth``."""
+    tu = tr.truth
+    late = tu.verdict == "break" and _dwell(tu) >= LATE_DWELL_S
+    eff = TrueEffort(
+        tu.verdict, late, tu.onset_s, float(tr.t[-1]), tu.peak_n, tu.break_s, tu.yield_s
+    )
+    return Recording(source, name, tr.t, tr.force, gyro, signed, "break", (eff,), True)
+
+
 def own(n: int, seed: int, gyro: bool) -> list[Recording]:
-    """The engine's own synthetic corpus, one effort per trace."""
+    """The engine's own synthetic corpus, one effort per trace; its motion is signed."""
     from nkt_dyno.engine.synthetic import corpus
 
-    out = []
-    for i, tr in enumerate(corpus(n, seed, gyro=gyro)):
-        tu = tr.truth
-        late = tu.verdict == "break" and _dwell(tu) >= LATE_DWELL_S
-        eff = TrueEffort(
-            tu.verdict, late, tu.onset_s, float(tr.t[-1]), tu.peak_n, tu.break_s, tu.yield_s
-        )
-        out.append(
-            Recording(
-                "own", f"{seed}:{i}:{tu.case}", tr.t, tr.force, tr.gyro, True, "break", (eff,), True
-            )
-        )
-    return out
+    return [
+        _one_effort("own", f"{seed}:{i}:{tr.truth.case}", tr, tr.gyro, True)
+        for i, tr in enumerate(corpus(n, seed, gyro=gyro))
+    ]
 
 
 def _dwell(tu: object) -> float:
@@ -115,27 +118,16 @@ def mechanical(n: int, seed: int, gyro: bool) -> list[Recording]:
     """The mechanical hold-out: motion mounted with a random sign (unsigned channel)."""
     from _mechanical import holdout_corpus
 
-    out = []
-    for tr in holdout_corpus(n, seed):
-        tu = tr.truth
-        late = tu.verdict == "break" and _dwell(tu) >= LATE_DWELL_S
-        eff = TrueEffort(
-            tu.verdict, late, tu.onset_s, float(tr.t[-1]), tu.peak_n, tu.break_s, tu.yield_s
+    return [
+        _one_effort(
+            "mechanical",
+            f"{tr.seed}:{tr.index}:{tr.truth.case}",
+            tr,
+            tr.gyro if gyro else None,
+            False,
         )
-        out.append(
-            Recording(
-                "mechanical",
-                f"{tr.seed}:{tr.index}:{tu.case}",
-                tr.t,
-                tr.force,
-                tr.gyro if gyro else None,
-                False,
-                "break",
-                (eff,),
-                True,
-            )
-        )
-    return out
+        for tr in holdout_corpus(n, seed)
+    ]
 
 
 def _stepped(t: np.ndarray, clean: np.ndarray, e: Any) -> bool:
