@@ -15,6 +15,10 @@ class StoreWriteError(StoreError):
     """The machine refused a write (disk full, read-only, locked); nothing was saved."""
 
 
+class ServerUnreachableError(StoreWriteError):
+    """The store's server did not answer (network, server down); nothing was written there."""
+
+
 class NotFoundError(StoreError, LookupError):
     """No client, session, test or calibration with that reference."""
 

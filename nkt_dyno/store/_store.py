@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -46,7 +46,7 @@ from nkt_dyno.store._models import (
     ProtocolGroup,
     Session,
 )
-from nkt_dyno.store._paths import ENV_VAR, resolve_path
+from nkt_dyno.store._paths import ENV_VAR, is_server, resolve_path, server_url
 from nkt_dyno.store._schema import (
     APPLICATION_ID,
     OUR_TABLES,
@@ -55,6 +55,22 @@ from nkt_dyno.store._schema import (
     user_version,
 )
 from nkt_dyno.trace import Gap, Trace
+
+
+class Cursor(Protocol):
+    """What the store reads from a query: a sqlite3 cursor, or the server's equivalent."""
+
+    @property
+    def lastrowid(self) -> int | None: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """The one call the store's queries make: SQL with ``?`` placeholders, in both dialects."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
 
 
 class TraceLike(Protocol):
@@ -108,7 +124,8 @@ class Store:
     """A handle on one store file. Use :meth:`open`; close it (or use ``with``)."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self._conn = conn
+        self._conn: Connection = conn
+        self._sqlite = conn
         self.path = path
 
     # -- opening ---------------------------------------------------------------
@@ -124,7 +141,9 @@ class Store:
     ) -> Self:
         """Open (creating it, mode 0600, when ``create``) and migrate the store at ``path``.
 
-        ``None`` means ``$NKT_DYNO_DB`` or the user data directory. A command
+        ``None`` means ``$NKT_DYNO_DB`` or the user data directory; a
+        ``postgresql://`` connection string opens the clinic's server store
+        (:class:`~nkt_dyno.store._server.ServerStore`) instead. A command
         that only reads passes ``create=False`` (a mistyped path must not
         become a new empty store) and ``write=False`` (a store on a read-only
         disk is then opened read-only). Raises :class:`SchemaTooNewError` for
@@ -132,6 +151,10 @@ class Store:
         not ours (another program's SQLite file, left byte for byte as it
         was) and :class:`StoreWriteError` when it cannot be created.
         """
+        if is_server(path):
+            return cast(
+                Self, _connect_server(server_url(None if path is None else str(path)), timeout_s)
+            )
         p = resolve_path(path)
         if not p.exists():
             if not create:
@@ -158,7 +181,12 @@ class Store:
         return cls(conn, p)
 
     def close(self) -> None:
-        self._conn.close()
+        self._sqlite.close()
+
+    @property
+    def location(self) -> str:
+        """Where this store is, as shown to people: the file, or the server and site."""
+        return str(self.path.resolve())
 
     def __enter__(self) -> Self:
         return self
@@ -173,7 +201,7 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return user_version(self._conn)
+        return user_version(self._sqlite)
 
     def pseudonym_key(self) -> bytes:
         """This store's secret for pseudonyms: stable across exports, never exported."""
@@ -184,7 +212,7 @@ class Store:
 
     def integrity_check(self) -> str:
         """SQLite's own check of the file: ``"ok"`` or the problems found."""
-        rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+        rows = self._sqlite.execute("PRAGMA integrity_check").fetchall()
         return "\n".join(str(r[0]) for r in rows)
 
     # -- people, devices, calibrations ------------------------------------------
@@ -224,7 +252,7 @@ class Store:
             return self.get_client(int(ref))
         rows = self._conn.execute(
             "SELECT id, name, birth_year, notes, created FROM clients "
-            "WHERE name = ? COLLATE NOCASE ORDER BY id",
+            "WHERE lower(name) = lower(?) ORDER BY id",
             (str(ref).strip(),),
         ).fetchall()
         if not rows:
@@ -241,7 +269,9 @@ class Store:
         """The examiner of that name, added if new."""
         name = _required_text("examiner name", name)
         with self._write("adding the examiner") as c:
-            c.execute("INSERT OR IGNORE INTO examiners (name) VALUES (?)", (name,))
+            c.execute(
+                "INSERT INTO examiners (name) VALUES (?) ON CONFLICT (name) DO NOTHING", (name,)
+            )
             row = c.execute("SELECT id, name FROM examiners WHERE name = ?", (name,)).fetchone()
         return Examiner(*row)
 
@@ -491,7 +521,7 @@ class Store:
         sql = f"SELECT {_TEST_COLUMNS} {_TEST_FROM} WHERE s.client_id = ? AND {_LIVE}"
         args: tuple[object, ...] = (client_id,)
         if muscle is not None:
-            sql += " AND t.muscle = ? COLLATE NOCASE"
+            sql += " AND lower(t.muscle) = lower(?)"
             args += (self.resolve_muscle(muscle).name,)
         rows = self._conn.execute(sql + " ORDER BY t.recorded, t.id", args)
         return [_test_from_row(r) for r in rows]
@@ -521,11 +551,12 @@ class Store:
     def same_recordings(self, trace: TraceLike) -> list[int]:
         """Tests holding exactly these samples (an import offered twice)."""
         _, n, t, force, gyro, _ = _encode_trace(trace)
+        same_gyro = "gyro IS NULL" if gyro is None else "gyro = ?"
         rows = self._conn.execute(
             "SELECT test_id FROM traces JOIN tests ON tests.id = test_id "
-            "WHERE n = ? AND t = ? AND force = ? AND gyro IS ? AND deleted IS NULL "
+            f"WHERE n = ? AND t = ? AND force = ? AND {same_gyro} AND deleted IS NULL "
             "ORDER BY test_id",
-            (n, t, force, gyro),
+            (n, t, force) if gyro is None else (n, t, force, gyro),
         )
         return [r[0] for r in rows]
 
@@ -767,23 +798,36 @@ class Store:
     # -- transactions ------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+    def _write(self, doing: str) -> Iterator[Connection]:
         """One write transaction; machine errors become a :class:`StoreWriteError`."""
+        conn = self._sqlite
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            yield self._conn
-            self._conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
         except BaseException as exc:
-            if self._conn.in_transaction:
+            if conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
+                    conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.DatabaseError):
                 raise _machine_error(self.path, exc, doing) from exc
             raise
 
 
+def _connect_server(url: str, timeout_s: float) -> Store:
+    """The server store; its driver is an optional extra, so say how to get it."""
+    try:
+        from nkt_dyno.store._server import ServerStore
+    except ImportError as exc:
+        raise StoreError(
+            f"a server store needs the optional server packages ({exc.name} is missing): "
+            'pip install "nkt-dyno[server]"'
+        ) from exc
+    return ServerStore.connect(url, timeout_s=timeout_s)
+
+
 def _audit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     who: str,
     test_id: int,
     action: str,
@@ -888,13 +932,13 @@ def _machine_error(path: Path, exc: sqlite3.Error, doing: str) -> StoreError:
     return StoreWriteError(f"{path}: {doing} failed: {reason}; nothing was written")
 
 
-def _require(conn: sqlite3.Connection, table: str, key: object, what: str) -> None:
+def _require(conn: Connection, table: str, key: object, what: str) -> None:
     if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (key,)).fetchone() is None:
         raise NotFoundError(f"no {what} with id {key!r}")
 
 
 def _require_group_fits(
-    conn: sqlite3.Connection, group_id: int, session_id: int, muscle: str, side: str
+    conn: Connection, group_id: int, session_id: int, muscle: str, side: str
 ) -> None:
     row = conn.execute(
         "SELECT session_id, muscle, side FROM protocol_groups WHERE id = ?", (group_id,)
@@ -908,7 +952,7 @@ def _require_group_fits(
         )
 
 
-def _lastrowid(cur: sqlite3.Cursor) -> int:
+def _lastrowid(cur: Cursor) -> int:
     assert cur.lastrowid is not None
     return cur.lastrowid
 
@@ -941,13 +985,18 @@ def _encode_trace(trace: TraceLike) -> tuple[str, int, bytes, bytes, bytes | Non
     )
 
 
-def _insert_analysis(conn: sqlite3.Connection, test_id: int, analysis: NewAnalysis) -> int:
+def _insert_analysis(conn: Connection, test_id: int, analysis: NewAnalysis) -> int:
     primary = analysis.primary
     verdict = primary.get("verdict", "inconclusive") if primary else "inconclusive"
     _check_choice("verdict", verdict, VERDICTS)
+    # Delete, then insert: a re-run gets a new id, so it is the latest (max id) analysis.
+    conn.execute(
+        "DELETE FROM analyses WHERE test_id = ? AND engine_version = ?",
+        (test_id, analysis.engine_version),
+    )
     return _lastrowid(
         conn.execute(
-            "INSERT OR REPLACE INTO analyses "
+            "INSERT INTO analyses "
             "(test_id, engine_version, created, verdict, peak_n, break_ratio, efforts) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (

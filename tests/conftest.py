@@ -1,0 +1,48 @@
+"""The PostgreSQL fixtures: one throwaway server per test run, one new database per test.
+
+They live here (not in a helper module) so that every module shares the one
+session-scoped server. A test asking for ``pg_url`` is skipped, with the reason,
+where no PostgreSQL server binaries or no psycopg are installed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from _pgserver import Cluster, find_bin
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A running server for the whole run; stopped and deleted afterwards."""
+    bin_dir = find_bin()
+    if bin_dir is None:
+        pytest.skip(
+            "no PostgreSQL server binaries (initdb, pg_ctl): install the postgresql "
+            "package or set NKT_DYNO_PG_BIN to run the server tests"
+        )
+    try:
+        import psycopg  # noqa: F401
+        import sqlalchemy  # noqa: F401
+    except ImportError:
+        pytest.skip('the server extra is not installed: pip install -e ".[server]"')
+    cluster = Cluster(bin_dir)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> Iterator[str]:
+    """A new database on the test server, as a superuser URL; the server is running."""
+    if not pg_cluster.running:
+        pg_cluster.start()
+    yield pg_cluster.create_database(f"t{next(_names)}")
+    if not pg_cluster.running:
+        pg_cluster.start()
