@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from _pgserver import Cluster, find_bin
@@ -46,3 +47,25 @@ def pg_url(pg_cluster: Cluster) -> Iterator[str]:
     yield pg_cluster.create_database(f"t{next(_names)}")
     if not pg_cluster.running:
         pg_cluster.start()
+
+
+def server_store_url(url: str, site: str = "main") -> str:
+    """Set up the nkt-dyno schema and one site in the database at ``url``; return ``url``.
+
+    With a single site, every connection saves its new clients there.
+    """
+    from nkt_dyno.store import Store
+    from nkt_dyno.store._server import ServerStore
+
+    with Store.open(url) as store:
+        assert isinstance(store, ServerStore)
+        store.add_site(site)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store on each backend: a new SQLite file's path, or a new server database's URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.sqlite3")
+    return server_store_url(request.getfixturevalue("pg_url"))

@@ -32,11 +32,10 @@ needs_engine = pytest.mark.skipif(not _engine_ready(), reason="nkt_dyno.engine n
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    """An empty store: commands that only read refuse a path where there is none."""
-    path = tmp_path / "store.sqlite3"
-    Store.open(path).close()
-    return str(path)
+def db(any_db: str) -> str:
+    """An empty store on each backend: commands that only read refuse a path with none."""
+    Store.open(any_db).close()
+    return any_db
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

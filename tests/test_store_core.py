@@ -45,8 +45,9 @@ def hold(peak: float = 150.0, version: str = "1.0") -> NewAnalysis:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with Store.open(tmp_path / "store.sqlite3") as s:
+def store(any_db: str):
+    """A new store on each backend (conftest's ``any_db``)."""
+    with Store.open(any_db) as s:
         yield s
 
 

@@ -23,10 +23,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
+def db(any_db: str) -> str:
     """Maria with two sessions: tests 1 and 2 in the first, test 3 in the second."""
-    path = tmp_path / "store.sqlite3"
-    with Store.open(path) as store:
+    with Store.open(any_db) as store:
         maria = store.add_client("Maria Example")
         first = store.start_session(maria.id, started="2026-01-05T09:00:00+00:00")
         second = store.start_session(maria.id, started="2026-02-05T09:00:00+00:00")
@@ -35,7 +34,7 @@ def db(tmp_path: Path) -> str:
                 session.id, muscle="psoas", side="L", condition="baseline", trace=make_trace(seed)
             )
         store.add_client("Someone Else")
-    return str(path)
+    return any_db
 
 
 def test_edit_move_delete_restore_from_the_cli_with_an_audit(
@@ -89,8 +88,8 @@ def test_corrections_are_checked(db: str, capsys: pytest.CaptureFixture[str]) ->
     assert code == 1 and "nothing to change" in err
 
 
-def test_concurrent_saves_for_one_client_make_one_session(tmp_path: Path) -> None:
-    db = tmp_path / "store.sqlite3"
+def test_concurrent_saves_for_one_client_make_one_session(any_db: str) -> None:
+    db = any_db
     with Store.open(db) as store:
         store.add_client("Maria Example")
     script = textwrap.dedent(

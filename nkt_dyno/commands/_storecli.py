@@ -25,8 +25,9 @@ StoreCommand = Callable[["Store", argparse.Namespace], int]
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
-        metavar="PATH",
-        help="store file (default: $NKT_DYNO_DB, else nkt-dyno.sqlite3 in the user data folder)",
+        metavar="PATH|URL",
+        help="store file, or a clinic server as postgresql://role@host/db "
+        "(default: $NKT_DYNO_DB, else nkt-dyno.sqlite3 in the user data folder)",
     )
 
 
@@ -45,8 +46,14 @@ def with_store(
         import sqlite3
 
         from nkt_dyno.store import Store, StoreError
-        from nkt_dyno.store._paths import resolve_path
+        from nkt_dyno.store._paths import is_server, resolve_path
 
+        if is_server(args.db):
+            try:
+                with Store.open(args.db) as store:
+                    return command(store, args)
+            except (StoreError, ValueError) as exc:
+                return fail(str(exc))
         path = resolve_path(args.db)
         new = creating and not path.exists()
         try:
