@@ -2,7 +2,13 @@
 
 ``--db``, ``$NKT_DYNO_DB`` and the platform's data folder decide the store;
 a user with several (a clinic's, a test one) must be able to ask which one
-a command would open. Nothing is created or changed here.
+a command would open. For a clinic's server it also says whether the server
+answers, for which site this workstation saves, and how many tests wait in
+the workstation's own file for upload. Nothing is created or changed here.
+
+``nkt-dyno store push --to postgresql://…`` uploads a store file to the
+clinic's server; run again after an interruption, it adds only what is
+missing.
 """
 
 from __future__ import annotations
@@ -10,31 +16,45 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._errors import fail
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from nkt_dyno.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("store", help="which store file the commands use")
+    p = subparsers.add_parser("store", help="which store the commands use; upload to a server")
     add_db_argument(p)
     p.set_defaults(run=run)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    push = actions.add_parser(
+        "push", help="upload a store file (--db) to the clinic's server; safe to repeat"
+    )
+    push.add_argument("--to", required=True, metavar="URL", help="postgresql://role@host/db")
+    push.add_argument("--site", help="the site its clients belong to (default: $NKT_DYNO_SITE)")
+    push.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH", help="the store file")
+    push.set_defaults(run=run_push)
 
 
 def run(args: argparse.Namespace) -> int:
     from nkt_dyno.devices._calibrations import FOLDER as CALIBRATIONS
     from nkt_dyno.journal import folder, unsaved
     from nkt_dyno.store import default_path
-    from nkt_dyno.store._paths import resolve_path
+    from nkt_dyno.store._paths import is_server, resolve_path
 
-    path = resolve_path(args.db)
-    print(f"store: {path}")
-    if path.exists():
-        status = with_store(_describe, reading=True)(args)
+    if is_server(args.db):
+        status = _describe_server(args.db)
     else:
-        print("  (not created yet: `nkt-dyno client add NAME` creates it)")
-        status = 0
+        path = resolve_path(args.db)
+        print(f"store: {path}")
+        if path.exists():
+            status = with_store(_describe, reading=True)(args)
+        else:
+            print("  (not created yet: `nkt-dyno client add NAME` creates it)")
+            status = 0
     journals = folder()
     print(f"journals: {journals} ({len(unsaved())} unsaved)")
     print(f"calibration records: {default_path().parent / CALIBRATIONS}")
@@ -44,4 +64,67 @@ def run(args: argparse.Namespace) -> int:
 def _describe(store: Store, args: argparse.Namespace) -> int:
     clients = len(store.clients())
     print(f"  schema {store.schema_version}, {clients} clients, {len(store.test_ids())} tests")
+    return 0
+
+
+def _describe_server(db: str | None) -> int:
+    """The server, its state and site, and what waits for it in this workstation's file."""
+    from nkt_dyno.store import ServerUnreachableError, Store, StoreError, default_path
+    from nkt_dyno.store._paths import server_url
+    from nkt_dyno.store._server import ServerStore, display_url
+
+    url = server_url(db)
+    print(f"store: server {display_url(url)}")
+    local = default_path()
+    server_uid = None
+    try:
+        with Store.open(url) as store:
+            assert isinstance(store, ServerStore)
+            print(f"  connected; site {store.site or '(none chosen: set $NKT_DYNO_SITE)'}")
+            _describe(store, argparse.Namespace())
+            server_uid = store.server_uid()
+    except ServerUnreachableError as exc:
+        print(f"  not reachable: {exc}")
+    except StoreError as exc:
+        return fail(str(exc))
+    if local.exists():
+        print(f"local store: {local} ({_waiting(local, server_uid)})")
+    else:
+        print(f"local store: {local} (none yet)")
+    return 0
+
+
+def _waiting(local: Path, server_uid: str | None) -> str:
+    from nkt_dyno.store import Store
+    from nkt_dyno.store._push import pending
+
+    with Store.open(local, create=False) as store:
+        if server_uid is None:
+            return f"{len(store.test_ids())} tests; which wait for upload shows once connected"
+        return f"{pending(store, server_uid)} tests waiting for upload"
+
+
+def run_push(args: argparse.Namespace) -> int:
+    from nkt_dyno.store import Store, StoreError
+    from nkt_dyno.store._paths import is_server, resolve_path
+    from nkt_dyno.store._push import push
+    from nkt_dyno.store._server import ServerStore, display_url
+
+    if not is_server(args.to):
+        return fail(f"--to must be a server, postgresql://role@host/db; got {args.to!r}")
+    if is_server(args.db):
+        return fail("--db must name the store file to upload, not a server")
+    path = resolve_path(args.db)
+    try:
+        with Store.open(path, create=False) as local, Store.open(args.to) as server:
+            assert isinstance(server, ServerStore)
+            if args.site:
+                server.use_site(args.site)
+            done = push(local, server)
+    except (StoreError, ValueError) as exc:
+        return fail(str(exc))
+    print(
+        f"{done.uploaded} tests uploaded to {display_url(args.to)} "
+        f"({done.already_there} were there already)"
+    )
     return 0

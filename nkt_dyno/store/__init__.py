@@ -1,4 +1,7 @@
-"""The local store: clients, sessions and tests with their traces, in one SQLite file.
+"""The store: clients, sessions and tests with their traces, in one SQLite file or on a server.
+
+``Store.open`` takes a file path, or a ``postgresql://`` connection string for
+a clinic's shared store (the optional ``server`` packages).
 
 Opening the store imports numpy and sqlite3 but never the analysis engine;
 only analysing (:func:`save_recording`, import, re-analysis) loads it.
@@ -9,6 +12,7 @@ from nkt_dyno.store._errors import (
     ImportFormatError,
     NotFoundError,
     SchemaTooNewError,
+    ServerUnreachableError,
     StoreError,
     StoreWriteError,
 )
@@ -62,6 +66,7 @@ __all__ = [
     "NotFoundError",
     "ProtocolGroup",
     "SchemaTooNewError",
+    "ServerUnreachableError",
     "Session",
     "Side",
     "Store",

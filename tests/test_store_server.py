@@ -1,0 +1,317 @@
+"""The clinic's server store against a real PostgreSQL server: uploads, sites, roles.
+
+Each test gets a new database on the throwaway server of ``conftest.py``;
+all of them skip, saying why, where PostgreSQL is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import psycopg
+import pytest
+from _pgserver import Cluster
+from conftest import server_store_url
+from test_store_core import assert_same_trace, hold, make_trace
+
+from nkt_dyno.cli import main
+from nkt_dyno.store import ServerUnreachableError, Store, StoreError, save_recording
+from nkt_dyno.store._codec import encode
+from nkt_dyno.store._push import pending, push
+from nkt_dyno.store._schema import MIGRATIONS
+from nkt_dyno.store._server import ServerStore
+
+TESTS_DIR = str(Path(__file__).parent)
+
+
+def server(url: str, site: str | None = None) -> ServerStore:
+    store = Store.open(url)
+    assert isinstance(store, ServerStore)
+    if site is not None:
+        store.use_site(site)
+    return store
+
+
+def fill(path: Path, tests: int = 3) -> list[int]:
+    """A store file with one client, one session and ``tests`` analysed tests."""
+    with Store.open(path) as store:
+        client = store.add_client("Maria Example", birth_year=1980)
+        session = store.start_session(client.id, examiner="Dr Who")
+        ids = [
+            store.save_test(
+                session.id,
+                muscle="psoas",
+                side="L",
+                condition="baseline",
+                trace=make_trace(seed, gyro=seed % 2 == 0),
+                analysis=hold(100.0 + seed),
+            )
+            for seed in range(tests)
+        ]
+        store.edit_test(ids[0], who="Dr Who", notes="re-tagged")
+    return ids
+
+
+def server_traces(store: ServerStore) -> dict[str, int]:
+    """Each saved trace's seed (from its metadata) and how many tests hold it."""
+    counts: dict[str, int] = {}
+    for test_id in store.test_ids():
+        seed = store.load_trace(test_id).metadata["seed"]
+        counts[seed] = counts.get(seed, 0) + 1
+    return counts
+
+
+def test_push_moves_a_file_losslessly_and_again_adds_nothing(tmp_path: Path, pg_url: str) -> None:
+    url = server_store_url(pg_url)
+    local = tmp_path / "ws.sqlite3"
+    ids = fill(local)
+    with Store.open(local) as ws, server(url) as srv:
+        assert pending(ws, srv.server_uid()) == 3
+        assert push(ws, srv) == (3, 0)
+        assert pending(ws, srv.server_uid()) == 0
+        assert push(ws, srv) == (0, 0)
+        (client,) = srv.clients()
+        assert (client.name, client.birth_year) == ("Maria Example", 1980)
+        remote = srv.history(client.id)
+        assert len(remote) == 3
+        for local_id, test in zip(ids, remote, strict=True):
+            assert_same_trace(srv.load_trace(test.id), ws.load_trace(local_id))
+            assert (
+                test.analysis is not None
+                and test.analysis.peak_n == ws.get_test(local_id).analysis.peak_n
+            )  # type: ignore[union-attr]
+        assert [e.action for e in srv.audit()] == ["edit"]
+        assert srv.get_session(remote[0].session_id).examiner_id is not None
+
+
+def test_an_interrupted_push_retried_never_duplicates_a_test(tmp_path: Path, pg_url: str) -> None:
+    url = server_store_url(pg_url)
+    local = tmp_path / "ws.sqlite3"
+    fill(local, tests=5)
+
+    def cut_after_two(test_id: int) -> None:
+        if test_id == 2:
+            raise KeyboardInterrupt
+
+    with Store.open(local) as ws, server(url) as srv:
+        with pytest.raises(KeyboardInterrupt):
+            push(ws, srv, uploaded=cut_after_two)
+        assert len(srv.test_ids()) == 2
+        # Killed after the server committed, before the file noted it: the file forgets.
+        ws._conn.execute("DELETE FROM settings WHERE key LIKE 'uploaded:%'")
+        assert pending(ws, srv.server_uid()) == 5
+        assert push(ws, srv) == (3, 2)
+        assert server_traces(srv) == {str(seed): 1 for seed in range(5)}
+
+
+def test_four_workstations_saving_at_once_keep_every_test_once(tmp_path: Path, pg_url: str) -> None:
+    """Each process saves five tests on the server and five into its own file, then uploads."""
+    url = server_store_url(pg_url)
+    with server(url) as srv:
+        srv.add_client("Maria Example")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {TESTS_DIR!r})
+        from test_store_core import make_trace
+        from nkt_dyno.store import Store, save_recording
+        from nkt_dyno.store._push import push
+        me = int(sys.argv[1])
+        local = Store.open(sys.argv[2])
+        client = local.add_client("Local " + str(me)).id
+        with Store.open({url!r}) as srv:
+            for n in range(5):
+                seed = 100 * me + n
+                save_recording(srv, make_trace(seed), client=1, muscle="psoas", side="L",
+                               condition="baseline", results=())
+                save_recording(local, make_trace(seed + 50), client=client, muscle="psoas",
+                               side="R", condition="baseline", results=())
+            push(local, srv)
+        """
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(me), str(tmp_path / f"{me}.db")])
+        for me in range(4)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    with server(url) as srv:
+        expected = {str(100 * me + n + k): 1 for me in range(4) for n in range(5) for k in (0, 50)}
+        assert server_traces(srv) == expected
+        assert len(srv.sessions(1)) == 1  # one visit, one session, across workstations
+        assert len(srv.clients()) == 5
+
+
+def test_server_stopped_mid_session_then_restarted_loses_and_doubles_nothing(
+    tmp_path: Path, pg_cluster: Cluster, pg_url: str
+) -> None:
+    url = server_store_url(pg_url)
+    local = tmp_path / "ws.sqlite3"
+    srv = server(url)
+    client = srv.add_client("Maria Example").id
+    save_recording(srv, make_trace(1), client=client, muscle="psoas", side="L",
+                   condition="baseline", results=())  # fmt: skip
+    pg_cluster.stop()
+    with pytest.raises(ServerUnreachableError, match="cannot be reached"):
+        save_recording(srv, make_trace(2), client=client, muscle="psoas", side="L",
+                       condition="baseline", results=())  # fmt: skip
+    with pytest.raises(ServerUnreachableError):
+        Store.open(url, timeout_s=1)
+    with Store.open(local) as ws:  # the workstation carries on in its own file
+        kept = ws.add_client("Maria Example").id
+        for seed in (2, 3):
+            save_recording(ws, make_trace(seed), client=kept, muscle="psoas", side="L",
+                           condition="baseline", results=())  # fmt: skip
+    pg_cluster.start()
+    with Store.open(local) as ws, server(url) as back:
+        assert push(ws, back) == (2, 0)
+        assert push(ws, back) == (0, 0)
+        assert server_traces(back) == {"1": 1, "2": 1, "3": 1}
+    srv.close()
+
+
+def _old_file(path: Path, version: int) -> None:
+    """A store file as nkt-dyno wrote it at schema ``version``, with one test."""
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:version]:
+        conn.executescript(script)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute("INSERT INTO clients (name, created) VALUES ('Old', '2020-01-01T00:00:00+00:00')")
+    conn.execute(
+        "INSERT INTO sessions (client_id, started) VALUES (1, '2020-01-01T00:00:00+00:00')"
+    )
+    conn.execute(
+        "INSERT INTO tests (session_id, recorded, muscle, side, condition) "
+        "VALUES (1, '2020-01-01T00:01:00+00:00', 'psoas', 'L', 'post-treatment')"
+    )
+    trace = make_trace(7, gyro=True)
+    conn.execute(
+        "INSERT INTO traces VALUES (1, 'f64le-xor-planes-zlib', ?, ?, ?, ?, ?)",
+        (len(trace), encode(trace.t), encode(trace.force), encode(trace.gyro),
+         json.dumps(dict(trace.metadata))),
+    )  # fmt: skip
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_a_version_n_file_moves_to_the_server(tmp_path: Path, pg_url: str, version: int) -> None:
+    url = server_store_url(pg_url)
+    path = tmp_path / f"v{version}.sqlite3"
+    _old_file(path, version)
+    code = main(["store", "push", "--to", url, "--db", str(path)])
+    assert code == 0
+    with server(url) as srv:
+        (client,) = srv.clients()
+        (test,) = srv.history(client.id, "psoas")
+        assert (client.name, test.condition, test.test) == ("Old", "retest", "break")
+        assert_same_trace(srv.load_trace(test.id), make_trace(7, gyro=True))
+
+
+def _role(url: str, name: str, *, admin: bool = False) -> str:
+    """A login role of the nkt-dyno therapist (or admin) group; its URL on that database."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {name}")
+        conn.execute(f"CREATE ROLE {name} LOGIN")
+        conn.execute(f"GRANT {'nkt_admin' if admin else 'nkt_therapist'} TO {name}")
+    return url.replace("postgresql://postgres@", f"postgresql://{name}@")
+
+
+def test_a_site_a_therapist_cannot_read_or_change_site_b_clients_even_in_sql(
+    pg_url: str,
+) -> None:
+    url = server_store_url(pg_url, site="A")
+    db = url.split("/")[3].split("?")[0]
+    with server(url) as admin:
+        admin.add_site("B")
+        for role, site in ((f"ana_{db}", "A"), (f"bob_{db}", "B")):
+            _role(url, role)
+            admin.grant_site(role, site)
+    ana_url, bob_url = _role(url, f"ana_{db}"), _role(url, f"bob_{db}")
+    with Store.open(bob_url) as bob:
+        assert bob.site == "B"
+        b_client = bob.add_client("Bea of site B").id
+        save_recording(bob, make_trace(5), client=b_client, muscle="psoas", side="L",
+                       condition="baseline", results=())  # fmt: skip
+    with Store.open(ana_url) as ana:
+        assert ana.site == "A"
+        ana.add_client("Alma of site A")
+        assert [c.name for c in ana.clients()] == ["Alma of site A"]
+        with pytest.raises(StoreError):
+            ana.start_session(b_client)
+        with pytest.raises(StoreError, match="may not work for site 'B'"):
+            ana.use_site("B")
+    with psycopg.connect(ana_url, autocommit=True) as sql:
+        for table in ("clients", "sessions", "tests", "traces", "analyses"):
+            rows = sql.execute(f"SELECT count(*) FROM {table}").fetchone()
+            assert rows == ((1,) if table == "clients" else (0,)), table
+        changed = sql.execute("UPDATE clients SET name = 'x' WHERE site = 'B'")
+        assert changed.rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            sql.execute("INSERT INTO clients (name, created, site) VALUES ('sneak', 'now', 'B')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            sql.execute("SELECT * FROM changes")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            sql.execute("INSERT INTO site_grants VALUES (current_user, 'B')")
+    with server(url) as admin:
+        assert sorted(c.name for c in admin.clients()) == ["Alma of site A", "Bea of site B"]
+
+
+def test_every_save_and_change_is_recorded_append_only(pg_url: str) -> None:
+    url = server_store_url(pg_url)
+    db = url.split("/")[3].split("?")[0]
+    ana_url = _role(url, f"ana_{db}")
+    with server(url) as admin:
+        admin.grant_site(f"ana_{db}", "main")
+    with Store.open(ana_url) as ana:
+        client = ana.add_client("Maria Example").id
+        test_id = save_recording(ana, make_trace(1), client=client, muscle="psoas", side="L",
+                                 condition="baseline", results=())  # fmt: skip
+        ana.edit_test(test_id, who="Ana", side="R")
+    with psycopg.connect(url, autocommit=True) as sql:
+        rows = sql.execute("SELECT who, tbl, action, before, after FROM changes ORDER BY id")
+        log = [(w, t, a, b, c) for w, t, a, b, c in rows]
+        assert {(w, t, a) for w, t, a, _, _ in log} >= {
+            (f"ana_{db}", "clients", "insert"),
+            (f"ana_{db}", "tests", "insert"),
+            (f"ana_{db}", "tests", "update"),
+        }
+        update = next(e for e in log if e[1:3] == ("tests", "update"))
+        assert json.loads(update[3])["side"] == "L" and json.loads(update[4])["side"] == "R"
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            sql.execute("DELETE FROM changes")
+
+
+def test_the_store_command_shows_server_site_and_pending_without_the_password(
+    tmp_path: Path,
+    pg_url: str,
+    pg_cluster: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = server_store_url(pg_url)
+    local = tmp_path / "ws.sqlite3"
+    fill(local, tests=2)
+    secret_url = url.replace("postgresql://postgres@", "postgresql://postgres:s3cret-pw@")
+    monkeypatch.setenv("NKT_DYNO_DB", secret_url)
+    monkeypatch.setenv("NKT_DYNO_LOCAL_DB", str(local))
+    assert main(["store"]) == 0
+    out = capsys.readouterr().out
+    assert "connected; site main" in out and "2 tests waiting for upload" in out
+    assert main(["store", "push", "--to", secret_url, "--db", str(local)]) == 0
+    assert "2 tests uploaded" in capsys.readouterr().out
+    assert main(["store"]) == 0
+    out = capsys.readouterr().out
+    assert "0 tests waiting for upload" in out and "1 clients, 2 tests" in out
+    pg_cluster.stop()
+    try:
+        assert main(["store"]) == 0
+        out, err = capsys.readouterr()
+        assert "not reachable" in out
+    finally:
+        pg_cluster.start()
+    assert "s3cret" not in out + err
