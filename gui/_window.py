@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from calibration import CalibrationRecord
 from gui._cal_screen import CalibrationScreen
@@ -90,12 +97,16 @@ class MainWindow(QMainWindow):
         self.live.sourceChanged.connect(self._forget_calibration)
         self.live_model.stateChanged.connect(self._on_live_state)
         self._offer_save()
+        self.store_label = QLabel("no store open")
+        self.statusBar().addPermanentWidget(self.store_label)
         self.resize(1280, 780)
         if store is not None:
             self.attach_store(store)
 
-    def attach_store(self, store: Store) -> None:
+    def attach_store(self, store: Store, status: str | None = None) -> None:
+        """Use ``store``; ``status`` says which store it is (default: its location)."""
         self.store = store
+        self.store_label.setText(status or f"store: {store.location}")
         self.tagging.set_catalogue(store.muscles())
         self.tagging.set_clients([c.name for c in store.clients()])
         self.protocol.attach_store(store)

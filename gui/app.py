@@ -20,15 +20,24 @@ from gui._window import MainWindow
 from nkt_dyno.store import Store
 
 
-def _open_store(args: argparse.Namespace, scratch: Path) -> Store:
-    """The store ``--db`` names; a simulated or scripted run without one gets a scratch store.
+def _open_store(args: argparse.Namespace, scratch: Path) -> tuple[Store, str | None]:
+    """The store ``--db`` names, and the line saying which it is (None: the file's path).
 
-    Simulated tests and their demo client must never land among the therapist's
-    real clients unless asked for with ``--db``.
+    A simulated or scripted run without ``--db`` gets a scratch store: simulated
+    tests and their demo client must never land among the therapist's real clients
+    unless asked for. A clinic's server that does not answer leaves this
+    workstation's own file in use, and the line says so.
     """
+    from nkt_dyno.store._paths import is_server, server_url
+
     if args.db is None and (args.simulate or args.exit_after is not None):
-        return Store.open(scratch / "demo.db")
-    return Store.open(args.db)
+        return Store.open(scratch / "demo.db"), None
+    if is_server(args.db):
+        from nkt_dyno.store._workstation import open_workstation, status_line
+
+        opened = open_workstation(server_url(args.db))
+        return opened.store, status_line(opened)
+    return Store.open(args.db), None
 
 
 async def _script(window: MainWindow, args: argparse.Namespace) -> None:
@@ -65,8 +74,9 @@ async def _main(args: argparse.Namespace, app: QApplication) -> int:
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     with tempfile.TemporaryDirectory(prefix="nkt-dyno-") as scratch:
-        store = _open_store(args, Path(scratch))
-        window = MainWindow(store)
+        store, status = _open_store(args, Path(scratch))
+        window = MainWindow()
+        window.attach_store(store, status)
         window.show()
         try:
             script = asyncio.ensure_future(_script(window, args))

@@ -25,6 +25,7 @@ from nkt_dyno.store._codec import encode
 from nkt_dyno.store._push import pending, push
 from nkt_dyno.store._schema import MIGRATIONS
 from nkt_dyno.store._server import ServerStore
+from nkt_dyno.trace import Trace, write_trace
 
 TESTS_DIR = str(Path(__file__).parent)
 
@@ -315,3 +316,75 @@ def test_the_store_command_shows_server_site_and_pending_without_the_password(
     finally:
         pg_cluster.start()
     assert "s3cret" not in out + err
+
+
+def test_a_workstation_without_its_server_saves_locally_and_uploads_when_it_is_back(
+    tmp_path: Path,
+    pg_url: str,
+    pg_cluster: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = server_store_url(pg_url)
+    local = tmp_path / "ws.sqlite3"
+    monkeypatch.setenv("NKT_DYNO_DB", url)
+    monkeypatch.setenv("NKT_DYNO_LOCAL_DB", str(local))
+    assert main(["client", "add", "Maria Example"]) == 0
+    capsys.readouterr()
+    assert local.exists()  # the server's clients are copied to the workstation's file
+    recordings = []
+    for seed in (1, 2):
+        recordings.append(tmp_path / f"r{seed}.csv")
+        trace = make_trace(seed)
+        write_trace(recordings[-1], Trace(trace.t, trace.force, metadata=dict(trace.metadata)))
+    pg_cluster.stop()
+    try:
+        for file in recordings:
+            code = main(["import", str(file), "--client", "Maria Example", "--muscle", "psoas",
+                         "--side", "L", "--condition", "baseline"])  # fmt: skip
+            err = capsys.readouterr().err
+            assert code == 0, err
+            assert "cannot be reached: this workstation saves to" in err
+        assert "1 tests wait for upload" in err  # counted before the second was saved
+        assert main(["store"]) == 0
+        out = capsys.readouterr().out
+        assert "not reachable" in out and "2 tests" in out
+    finally:
+        pg_cluster.start()
+    assert main(["history", "--client", "Maria Example"]) == 0
+    captured = capsys.readouterr()
+    assert "2 tests saved while the server was away uploaded" in captured.err
+    with server(url) as srv:
+        (client,) = srv.clients()  # the offline tests joined the server's client
+        assert server_traces(srv) == {"1": 1, "2": 1}
+        assert len(srv.history(client.id)) == 2
+    assert main(["history", "--client", "Maria Example"]) == 0
+    assert "uploaded" not in capsys.readouterr().err
+
+
+def test_a_client_changed_on_the_server_keeps_the_server_version_and_logs_the_other(
+    tmp_path: Path, pg_url: str
+) -> None:
+    url = server_store_url(pg_url)
+    local = tmp_path / "ws.sqlite3"
+    with server(url) as srv:
+        srv.add_client("Maria Example", notes="left-handed")
+    from nkt_dyno.store._workstation import mirror_clients
+
+    with Store.open(local) as ws, server(url) as srv:
+        assert mirror_clients(ws, srv) == 1
+        assert mirror_clients(ws, srv) == 0
+        save_recording(ws, make_trace(4), client=1, muscle="psoas", side="L",
+                       condition="baseline", results=())  # fmt: skip
+    with psycopg.connect(url, autocommit=True) as sql:
+        sql.execute("UPDATE clients SET notes = 'right-handed' WHERE id = 1")
+    with Store.open(local) as ws, server(url) as srv:
+        assert push(ws, srv) == (1, 0)
+        (client,) = srv.clients()
+        assert client.notes == "right-handed"
+    with psycopg.connect(url, autocommit=True) as sql:
+        (before, after) = sql.execute(
+            "SELECT before, after FROM changes WHERE action = 'conflict'"
+        ).fetchone()
+    assert json.loads(before)["notes"] == "right-handed"
+    assert json.loads(after)["notes"] == "left-handed"

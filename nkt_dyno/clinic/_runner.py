@@ -204,7 +204,7 @@ class GroupWriter:
                 "condition": step.condition,
                 "target": step.challenge_target or "",
                 "examiner": self.request.examiner or "",
-                "store": str(self.store.path.resolve()),
+                "store": self.store.reference,
                 "device_id": captured.device.id,
                 "model": captured.device.model,
             }

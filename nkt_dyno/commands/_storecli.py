@@ -49,9 +49,17 @@ def with_store(
         from nkt_dyno.store._paths import is_server, resolve_path
 
         if is_server(args.db):
+            from nkt_dyno.store._paths import server_url
+            from nkt_dyno.store._workstation import copy_new_clients, open_workstation
+
             try:
-                with Store.open(args.db) as store:
-                    return command(store, args)
+                opened = open_workstation(server_url(args.db), create=not reading)
+                if opened.notice:
+                    print(f"nkt-dyno: {opened.notice}", file=sys.stderr)
+                with opened.store as store:
+                    status = command(store, args)
+                    copy_new_clients(opened)
+                    return status
             except (StoreError, ValueError) as exc:
                 return fail(str(exc))
         path = resolve_path(args.db)

@@ -213,7 +213,7 @@ def _register(record: CalibrationRecord, db: str | None) -> bool:
     try:
         with Store.open(db) as store:
             register_calibration(store, record)
-            where = store.path
+            where = store.location
     except (StoreError, ValueError) as exc:
         fail(f"the record file is saved, but the store did not take it: {exc}")
         return False

@@ -249,7 +249,7 @@ def _journal_metadata(
     if tags is not None:
         meta.update(tags.metadata())
     if store is not None:
-        meta["store"] = str(store.path.resolve())
+        meta["store"] = store.reference
     if args.output is not None:
         meta["output"] = str(Path(args.output).resolve())
     return meta

@@ -108,7 +108,7 @@ def _save(item: Unsaved, db: str | None) -> int:
             if tags.get("client_name") and client.name != tags["client_name"]:
                 return fail(
                     f"{item.path.name} is for {tags['client_name']!r}, but client "
-                    f"{client.id} in {store.path} is someone else; give the right --db"
+                    f"{client.id} in {store.location} is someone else; give the right --db"
                 )
             test_id = save_recording(
                 store,

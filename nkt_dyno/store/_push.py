@@ -19,6 +19,7 @@ both schemas later needs no change here.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -61,6 +62,24 @@ def store_uid(local: Store) -> str:
 def row_uid(store: str, table: str, row_id: int) -> str:
     """The server-wide id of one row of one store file."""
     return str(uuid.uuid5(_NAMESPACE, f"{store}/{table}/{row_id}"))
+
+
+def known_uids(local: Store) -> set[str]:
+    """The server uids of the file's clients: their own, or the server's for copied ones."""
+    mine = store_uid(local)
+    mapped = _mapped_uids(local)
+    ids = [int(r[0]) for r in local._conn.execute("SELECT id FROM clients")]
+    return {mapped.get(("clients", i)) or row_uid(mine, "clients", i) for i in ids}
+
+
+def _mapped_uids(local: Store) -> dict[tuple[str, int], str]:
+    """Rows the file copied from a server (``uid:<table>:<id>`` settings): their server uid."""
+    rows = local._conn.execute("SELECT key, value FROM settings WHERE key LIKE 'uid:%'")
+    found = {}
+    for key, value in rows:
+        _, table, row_id = str(key).split(":")
+        found[(table, int(row_id))] = str(value)
+    return found
 
 
 def uploaded_through(local: Store, server_uid: str) -> int:
@@ -119,6 +138,7 @@ class _Copier:
         self.server = server
         self.store = store
         self.ids: dict[tuple[str, int], int] = {}
+        self.mapped = _mapped_uids(local)
         self.columns: dict[str, list[str]] = {}
 
     def shared(self) -> None:
@@ -155,7 +175,7 @@ class _Copier:
         for column, parent in _PARENTS[table].items():
             if row.get(column) is not None:
                 row[column] = self._server_id(c, parent, int(row[column]))
-        row["uid"] = row_uid(self.store, table, local_id)
+        row["uid"] = self.mapped.get((table, local_id)) or row_uid(self.store, table, local_id)
         new = self._insert(c, table, row, conflict="(uid)")
         if new is not None:
             self.ids[(table, local_id)] = new
@@ -169,7 +189,26 @@ class _Copier:
                 "out of this role's sites; upload with a role granted its site"
             )
         self.ids[(table, local_id)] = int(found[0])
+        if table == "clients":
+            self._keep_conflict(c, int(found[0]), row)
         return int(found[0])
+
+    def _keep_conflict(self, c: Connection, server_id: int, row: dict[str, Any]) -> None:
+        """The server's client details win; the file's differing ones go to the change record."""
+        names = ("name", "birth_year", "notes")
+        there = c.execute(
+            "SELECT name, birth_year, notes FROM clients WHERE id = ?", (server_id,)
+        ).fetchone()
+        mine = tuple(row.get(n) for n in names)
+        if tuple(there) != mine:
+            c.execute(
+                "SELECT nkt_keep_conflict('clients', ?, ?, ?)",
+                (
+                    server_id,
+                    json.dumps(dict(zip(names, there, strict=True))),
+                    json.dumps(dict(zip(names, mine, strict=True))),
+                ),
+            )
 
     def _server_id(self, c: Connection, table: str, local_id: int) -> int:
         if (table, local_id) in self.ids:

@@ -43,19 +43,25 @@ _NEW_ROW = re.compile(
 
 
 def display_url(url: str) -> str:
-    """The connection string as shown to people and written in files: without a password."""
+    """The connection string as shown to people and written in files: without a password.
+
+    It still connects (libpq then takes the password from ``~/.pgpass`` or the service file).
+    """
     try:
         parts = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
         return "postgresql://(unreadable connection string)"
-    if "service" in parts and "host" not in parts:
-        return f"postgresql service {parts['service']}"
-    user = f"{parts['user']}@" if parts.get("user") else ""
-    host = str(parts.get("host", ""))
-    where = f"{host}:{parts['port']}" if parts.get("port") and not host.startswith("/") else host
+    parts.pop("password", None)
+    user = f"{parts.pop('user')}@" if parts.get("user") else ""
+    host = str(parts.pop("host", ""))
     if host.startswith("/"):
-        where = f"[socket {host}]"
-    return f"postgresql://{user}{where}/{parts.get('dbname', '')}"
+        parts = {"host": host, **parts}
+        host = ""
+    elif parts.get("port"):
+        host = f"{host}:{parts.pop('port')}"
+    dbname = parts.pop("dbname", "")
+    query = "&".join(f"{k}={v}" for k, v in parts.items())
+    return f"postgresql://{user}{host}/{dbname}" + (f"?{query}" if query else "")
 
 
 class _Cursor:
@@ -157,9 +163,12 @@ class ServerStore(Store):
         self._conn.close()
 
     @property
+    def reference(self) -> str:
+        return display_url(self.url)
+
+    @property
     def location(self) -> str:
-        where = display_url(self.url)
-        return f"{where} (site {self.site})" if self.site else where
+        return f"{self.reference} (site {self.site})" if self.site else self.reference
 
     @property
     def schema_version(self) -> int:

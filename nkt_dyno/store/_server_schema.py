@@ -249,12 +249,15 @@ def _v1_access() -> list[str]:
         _ROLES,
         "GRANT nkt_therapist TO nkt_admin",
         """
-        CREATE FUNCTION nkt_site_allowed(site text) RETURNS boolean
+        CREATE FUNCTION nkt_site_allowed_for(site text, who name) RETURNS boolean
         LANGUAGE sql STABLE AS $$
-            SELECT pg_has_role(current_user, 'nkt_admin', 'MEMBER')
-                OR EXISTS (SELECT 1 FROM site_grants g
-                           WHERE g.role_name = current_user AND g.site = $1)
+            SELECT pg_has_role(who, 'nkt_admin', 'MEMBER')
+                OR EXISTS (SELECT 1 FROM site_grants g WHERE g.role_name = who AND g.site = $1)
         $$
+        """,
+        """
+        CREATE FUNCTION nkt_site_allowed(site text) RETURNS boolean
+        LANGUAGE sql STABLE AS $$ SELECT nkt_site_allowed_for(site, current_user) $$
         """,
         # The change record is written by a trigger running as the schema's owner, so a
         # therapist can add to it only by changing data, and can read or alter none of it.
@@ -273,6 +276,22 @@ def _v1_access() -> list[str]:
             RETURN NULL;
         END $$
         """,
+        # A workstation's version that lost to the server's (see _workstation.py) is kept
+        # here; the caller must be able to see the row, so a role keeps only its own sites'.
+        """
+        CREATE FUNCTION nkt_keep_conflict(tbl text, row_id bigint, server text, file text)
+        RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM clients c WHERE c.id = row_id
+                           AND nkt_site_allowed_for(c.site, session_user)) THEN
+                RAISE EXCEPTION 'no such client for this role';
+            END IF;
+            INSERT INTO changes (at, who, tbl, row_id, action, before, after) VALUES (
+                to_char(clock_timestamp() AT TIME ZONE 'UTC',
+                        'YYYY-MM-DD"T"HH24:MI:SS.MS"+00:00"'),
+                session_user, tbl, row_id::text, 'conflict', server, file);
+        END $$
+        """,
         """
         CREATE FUNCTION nkt_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -283,6 +302,8 @@ def _v1_access() -> list[str]:
         "FOR EACH STATEMENT EXECUTE FUNCTION nkt_append_only()",
         "REVOKE ALL ON changes FROM PUBLIC",
         "GRANT SELECT ON changes TO nkt_admin",
+        "REVOKE ALL ON FUNCTION nkt_keep_conflict FROM PUBLIC",
+        "GRANT EXECUTE ON FUNCTION nkt_keep_conflict TO nkt_therapist",
         "GRANT USAGE ON SCHEMA public TO nkt_therapist",
         "GRANT SELECT ON nkt_meta, sites, site_grants TO nkt_therapist",
         "GRANT INSERT, UPDATE, DELETE ON sites, site_grants TO nkt_admin",

@@ -184,9 +184,15 @@ class Store:
         self._sqlite.close()
 
     @property
+    def reference(self) -> str:
+        """What reopens this store with ``--db``: the file's full path (or a server's URL
+        without its password)."""
+        return str(self.path.resolve())
+
+    @property
     def location(self) -> str:
         """Where this store is, as shown to people: the file, or the server and site."""
-        return str(self.path.resolve())
+        return self.reference
 
     def __enter__(self) -> Self:
         return self

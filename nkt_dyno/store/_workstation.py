@@ -1,0 +1,147 @@
+"""A workstation of a clinic's server: its own file keeps the work while the server is away.
+
+:func:`open_workstation` opens the server store. When the server answers,
+tests waiting in the workstation's file are uploaded first (:mod:`._push`),
+and the clients of this role's sites are copied into the file, under the
+server's ids where the file has them free, so that a client can still be
+found while the server is away. When the server does not answer, the file is
+opened instead: saves go there, and the caller tells the user.
+
+Which edit wins: on the server, writes queue behind one lock and the last
+saved edit wins, with every earlier value kept in the audit (corrections of
+tests) and in the server's append-only change record (every row). A test
+saved in the file while the server was away is uploaded as it is; a client
+that already exists on the server keeps the server's details, and the file's
+differing details are written to the server's change record as a
+``conflict`` entry instead of being lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nkt_dyno.store._errors import ServerUnreachableError
+from nkt_dyno.store._paths import default_path
+
+if TYPE_CHECKING:
+    from nkt_dyno.store._store import Store
+
+LAST_SERVER = "last_server"
+"""The file's setting naming the server it last reached, to count pending tests offline."""
+
+
+@dataclass(frozen=True, slots=True)
+class Workstation:
+    """The store to use, and what to tell the user about how it was opened."""
+
+    store: Store
+    online: bool
+    notice: str
+
+
+def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) -> Workstation:
+    """The server store (after uploading pending work), else this workstation's file.
+
+    ``create=False`` (a command that only reads) never makes the file.
+    """
+    from nkt_dyno.store._push import pending, push
+    from nkt_dyno.store._server import ServerStore, display_url
+    from nkt_dyno.store._store import Store
+
+    path = default_path()
+    try:
+        server = Store.open(url, timeout_s=timeout_s)
+    except ServerUnreachableError:
+        local = Store.open(path, create=create)
+        waiting = _pending_offline(local)
+        return Workstation(
+            local,
+            False,
+            f"the server {display_url(url)} cannot be reached: this workstation saves to "
+            f"{path} until it answers ({_waiting_words(waiting)})",
+        )
+    assert isinstance(server, ServerStore)
+    notice = ""
+    if (create or path.exists()) and server.site is not None:
+        try:
+            with Store.open(path) as local:
+                _remember_server(local, server.server_uid())
+                if pending(local, server.server_uid()):
+                    done = push(local, server)
+                    if done.uploaded:
+                        notice = f"{done.uploaded} tests saved while the server was away uploaded"
+                mirror_clients(local, server)
+        except BaseException:
+            server.close()
+            raise
+    return Workstation(server, True, notice)
+
+
+def copy_new_clients(opened: Workstation) -> None:
+    """After a command on the server: copy clients it added to the file, for offline use."""
+    from nkt_dyno.store._store import Store
+
+    path = default_path()
+    if opened.online and path.exists() and getattr(opened.store, "site", None) is not None:
+        with Store.open(path) as local:
+            mirror_clients(local, opened.store)
+
+
+def status_line(opened: Workstation) -> str:
+    """One line for a status bar: which store is in use, the server's state, what waits."""
+    if opened.online:
+        line = f"store: server {opened.store.location} · connected"
+        return f"{line} · {opened.notice}" if opened.notice else line
+    return f"store: this workstation's file · {opened.notice}"
+
+
+def _waiting_words(waiting: int) -> str:
+    if waiting < 0:
+        return "its tests wait for upload"
+    return f"{waiting} tests wait for upload"
+
+
+def _pending_offline(local: Store) -> int:
+    """Tests waiting for the server last reached; -1 when the file never reached one."""
+    from nkt_dyno.store._push import pending
+
+    row = local._conn.execute("SELECT value FROM settings WHERE key = ?", (LAST_SERVER,)).fetchone()
+    return -1 if row is None else pending(local, str(row[0]))
+
+
+def _remember_server(local: Store, server_uid: str) -> None:
+    with local._write("noting the server") as c:
+        c.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (LAST_SERVER, server_uid),
+        )
+
+
+def mirror_clients(local: Store, server: Store) -> int:
+    """Copy the server's clients the file lacks into it; return how many were copied.
+
+    A copied client keeps the server's id when the file has it free, and the
+    file notes its server uid, so tests saved for it offline join it on upload.
+    """
+    from nkt_dyno.store._push import known_uids
+
+    known = known_uids(local)
+    rows = server._conn.execute("SELECT id, uid, name, birth_year, notes, created FROM clients")
+    copied = 0
+    with local._write("copying the clients") as c:
+        for sid, uid, name, birth_year, notes, created in rows:
+            if uid in known:
+                continue
+            taken = c.execute("SELECT 1 FROM clients WHERE id = ?", (sid,)).fetchone()
+            cur = c.execute(
+                "INSERT INTO clients (id, name, birth_year, notes, created) VALUES (?, ?, ?, ?, ?)",
+                (None if taken else sid, name, birth_year, notes, created),
+            )
+            c.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)",
+                (f"uid:clients:{cur.lastrowid}", uid),
+            )
+            copied += 1
+    return copied
