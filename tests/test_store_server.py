@@ -111,7 +111,7 @@ def test_an_interrupted_push_retried_never_duplicates_a_test(tmp_path: Path, pg_
 
 
 def test_four_workstations_saving_at_once_keep_every_test_once(tmp_path: Path, pg_url: str) -> None:
-    """Each process saves five tests on the server and five into its own file, then uploads."""
+    """Each process saves three tests on the server and three into its own file, then uploads."""
     url = server_store_url(pg_url)
     with server(url) as srv:
         srv.add_client("Maria Example")
@@ -126,7 +126,7 @@ def test_four_workstations_saving_at_once_keep_every_test_once(tmp_path: Path, p
         local = Store.open(sys.argv[2])
         client = local.add_client("Local " + str(me)).id
         with Store.open({url!r}) as srv:
-            for n in range(5):
+            for n in range(3):
                 seed = 100 * me + n
                 save_recording(srv, make_trace(seed), client=1, muscle="psoas", side="L",
                                condition="baseline", results=())
@@ -141,7 +141,7 @@ def test_four_workstations_saving_at_once_keep_every_test_once(tmp_path: Path, p
     ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
     with server(url) as srv:
-        expected = {str(100 * me + n + k): 1 for me in range(4) for n in range(5) for k in (0, 50)}
+        expected = {str(100 * me + n + k): 1 for me in range(4) for n in range(3) for k in (0, 50)}
         assert server_traces(srv) == expected
         assert len(srv.sessions(1)) == 1  # one visit, one session, across workstations
         assert len(srv.clients()) == 5
@@ -388,3 +388,57 @@ def test_a_client_changed_on_the_server_keeps_the_server_version_and_logs_the_ot
         ).fetchone()
     assert json.loads(before)["notes"] == "right-handed"
     assert json.loads(after)["notes"] == "left-handed"
+
+
+def test_sites_and_grants_from_the_cli(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    url = server_store_url(pg_url)
+    db = url.split("/")[3].split("?")[0]
+    ana_url = _role(url, f"ana_{db}")
+    assert main(["store", "site", "North", "--db", url]) == 0
+    assert main(["store", "grant", f"ana_{db}", "North", "--db", url]) == 0
+    assert "may now work with the clients of site North" in capsys.readouterr().out
+    assert main(["store", "grant", "nobody_here", "North", "--db", url]) == 1
+    assert "no database role 'nobody_here'" in capsys.readouterr().err
+    assert main(["store", "grant", f"ana_{db}", "South", "--db", url]) == 1
+    assert "no site 'South'" in capsys.readouterr().err
+    assert main(["store", "site", "South", "--db", ana_url]) == 1
+    assert "may not do this" in capsys.readouterr().err
+    with Store.open(ana_url) as ana:
+        assert isinstance(ana, ServerStore) and ana.sites() == ["North"]
+
+
+def test_the_window_says_which_store_and_whether_the_server_answers(
+    tmp_path: Path,
+    pg_url: str,
+    pg_cluster: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("PySide6")
+    import argparse
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from gui._window import MainWindow
+    from gui.app import _open_store
+
+    app = QApplication.instance() or QApplication([])
+    assert app is not None
+    url = server_store_url(pg_url)
+    monkeypatch.setenv("NKT_DYNO_LOCAL_DB", str(tmp_path / "ws.sqlite3"))
+    args = argparse.Namespace(db=url, simulate=None, exit_after=None)
+    lines = []
+    for up in (True, False):
+        if not up:
+            pg_cluster.stop()
+        store, status = _open_store(args, tmp_path)
+        window = MainWindow()
+        window.attach_store(store, status)
+        lines.append(window.store_label.text())
+        window.close()
+        store.close()
+    pg_cluster.start()
+    assert lines[0].startswith("store: server postgresql://postgres@/") and "connected" in lines[0]
+    assert "(site main)" in lines[0]
+    assert "cannot be reached" in lines[1] and "0 tests wait for upload" in lines[1]

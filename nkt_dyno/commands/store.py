@@ -8,7 +8,9 @@ the workstation's own file for upload. Nothing is created or changed here.
 
 ``nkt-dyno store push --to postgresql://…`` uploads a store file to the
 clinic's server; run again after an interruption, it adds only what is
-missing.
+missing. ``store site NAME`` and ``store grant ROLE SITE`` are the
+administrator's: sites are declared, and each therapist's role granted the
+sites whose clients it may see.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from nkt_dyno.commands._errors import fail
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from nkt_dyno.store import Store
+    from nkt_dyno.store._server import ServerStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,6 +41,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     push.add_argument("--site", help="the site its clients belong to (default: $NKT_DYNO_SITE)")
     push.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH", help="the store file")
     push.set_defaults(run=run_push)
+    site = actions.add_parser("site", help="declare a site (clinic) on the server; admins only")
+    site.add_argument("name")
+    site.add_argument("--db", default=argparse.SUPPRESS, metavar="URL", help="the server")
+    site.set_defaults(run=run_site)
+    grant = actions.add_parser(
+        "grant", help="let a database role work with a site's clients; admins only"
+    )
+    grant.add_argument("role", help="the therapist's database role")
+    grant.add_argument("site")
+    grant.add_argument("--db", default=argparse.SUPPRESS, metavar="URL", help="the server")
+    grant.set_defaults(run=run_grant)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,3 +143,34 @@ def run_push(args: argparse.Namespace) -> int:
         f"({done.already_there} were there already)"
     )
     return 0
+
+
+def _on_server(args: argparse.Namespace, doing: str, act: Callable[[ServerStore], None]) -> int:
+    """Run an administrator's action on the server that ``--db`` names."""
+    from nkt_dyno.store import Store, StoreError
+    from nkt_dyno.store._paths import is_server
+    from nkt_dyno.store._server import ServerStore
+
+    if not is_server(args.db):
+        return fail(f"{doing} needs the server: give --db postgresql://role@host/db")
+    try:
+        with Store.open(args.db) as store:
+            assert isinstance(store, ServerStore)
+            act(store)
+    except StoreError as exc:
+        return fail(str(exc))
+    return 0
+
+
+def run_site(args: argparse.Namespace) -> int:
+    status = _on_server(args, "adding a site", lambda s: s.add_site(args.name))
+    if status == 0:
+        print(f"site {args.name} is declared")
+    return status
+
+
+def run_grant(args: argparse.Namespace) -> int:
+    status = _on_server(args, "granting a site", lambda s: s.grant_site(args.role, args.site))
+    if status == 0:
+        print(f"role {args.role} may now work with the clients of site {args.site}")
+    return status

@@ -206,6 +206,13 @@ class ServerStore(Store):
     def grant_site(self, role: str, site: str) -> None:
         """Let a database role work with the clients of a site; administrators only."""
         with self._write("granting the site") as c:
+            if c.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)).fetchone() is None:
+                raise StoreError(
+                    f"no database role {role!r}: create it first, e.g. "
+                    f"CREATE ROLE {role} LOGIN IN ROLE nkt_therapist"
+                )
+            if c.execute("SELECT 1 FROM sites WHERE name = ?", (site,)).fetchone() is None:
+                raise StoreError(f"no site {site!r}: declare it with `nkt-dyno store site {site}`")
             c.execute(
                 "INSERT INTO site_grants (role_name, site) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (role, site),
