@@ -124,10 +124,12 @@ def test_a_simulated_run_without_db_never_touches_the_default_store(tmp_path: Pa
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     args = argparse.Namespace(db=None, simulate="progressor", exit_after=None)
-    with _open_store(args, scratch) as store:
-        assert Path(store.path).parent == scratch
+    store, status = _open_store(args, scratch)
+    with store:
+        assert Path(store.path).parent == scratch and status is None
     args = argparse.Namespace(db=str(tmp_path / "mine.db"), simulate="progressor", exit_after=None)
-    with _open_store(args, scratch) as store:
+    store, _ = _open_store(args, scratch)
+    with store:
         assert Path(store.path) == tmp_path / "mine.db"
 
 
