@@ -33,7 +33,7 @@ DEVICE_CAVEAT = (
 
 
 @dataclass(frozen=True, slots=True)
-class TestContext:
+class Assessment:
     """What was tested and on whom: the fields a reference must match."""
 
     muscle: str
@@ -96,7 +96,7 @@ def packaged_table() -> ReferenceTable:
     return load_references()
 
 
-def find_reference(test: TestContext, table: ReferenceTable | None = None) -> Lookup:
+def find_reference(test: Assessment, table: ReferenceTable | None = None) -> Lookup:
     """The one reference that matches ``test`` exactly, or None with the reason.
 
     Among several matches an equation wins (it predicts for this person's
@@ -115,7 +115,7 @@ def find_reference(test: TestContext, table: ReferenceTable | None = None) -> Lo
     return Lookup(best, f"{best.ref_id} ({best.source_id}, {best.where})")
 
 
-def compare(reference: Reference, test: TestContext, measured: Measured) -> Comparison:
+def compare(reference: Reference, test: Assessment, measured: Measured) -> Comparison:
     """Percent of predicted and z-score of ``measured`` against ``reference``."""
     notes: list[str] = []
     value, unit_note = measured_in(reference.unit, measured)
@@ -134,7 +134,7 @@ def compare(reference: Reference, test: TestContext, measured: Measured) -> Comp
 
 
 def compare_test(
-    test: TestContext, measured: Measured, table: ReferenceTable | None = None
+    test: Assessment, measured: Measured, table: ReferenceTable | None = None
 ) -> tuple[Lookup, Comparison | None]:
     """Find the matching reference and compare with it; no comparison when none matches."""
     lookup = find_reference(test, table)
@@ -167,7 +167,7 @@ def measured_in(unit: str, measured: Measured) -> tuple[float | None, str | None
 
 
 def predicted_for(
-    reference: Reference, test: TestContext, measured: Measured
+    reference: Reference, test: Assessment, measured: Measured
 ) -> tuple[float | None, str | None]:
     """The reference value for this person: the group mean, or the equation evaluated."""
     if reference.statistic != "regression":
@@ -186,7 +186,7 @@ def predicted_for(
     return total, None
 
 
-def _mismatch(ref: Reference, test: TestContext) -> str | None:
+def _mismatch(ref: Reference, test: Assessment) -> str | None:
     """Why ``ref`` does not fit ``test``; None when every field the source states matches."""
     if ref.position is None:
         return "states no test position"
