@@ -218,6 +218,19 @@ def test_a_test_context_is_checked(fields: tuple[object, ...], message: str) -> 
         Assessment(*fields)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ((float("nan"),), "force must be a finite number"),
+        ((100.0, 0.0), "body mass must be above 0"),
+        ((100.0, 70.0, -0.3), "lever arm must be above 0"),
+    ],
+)
+def test_a_measurement_is_checked(fields: tuple[float, ...], message: str) -> None:
+    with pytest.raises(NormsError, match=message):
+        Measured(*fields)
+
+
 # --- arithmetic --------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ measured with another device can be off by that much before anything else.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 
@@ -62,6 +63,13 @@ class Measured:
     force_n: float
     body_mass_kg: float | None = None
     lever_arm_m: float | None = None
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.force_n):
+            raise NormsError(f"force must be a finite number of newtons, got {self.force_n}")
+        for name, value in (("body mass", self.body_mass_kg), ("lever arm", self.lever_arm_m)):
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise NormsError(f"{name} must be above 0, got {value}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,11 @@ REFERENCE_COLUMNS = (
 
 
 class NormsError(ValueError):
-    """A reference file that cannot be trusted: the message names file, line and cell."""
+    """Reference data or a test description that cannot be used; the message says which.
+
+    For the files it names file, line and column, so a bad edit never ships a
+    silently wrong reference.
+    """
 
 
 @dataclass(frozen=True, slots=True)
