@@ -1,4 +1,5 @@
-"""Tags for the test just run: who, which muscle, which side, what condition, which test.
+"""Tags for the test just run: who, which muscle, which side, what condition, which test,
+and how it was done (fixation, joint angle, lever arm, pain, MMT grade; all optional).
 
 Built for one free hand: Tab moves through the fields, the muscle field
 completes from the store's catalogue (names and aliases, any part of the
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nkt_dyno import context as ctx
+from nkt_dyno.context import NO_CONTEXT, TestContext
 from nkt_dyno.store import CONDITIONS, SIDES, VERDICTS, Muscle, NotFoundError, Store
 
 NO_CALL = "not given"
@@ -52,6 +55,7 @@ class Tags:
     notes: str
     test: str = "break"
     """``break`` or ``make``, kept in the recording's metadata as the trace format's ``test``."""
+    context: TestContext = NO_CONTEXT
 
 
 class MuscleCompleter(QCompleter):
@@ -140,6 +144,13 @@ class TaggingPanel(QGroupBox):
         self.target.setCompleter(self.completer)
         self.call = QComboBox()
         self.call.addItems([NO_CALL, *VERDICTS])
+        self.fixation = _optional_choice(ctx.FIXATIONS)
+        self.joint_angle = QLineEdit()
+        self.joint_angle.setPlaceholderText("degrees (optional)")
+        self.lever_arm = QLineEdit()
+        self.lever_arm.setPlaceholderText("m, joint axis to pad centre (optional)")
+        self.pain = _optional_choice([str(n) for n in range(11)])
+        self.mmt_grade = _optional_choice(ctx.MMT_GRADES)
         self.notes = QLineEdit()
         self.notes.setPlaceholderText("position, cues, anything unusual")
         self.save_button = QPushButton("Save test  [Enter]")
@@ -154,13 +165,19 @@ class TaggingPanel(QGroupBox):
         form.addRow("Test", self.test)
         form.addRow("Condition", self.condition)
         form.addRow("Target", self.target)
+        form.addRow("Fixation", self.fixation)
+        form.addRow("Joint angle", self.joint_angle)
+        form.addRow("Lever arm", self.lever_arm)
+        form.addRow("Pain 0-10", self.pain)
+        form.addRow("MMT grade", self.mmt_grade)
         form.addRow("Therapist's call", self.call)
         form.addRow("Notes", self.notes)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.save_button)
         layout.addWidget(self.status)
-        for edit in (line_edit(self.client), self.muscle, self.target, self.notes):
+        edits = (line_edit(self.client), self.muscle, self.target, self.notes)
+        for edit in (*edits, self.joint_angle, self.lever_arm):
             edit.returnPressed.connect(self.request_save)
         self.condition.currentTextChanged.connect(self._on_condition)
         self._on_condition(self.condition.currentText())
@@ -172,7 +189,19 @@ class TaggingPanel(QGroupBox):
     def set_clients(self, names: Sequence[str]) -> None:
         set_clients(self.client, names)
 
+    def context(self) -> TestContext:
+        """The context fields entered; ValueError (one sentence) for a value out of range."""
+        given = {
+            "fixation": _chosen(self.fixation),
+            "joint_angle_deg": self.joint_angle.text().strip(),
+            "lever_arm_m": self.lever_arm.text().strip(),
+            "pain": _chosen(self.pain),
+            "mmt_grade": _chosen(self.mmt_grade),
+        }
+        return TestContext.from_metadata(given)
+
     def tags(self) -> Tags:
+        """The entered tags; ValueError when a context field holds a value out of range."""
         side = self.side_group.checkedButton()
         call = self.call.currentText()
         condition = self.condition.currentText()
@@ -187,10 +216,15 @@ class TaggingPanel(QGroupBox):
             therapist_verdict=None if call == NO_CALL else call,
             notes=self.notes.text().strip(),
             test=str(self.test.currentData()),
+            context=self.context(),
         )
 
     def request_save(self) -> None:
-        tags = self.tags()
+        try:
+            tags = self.tags()
+        except ValueError as exc:
+            self.show_status(str(exc).removeprefix("# "), error=True)
+            return
         missing = [
             name for name, value in (("client", tags.client), ("muscle", tags.muscle)) if not value
         ]
@@ -200,9 +234,12 @@ class TaggingPanel(QGroupBox):
         self.saveRequested.emit(tags)
 
     def clear_per_test(self) -> None:
-        """After a save: notes and the therapist's call belong to one test, the rest carries on."""
+        """After a save: notes, pain, grade and the therapist's call belong to one test; the
+        rest (set-up, lever arm, fixation) carries on to the next."""
         self.notes.clear()
         self.call.setCurrentText(NO_CALL)
+        self.pain.setCurrentIndex(0)
+        self.mmt_grade.setCurrentIndex(0)
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
@@ -210,3 +247,15 @@ class TaggingPanel(QGroupBox):
 
     def _on_condition(self, condition: str) -> None:
         self.target.setEnabled(condition == "challenge")
+
+
+def _optional_choice(values: Sequence[str]) -> QComboBox:
+    """A chooser whose first entry says nothing was chosen."""
+    box = QComboBox()
+    box.addItems([NO_CALL, *values])
+    return box
+
+
+def _chosen(box: QComboBox) -> str:
+    text = box.currentText()
+    return "" if text == NO_CALL else text

@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         """Save the finished live test with ``tags``; return its id (``None`` if not saved)."""
         trace = self.live_model.recording(
             {"muscle": tags.muscle, "side": tags.side, "test": tags.test}
+            | tags.context.to_metadata()
         )
         if self.store is None:
             self.tagging.show_status("no store open: the test cannot be saved", error=True)
@@ -208,6 +209,7 @@ class MainWindow(QMainWindow):
             notes=tags.notes,
             calibration=self._test_calibration,
             test=tags.test,
+            context=tags.context,
             # The live verdict only if it judged the test type being saved.
             results=None if result is None or result.test != tags.test else [result],
         )

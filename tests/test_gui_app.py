@@ -404,3 +404,28 @@ def test_a_make_test_chosen_in_tagging_is_never_called_a_break(
     run_test(qtbot, window)
     assert window.live_model.result is not None
     assert window.live_model.result.verdict == "break"
+
+
+def test_context_tagged_in_the_gui_is_stored_and_kept_in_the_trace(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    _tag(window, "gluteus medius", "baseline", NO_CALL)
+    tagging = window.tagging
+    tagging.fixation.setCurrentText("belt")
+    tagging.lever_arm.setText("35")
+    tagging.joint_angle.setText("10")
+    tagging.pain.setCurrentText("2")
+    tagging.mmt_grade.setCurrentText("4-")
+    use_case(window, "hold")
+    run_test(qtbot, window)
+    tagging.request_save()
+    assert "in centimetres? 35 cm is 0.35 m" in tagging.status.text()
+    tagging.lever_arm.setText("0,35")
+    tagging.request_save()
+    assert tagging.status.text().startswith("saved as test #")
+    test = store.get_test(int(tagging.status.text().split("#")[1]))
+    assert test.context.line() == "belt, 10°, lever arm 0.35 m, pain 2/10, MMT 4-"
+    assert store.load_trace(test.id).metadata["lever_arm_m"] == "0.35"
+    # pain and grade belong to one test; the set-up carries on
+    assert (tagging.pain.currentText(), tagging.mmt_grade.currentText()) == (NO_CALL, NO_CALL)
+    assert (tagging.fixation.currentText(), tagging.lever_arm.text()) == ("belt", "0,35")

@@ -1,4 +1,8 @@
-"""``nkt-dyno client add|list``: the people tested (names or pseudonyms)."""
+"""``nkt-dyno client add|list|mass``: the people tested (names or pseudonyms), their weighings.
+
+Body mass is kept as a history of weighings with the day of each: a test is
+normalised by the one valid on its day, so last year's tests keep last year's mass.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +23,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("name")
     add.add_argument("--birth-year", type=_birth_year, metavar="YEAR")
     add.add_argument("--notes", default="")
+    add.add_argument("--body-mass", type=_kg, metavar="KG", help="body mass measured today (kg)")
     add_db_argument(add)
     add.set_defaults(run=with_store(_add, creating=True))
     listing = sub.add_parser("list", help="list clients")
     add_db_argument(listing)
     listing.set_defaults(run=with_store(_list, reading=True))
+    mass = sub.add_parser(
+        "mass", help="record a client's body mass (kg), or list the weighings without KG"
+    )
+    mass.add_argument("client", help="client id or exact name")
+    mass.add_argument("kg", nargs="?", type=_kg, metavar="KG", help="body mass in kilograms")
+    mass.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="the day it was measured (default: today)"
+    )
+    add_db_argument(mass)
+    mass.set_defaults(run=with_store(_mass))
+
+
+def _kg(text: str) -> float:
+    from nkt_dyno.context import body_mass_kg
+
+    try:
+        return body_mass_kg(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _birth_year(text: str) -> int:
@@ -45,6 +69,22 @@ def _add(store: Store, args: argparse.Namespace) -> int:
         )
     client = store.add_client(name, birth_year=args.birth_year, notes=args.notes)
     print(f"added client {client.id}: {client.name}")
+    if args.body_mass is not None:
+        store.add_body_mass(client.id, args.body_mass)
+        print(f"body mass {args.body_mass:g} kg")
+    return 0
+
+
+def _mass(store: Store, args: argparse.Namespace) -> int:
+    client = store.find_client(args.client)
+    if args.kg is None:
+        if args.date is not None:
+            raise UserError("--date goes with a body mass: give KG too")
+        rows = [(m.measured, f"{m.kg:g}") for m in store.body_masses(client.id)]
+        print_table(("measured", "kg"), rows)
+        return 0
+    mass = store.add_body_mass(client.id, args.kg, measured=args.date)
+    print(f"{client.name}: body mass {mass.kg:g} kg on {mass.measured}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """``nkt-dyno import FILE...``: a trace recorded elsewhere, validated, analysed and saved.
 
 Accepts our trace CSV and the Tindeq app's export. Tags missing from the
-command line are taken from the file's metadata (``# muscle: ...``). A file
+command line are taken from the file's metadata (``# muscle: ...``, ``# test:``,
+``# lever_arm_m:`` and the other context lines). A file
 of several efforts becomes one test per effort (``--whole`` keeps it one
 test), each printed with its verdict. A trace too short to analyse is
 refused (it would break every report of its session); an exact duplicate of
@@ -14,6 +15,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from nkt_dyno.commands._context import add_context_arguments, context_from_args
 from nkt_dyno.commands._errors import check_input_file, fail, sentence
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 
@@ -27,7 +29,7 @@ MIN_SECONDS = 0.5
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from nkt_dyno.commands._choices import CONDITIONS, SIDES
+    from nkt_dyno.commands._choices import CONDITIONS, SIDES, TESTS
 
     parser = subparsers.add_parser("import", help="import a trace CSV (ours or Tindeq's)")
     parser.add_argument("files", nargs="+", metavar="FILE.csv", help="one or more traces")
@@ -38,6 +40,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--session", type=int, metavar="ID", help="default: today's session")
     parser.add_argument("--examiner", help="examiner's name, for a new session")
     parser.add_argument("--notes", default="")
+    parser.add_argument(
+        "--test", choices=TESTS, help="break or make (default: the file's '# test:' line)"
+    )
+    add_context_arguments(parser)
     parser.add_argument(
         "--whole",
         action="store_true",
@@ -64,6 +70,7 @@ def _run(store: Store, args: argparse.Namespace) -> int:
 
 def _import(store: Store, args: argparse.Namespace, name: str) -> None:
     from nkt_dyno.commands._split import split_efforts
+    from nkt_dyno.context import TestContext
     from nkt_dyno.engine import analyze
     from nkt_dyno.store import read_import, save_recording
     from nkt_dyno.summary import verdict_line
@@ -90,7 +97,8 @@ def _import(store: Store, args: argparse.Namespace, name: str) -> None:
         print(f"warning: {name}: {warning}", file=sys.stderr)
     for same in store.same_recordings(trace):
         print(f"warning: {name} is the same recording as test {same}", file=sys.stderr)
-    test, signed = test_kind(trace.metadata), gyro_signed(trace.metadata)
+    test, signed = test_kind(trace.metadata, args.test), gyro_signed(trace.metadata)
+    context = context_from_args(args).over(TestContext.from_metadata(trace.metadata, source=name))
     results = analyze(trace.t, trace.force, trace.gyro, test=test, gyro_signed=signed)
     whole = [trace] if args.whole else split_efforts(trace, [r.to_dict() for r in results])
     for piece in whole:
@@ -110,6 +118,8 @@ def _import(store: Store, args: argparse.Namespace, name: str) -> None:
             examiner=args.examiner,
             notes=args.notes,
             results=found,
+            test=test,
+            context=context,
         )
         if "effort" in piece.metadata:
             what = f" (effort {piece.metadata['effort']})"

@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nkt_dyno.commands._choices import CONDITIONS, SIDES, TESTS
+from nkt_dyno.commands._context import add_context_arguments, context_from_args
 from nkt_dyno.commands._errors import fail, sentence
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 from nkt_dyno.commands.calibrate import add_sim_error_argument
+from nkt_dyno.context import NO_CONTEXT, TestContext
 from nkt_dyno.summary import effort_lines, verdict_line
 
 if TYPE_CHECKING:
@@ -79,6 +81,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a fault of a simulated device, for testing (repeatable): drop=PCT, "
         "disconnect=T, vanish=T (gone for good), silent=T (connected, sends nothing)",
     )
+    add_context_arguments(p)
     tags = p.add_argument_group("saving the test in the store")
     tags.add_argument("--save", action="store_true", help="save the test with the tags below")
     tags.add_argument("--client", help="client id or exact name")
@@ -129,6 +132,7 @@ class Tags:
     notes: str = ""
     test: str = "break"
     client_name: str = ""
+    context: TestContext = NO_CONTEXT
 
     @classmethod
     def from_args(cls, store: Store, args: argparse.Namespace) -> Tags:
@@ -144,6 +148,7 @@ class Tags:
             notes=args.notes,
             test=getattr(args, "test", "break"),
             client_name=client.name,
+            context=context_from_args(args),
         )
 
     def metadata(self) -> dict[str, str]:
@@ -246,6 +251,7 @@ def _journal_metadata(
     from nkt_dyno.store._store import now
 
     meta = {"recorded": now(), "device_id": args.device, "test": args.test}
+    meta.update(context_from_args(args).to_metadata())
     if tags is not None:
         meta.update(tags.metadata())
     if store is not None:
@@ -352,7 +358,14 @@ async def _record(args: argparse.Namespace, journal: Journal) -> Take | None:
         live = _Live(display=sys.stderr.isatty(), test=args.test)
         with _StopOnSignals() as stop:
             take = await take_test(
-                session, args.device, args.seconds, live, journal=journal, stop=stop, test=args.test
+                session,
+                args.device,
+                args.seconds,
+                live,
+                journal=journal,
+                stop=stop,
+                test=args.test,
+                context=context_from_args(args),
             )
     if live.display:
         print(file=sys.stderr)
@@ -405,8 +418,11 @@ async def take_test(
     journal: Journal | None = None,
     stop: asyncio.Event | None = None,
     test: str = "break",
+    context: TestContext = NO_CONTEXT,
 ) -> Take | None:
     """Record ``seconds`` from an open device; None if it sent fewer than two samples.
+
+    The trace's metadata states the test type and ``context`` (lever arm, fixation...).
 
     ``device_id`` is the name the device was opened by, the key its
     calibration records are kept under. Each block goes to ``journal`` as it
@@ -432,6 +448,7 @@ async def take_test(
         "device": dyno.device.name,
         "calibration": "none" if applied is None else applied.fingerprint(),
         "test": test,
+        **context.to_metadata(),
     }
     if rec.lost:
         meta["link_lost_at_s"] = f"{rec.t[-1]:.3f}"
@@ -476,6 +493,7 @@ def save_take(store: Store, take: Take, tags: Tags) -> int:
         results=take.results,
         test=tags.test,
         gap_at=take.gap_at,
+        context=tags.context,
     )
 
 

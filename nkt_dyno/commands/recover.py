@@ -92,6 +92,7 @@ def _write(item: Unsaved, where: Path) -> int:
 
 
 def _save(item: Unsaved, db: str | None) -> int:
+    from nkt_dyno.context import TestContext
     from nkt_dyno.journal import trace_of
     from nkt_dyno.store import Device, Store, StoreError, save_recording
 
@@ -125,6 +126,7 @@ def _save(item: Unsaved, db: str | None) -> int:
                 notes=_notes(item),
                 test=tags.get("test", "break"),
                 recorded=tags.get("recorded"),
+                context=TestContext.from_metadata(tags, source=item.path.name),
             )
     except (StoreError, ValueError) as exc:
         return fail(f"{item.path.name}: {exc}")

@@ -15,6 +15,7 @@ import json
 from typing import TYPE_CHECKING
 
 from nkt_dyno.commands._choices import CONDITIONS, SIDES, TESTS
+from nkt_dyno.commands._context import OPTIONS, add_context_arguments, context_from_args
 from nkt_dyno.commands._storecli import add_db_argument, local_time, print_table, with_store
 
 if TYPE_CHECKING:
@@ -33,6 +34,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     edit.add_argument("--target", metavar="MUSCLE", help="challenge target muscle")
     edit.add_argument("--test", choices=TESTS, help="break or make")
     edit.add_argument("--notes")
+    add_context_arguments(edit)
+    edit.add_argument(
+        "--clear",
+        action="append",
+        default=[],
+        choices=[option.removeprefix("--") for option, *_ in OPTIONS],
+        metavar="FIELD",
+        help="empty a context field (repeatable): fixation, joint-angle, lever-arm, pain, "
+        "mmt-grade",
+    )
     edit.set_defaults(run=with_store(_edit))
 
     move = sub.add_parser("move", help="move a test to another session of its client")
@@ -75,11 +86,15 @@ def _edit(store: Store, args: argparse.Namespace) -> int:
         "notes": args.notes,
     }
     changes = {k: v for k, v in wanted.items() if v is not None}
-    if not changes:
+    context = context_from_args(args)
+    fields = {option.removeprefix("--"): field for option, field, *_ in OPTIONS}
+    clear = [fields[name] for name in args.clear]
+    if not changes and not context.given() and not clear:
         raise ValueError(
-            "nothing to change: give --muscle, --side, --condition, --target, --test or --notes"
+            "nothing to change: give --muscle, --side, --condition, --target, --test, --notes, "
+            "a context option (--lever-arm...) or --clear"
         )
-    _show(store.edit_test(args.id, who=_who(args), **changes))
+    _show(store.edit_test(args.id, who=_who(args), **changes, context=context, clear=clear))
     return 0
 
 
@@ -110,7 +125,8 @@ def _audit(store: Store, args: argparse.Namespace) -> int:
 
 def _show(test: MuscleTest) -> None:
     target = f" (challenge: {test.challenge_target})" if test.challenge_target else ""
+    context = test.context.line()
     print(
         f"test {test.id}: session {test.session_id}, {test.muscle} {test.side}, "
-        f"{test.condition}{target}, {test.test} test"
+        f"{test.condition}{target}, {test.test} test" + (f", {context}" if context else "")
     )

@@ -38,7 +38,8 @@ class EffortState:
     g_last_rest: int
     g_ang: float = 0.0
     g_ang_rest: float = 0.0
-    wobble: float = 0.0
+    wobbles: list[tuple[int, float]] = field(default_factory=list)
+    """Dips regained so far: where the top each fell from was and its depth (share of it)."""
     sub: int = 0
     fall_top: float = 0.0
     fall_top_k: int = -1

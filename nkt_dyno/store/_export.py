@@ -10,7 +10,9 @@ exports, and no health data readable by other users of the machine.
 examiners, devices and calibrations become keyed pseudonyms (an HMAC with a
 key kept in the store, so the same client has the same pseudonym in every
 export, and nobody without the store can reverse it); birth years become
-ten-year age bands; every time is shifted by a per-client number of days and
+ten-year age bands; body mass and the test context (fixation, angle, lever
+arm, pain, MMT grade: numbers and closed vocabularies, never free text) are
+kept, since derived measures need them; every time is shifted by a per-client number of days and
 seconds, keeping the intervals within a client's visits; free text (notes,
 position notes) and any trace metadata outside a whitelist (a device name
 such as "Jane Doe's Progressor" is free text) are dropped. Its files have
@@ -34,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from nkt_dyno.context import FIELDS as CONTEXT_FIELDS
 from nkt_dyno.files import private_dir, write_private
 from nkt_dyno.store._models import MuscleTest, primary_effort
 from nkt_dyno.store._store import Store
@@ -73,6 +76,10 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "condition",
     "challenge_target",
     "position_notes",
+    "test",
+    *CONTEXT_FIELDS,
+    "body_mass_kg",
+    "body_mass_measured",
     "device_id",
     "calibration_id",
     "n_samples",
@@ -85,7 +92,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 TRACE_COLUMNS: tuple[str, ...] = ("test_id", "time_s", "force_n", "gyro_dps")
 
-SAFE_METADATA = frozenset({"sample_rate_hz", "source_format", "unit", "test"})
+SAFE_METADATA = frozenset({"sample_rate_hz", "source_format", "unit", "test", *CONTEXT_FIELDS})
 """Trace metadata a pseudonymised export keeps: technical, never typed by a person."""
 PSEUDONYMOUS_COLUMNS: tuple[str, ...] = tuple(
     "age_band" if c == "birth_year" else c for c in SUMMARY_COLUMNS
@@ -168,6 +175,9 @@ class _Pseudonyms:
     def time(self, stamp: str) -> str:
         return (dt.datetime.fromisoformat(stamp) + self.shift).isoformat(timespec="seconds")
 
+    def day(self, day: str | None) -> str | None:
+        return None if day is None else (dt.date.fromisoformat(day) + self.shift).isoformat()
+
     def visit(self, session_id: int) -> int:
         """The session's number among the client's (1 = first visit), not the store's id."""
         ids = [s.id for s in self._store.sessions(self.client_id)]
@@ -193,7 +203,7 @@ def _summary_rows(store: Store, session_id: int, mask: _Pseudonyms | None) -> li
             "examiner": None if examiner is None else examiner.name,
             "session_notes": session.notes,
         }
-        return [context | _test_fields(t) for t in store.tests(session_id)]
+        return [context | _test_fields(store, t) for t in store.tests(session_id)]
     context = {
         "session_id": mask.visit(session.id),
         "session_started": mask.time(session.started),
@@ -204,9 +214,11 @@ def _summary_rows(store: Store, session_id: int, mask: _Pseudonyms | None) -> li
     }
     rows = []
     for test in store.tests(session_id):
-        fields = _test_fields(test) | {
+        fields = _test_fields(store, test)
+        fields |= {
             "test_id": test.id,
             "recorded": mask.time(test.recorded),
+            "body_mass_measured": mask.day(fields["body_mass_measured"]),
             "position_notes": "",
             "device_id": mask.device(test.device_id),
             "calibration_id": mask.calibration(test.calibration_id),
@@ -216,8 +228,9 @@ def _summary_rows(store: Store, session_id: int, mask: _Pseudonyms | None) -> li
     return rows
 
 
-def _test_fields(test: MuscleTest) -> dict[str, Any]:
+def _test_fields(store: Store, test: MuscleTest) -> dict[str, Any]:
     a = test.analysis
+    mass = store.body_mass_at(test.client_id, test.recorded)
     primary = (primary_effort(a.efforts) if a else None) or {}
     metrics = {k: primary.get(k) for k in METRIC_KEYS}
     if isinstance(metrics["reasons"], list):
@@ -230,6 +243,10 @@ def _test_fields(test: MuscleTest) -> dict[str, Any]:
         "condition": test.condition,
         "challenge_target": test.challenge_target,
         "position_notes": test.position_notes,
+        "test": test.test,
+        **{f: getattr(test.context, f) for f in CONTEXT_FIELDS},
+        "body_mass_kg": None if mass is None else mass.kg,
+        "body_mass_measured": None if mass is None else mass.measured,
         "device_id": test.device_id,
         "calibration_id": test.calibration_id,
         "n_samples": test.n_samples,

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from nkt_dyno.context import NO_CONTEXT, TestContext
 from nkt_dyno.trace import Gap
 
 Side = Literal["L", "R", "both"]
@@ -28,6 +29,18 @@ class Client:
     name: str
     birth_year: int | None
     notes: str
+    created: str
+
+
+@dataclass(frozen=True, slots=True)
+class BodyMass:
+    """One weighing of a client: a test uses the latest one on or before its day."""
+
+    id: int
+    client_id: int
+    measured: str
+    """The day it was measured (ISO date, local)."""
+    kg: float
     created: str
 
 
@@ -143,6 +156,8 @@ class MuscleTest:
     """Holes in the recording (lost packets, reconnections, silence)."""
     rate_hz: float | None = None
     """The measured sample rate (typical spacing, not the average over gaps)."""
+    context: TestContext = NO_CONTEXT
+    """Fixation, joint angle, lever arm, pain and MMT grade, where given."""
 
     def recording_line(self) -> str:
         """Samples, measured rate and every gap, for people: holes are part of the data."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from nkt_dyno.context import NO_CONTEXT, TestContext
 from nkt_dyno.store._engine import EngineResult, analyse, to_analysis
 from nkt_dyno.store._models import Device
 from nkt_dyno.store._store import Store, TraceLike
@@ -36,6 +37,7 @@ def save_recording(
     test: str = "break",
     gap_at: Sequence[int] = (),
     recorded: str | None = None,
+    context: TestContext = NO_CONTEXT,
 ) -> int:
     """Analyse (unless ``results`` are given) and save one test; return its id.
 
@@ -46,7 +48,7 @@ def save_recording(
     ``results`` are the engine's ``EffortResult`` objects from the live run;
     passing them avoids analysing twice (offline and live verdicts agree).
     A test joining a protocol group (``group_id``) goes into the group's session.
-    ``test`` is ``break`` or ``make`` (stored; the analysis does not use it yet).
+    ``test`` is ``break`` or ``make``; ``context`` the fixation, lever arm and the rest.
     The test's gaps and measured rate are found in ``trace.t`` and from
     ``gap_at``, the samples the driver marked as following lost packets.
     ``calibration`` is the record applied while recording: it is registered
@@ -91,6 +93,7 @@ def save_recording(
         gaps=find_gaps(trace.t, gap_at),
         rate_hz=measured_rate(trace.t),
         recorded=recorded,
+        context=context,
     )
 
 

@@ -136,13 +136,31 @@ _V5 = """
 UPDATE tests SET condition = 'retest' WHERE condition = 'post-treatment';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = """
+ALTER TABLE tests ADD COLUMN fixation TEXT CHECK (fixation IN ('handheld', 'belt', 'frame'));
+ALTER TABLE tests ADD COLUMN joint_angle_deg REAL;
+ALTER TABLE tests ADD COLUMN lever_arm_m REAL CHECK (lever_arm_m > 0);
+ALTER TABLE tests ADD COLUMN pain INTEGER CHECK (pain BETWEEN 0 AND 10);
+ALTER TABLE tests ADD COLUMN mmt_grade TEXT;
+CREATE TABLE body_masses (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients(id),
+    measured TEXT NOT NULL,
+    kg REAL NOT NULL CHECK (kg > 0),
+    created TEXT NOT NULL
+);
+CREATE INDEX body_masses_client ON body_masses(client_id, measured)
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """Version 1: the entities and traces. Version 2: user muscles, muscle index.
 Version 3: protocol groups (baseline → challenge → retest of one muscle and side).
 Version 4: each test's kind (break or make), its gaps and its measured sample rate; the
 application id; settings, with the store's own key for pseudonymised exports; corrections:
 tests deleted recoverably, and an audit of who changed which test how and when.
-Version 5: "post-treatment" tests become "retest", the one word every screen uses."""
+Version 5: "post-treatment" tests become "retest", the one word every screen uses.
+Version 6: each test's context (fixation, joint angle, lever arm, pain, MMT grade), and each
+client's body mass measurements with the day they were measured."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

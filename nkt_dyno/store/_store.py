@@ -27,6 +27,8 @@ from typing import Any, Protocol, Self, cast
 import numpy as np
 import numpy.typing as npt
 
+from nkt_dyno.context import FIELDS as CONTEXT_FIELDS
+from nkt_dyno.context import NO_CONTEXT, TestContext, body_mass_kg
 from nkt_dyno.store import _codec, _muscles
 from nkt_dyno.store._errors import NotFoundError, StoreError, StoreWriteError
 from nkt_dyno.store._models import (
@@ -36,6 +38,7 @@ from nkt_dyno.store._models import (
     VERDICTS,
     Analysis,
     AuditEntry,
+    BodyMass,
     CalibrationRecord,
     Client,
     Device,
@@ -99,7 +102,8 @@ _TEST_COLUMNS = """
     t.challenge_target, t.position_notes, t.device_id, t.calibration_id,
     t.therapist_verdict, t.notes, tr.n,
     a.id, a.engine_version, a.created, a.verdict, a.peak_n, a.break_ratio, a.efforts,
-    t.group_id, t.test, t.gaps, t.rate_hz
+    t.group_id, t.test, t.gaps, t.rate_hz,
+    t.fixation, t.joint_angle_deg, t.lever_arm_m, t.pain, t.mmt_grade
 """
 
 _TEST_FROM = """
@@ -270,6 +274,43 @@ class Store:
             ids = ", ".join(str(r[0]) for r in rows)
             raise NotFoundError(f"several clients have that name; use an id: {ids}")
         return Client(*rows[0])
+
+    def add_body_mass(
+        self, client_id: int, kg: float, *, measured: str | dt.date | None = None
+    ) -> BodyMass:
+        """Record a weighing of the client on the day ``measured`` (default today)."""
+        kg = body_mass_kg(kg)
+        day = _iso_day(measured)
+        created = now()
+        with self._write("saving the body mass") as c:
+            _require(c, "clients", client_id, "client")
+            bid = _lastrowid(
+                c.execute(
+                    "INSERT INTO body_masses (client_id, measured, kg, created) "
+                    "VALUES (?, ?, ?, ?)",
+                    (client_id, day, kg, created),
+                )
+            )
+        return BodyMass(bid, client_id, day, kg, created)
+
+    def body_masses(self, client_id: int) -> list[BodyMass]:
+        """The client's weighings, oldest first (of one day, the last entered last)."""
+        rows = self._conn.execute(
+            "SELECT id, client_id, measured, kg, created FROM body_masses "
+            "WHERE client_id = ? ORDER BY measured, id",
+            (client_id,),
+        )
+        return [BodyMass(*r) for r in rows]
+
+    def body_mass_at(self, client_id: int, when: str) -> BodyMass | None:
+        """The weighing valid at ``when`` (a stored time): the latest on or before its day."""
+        day = dt.datetime.fromisoformat(when).astimezone().date().isoformat()
+        row = self._conn.execute(
+            "SELECT id, client_id, measured, kg, created FROM body_masses "
+            "WHERE client_id = ? AND measured <= ? ORDER BY measured DESC, id DESC",
+            (client_id, day),
+        ).fetchone()
+        return None if row is None else BodyMass(*row)
 
     def add_examiner(self, name: str) -> Examiner:
         """The examiner of that name, added if new."""
@@ -448,6 +489,7 @@ class Store:
         test: str = "break",
         gaps: Sequence[Gap] = (),
         rate_hz: float | None = None,
+        context: TestContext = NO_CONTEXT,
     ) -> int:
         """Save one test with its trace (and analysis) in one transaction; return its id.
 
@@ -475,8 +517,9 @@ class Store:
                 c.execute(
                     "INSERT INTO tests (session_id, recorded, muscle, side, condition, "
                     "challenge_target, position_notes, device_id, calibration_id, "
-                    "therapist_verdict, notes, group_id, test, gaps, rate_hz) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "therapist_verdict, notes, group_id, test, gaps, rate_hz, "
+                    "fixation, joint_angle_deg, lever_arm_m, pain, mmt_grade) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         session_id,
                         recorded or now(),
@@ -493,6 +536,7 @@ class Store:
                         test,
                         _gaps_json(gaps),
                         rate_hz,
+                        *(getattr(context, f) for f in CONTEXT_FIELDS),
                     ),
                 )
             )
@@ -588,11 +632,14 @@ class Store:
         position_notes: str | None = None,
         notes: str | None = None,
         test: str | None = None,
+        context: TestContext = NO_CONTEXT,
+        clear: Sequence[str] = (),
     ) -> MuscleTest:
         """Correct a test's tags; the audit keeps what they were, who changed them and when.
 
         None leaves a tag as it is; ``challenge_target=""`` removes the target.
-        A test whose muscle or side changes leaves its protocol group.
+        The context fields given in ``context`` are set, those named in ``clear``
+        emptied. A test whose muscle or side changes leaves its protocol group.
         """
         given = {
             "muscle": muscle,
@@ -603,7 +650,13 @@ class Store:
             "notes": notes,
             "test": test,
         }
-        changes: dict[str, str | None] = {k: v for k, v in given.items() if v is not None}
+        changes: dict[str, str | float | int | None] = {
+            k: v for k, v in given.items() if v is not None
+        }
+        for name in clear:
+            _check_choice("a field to clear", name, CONTEXT_FIELDS)
+            changes[name] = None
+        changes.update(context.given())
         if changes.get("challenge_target") == "":
             changes["challenge_target"] = None
         for name, allowed in (("side", SIDES), ("condition", CONDITIONS), ("test", TESTS)):
@@ -614,7 +667,7 @@ class Store:
         if changes.get("challenge_target"):
             changes["challenge_target"] = self.resolve_muscle(str(changes["challenge_target"])).name
         before = self.get_test(test_id)
-        old = {k: getattr(before, k) for k in changes}
+        old = {k: getattr(before.context if k in CONTEXT_FIELDS else before, k) for k in changes}
         with self._write("correcting the test") as c:
             for name, value in changes.items():
                 c.execute(f"UPDATE tests SET {name} = ? WHERE id = ?", (value, test_id))
@@ -1057,6 +1110,7 @@ def _test_from_row(row: Sequence[Any]) -> MuscleTest:
         test,
         gaps,
         rate_hz,
+        *context,
     ) = row
     analysis = (
         None
@@ -1085,7 +1139,22 @@ def _test_from_row(row: Sequence[Any]) -> MuscleTest:
         test=test,
         gaps=tuple(Gap(float(a), float(b), int(c)) for a, b, c in json.loads(gaps)),
         rate_hz=rate_hz,
+        context=TestContext(*context),
     )
+
+
+def _iso_day(day: str | dt.date | None) -> str:
+    """A measurement day as ISO text; a day in the future is refused."""
+    if day is None:
+        return dt.date.today().isoformat()
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            raise ValueError(f"a date must be written YYYY-MM-DD, got {day!r}") from None
+    if day > dt.date.today():
+        raise ValueError(f"{day.isoformat()} is in the future: give the day it was measured")
+    return day.isoformat()
 
 
 def _gaps_json(gaps: Sequence[Gap]) -> str:
