@@ -55,6 +55,7 @@ def fill(path: Path, tests: int = 3) -> list[int]:
             for seed in range(tests)
         ]
         store.edit_test(ids[0], who="Dr Who", notes="re-tagged")
+        store.add_body_mass(client.id, 68.0, measured="2025-01-02")
     return ids
 
 
@@ -87,6 +88,7 @@ def test_push_moves_a_file_losslessly_and_again_adds_nothing(tmp_path: Path, pg_
                 and test.analysis.peak_n == ws.get_test(local_id).analysis.peak_n
             )  # type: ignore[union-attr]
         assert [e.action for e in srv.audit()] == ["edit"]
+        assert [(m.kg, m.measured) for m in srv.body_masses(client.id)] == [(68.0, "2025-01-02")]
         assert srv.get_session(remote[0].session_id).examiner_id is not None
 
 
@@ -442,3 +444,43 @@ def test_the_window_says_which_store_and_whether_the_server_answers(
     assert lines[0].startswith("store: server postgresql://postgres@/") and "connected" in lines[0]
     assert "(site main)" in lines[0]
     assert "cannot be reached" in lines[1] and "0 tests wait for upload" in lines[1]
+
+
+def test_a_server_at_schema_1_is_migrated_by_its_owner_with_nothing_lost(pg_url: str) -> None:
+    import sqlalchemy
+
+    from nkt_dyno.store._server_schema import SERVER_SCHEMA_VERSION, migrate
+
+    engine = sqlalchemy.create_engine(
+        "postgresql+psycopg://",
+        creator=lambda: psycopg.connect(pg_url),
+        poolclass=sqlalchemy.pool.NullPool,
+    )
+    with engine.begin() as conn:
+        migrate(conn, target=1)
+    engine.dispose()
+    trace = make_trace(3, gyro=True)
+    with psycopg.connect(pg_url, autocommit=True) as sql:
+        sql.execute("INSERT INTO sites VALUES ('main')")
+        sql.execute("INSERT INTO clients (name, created, site) VALUES ('Old', '2024', 'main')")
+        sql.execute("INSERT INTO sessions (client_id, started) VALUES (1, '2024-01-01T09:00')")
+        sql.execute(
+            "INSERT INTO tests (session_id, recorded, muscle, side, condition) "
+            "VALUES (1, '2024-01-01T09:01', 'psoas', 'L', 'baseline')"
+        )
+        sql.execute(
+            "INSERT INTO traces VALUES (1, 'f64le-xor-planes-zlib', %s, %s, %s, %s, %s)",
+            (len(trace), encode(trace.t), encode(trace.force), encode(trace.gyro),
+             json.dumps(dict(trace.metadata))),
+        )  # fmt: skip
+    db = pg_url.split("/")[3].split("?")[0]
+    ana_url = _role(pg_url, f"ana_{db}")
+    with pytest.raises(StoreError, match="the database's owner must connect once"):
+        Store.open(ana_url)
+    with server(pg_url) as srv:
+        assert srv.schema_version == SERVER_SCHEMA_VERSION == 2
+        (test,) = srv.history(1)
+        assert test.context.given() == {}
+        assert_same_trace(srv.load_trace(test.id), trace)
+        srv.add_body_mass(1, 71.5, measured="2024-01-01")
+        assert srv.body_mass_at(1, test.recorded + ":00+00:00") is not None

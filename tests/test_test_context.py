@@ -33,10 +33,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    path = tmp_path / "store.sqlite3"
-    Store.open(path).close()
-    return str(path)
+def db(any_db: str) -> str:
+    """An empty store on each backend (conftest's ``any_db``)."""
+    Store.open(any_db).close()
+    return any_db
 
 
 # -- values ----------------------------------------------------------------------
@@ -67,7 +67,7 @@ def test_context_reads_back_from_trace_metadata(tmp_path: Path) -> None:
     text = path.read_text()
     assert "# lever_arm_m: 0.32\n" in text and "# mmt_grade: 4+\n" in text
     assert TestContext.from_metadata(read_trace(path).metadata) == BELT
-    with pytest.raises(ValueError, match="t.csv: # pain: pain must be a whole number"):
+    with pytest.raises(ValueError, match=r"t\.csv: # pain: pain must be a whole number"):
         TestContext.from_metadata({"pain": "lots"}, source="t.csv")
 
 
@@ -81,8 +81,8 @@ def test_given_fields_override_defaults() -> None:
 # -- store -----------------------------------------------------------------------
 
 
-def test_the_store_keeps_test_type_and_context_and_edits_them(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "s.sqlite3") as s:
+def test_the_store_keeps_test_type_and_context_and_edits_them(db: str) -> None:
+    with Store.open(db) as s:
         session = s.start_session(s.add_client("A").id)
         tid = s.save_test(
             session.id,
@@ -108,8 +108,8 @@ def test_the_store_keeps_test_type_and_context_and_edits_them(tmp_path: Path) ->
             s.edit_test(tid, who="me", clear=["notes"])
 
 
-def test_body_mass_valid_at_the_test_day_is_the_latest_before_it(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "s.sqlite3") as s:
+def test_body_mass_valid_at_the_test_day_is_the_latest_before_it(db: str) -> None:
+    with Store.open(db) as s:
         client = s.add_client("A").id
         assert s.body_mass_at(client, "2025-01-01T12:00:00+00:00") is None
         s.add_body_mass(client, 70.0, measured="2024-06-01")
@@ -203,8 +203,8 @@ def test_import_takes_context_from_options_over_the_file(
     run(capsys, "client", "add", "Jo", "--body-mass", "71.5", "--db", db)
     meta = {"muscle": "psoas", "side": "L", "test": "make", **BELT.to_metadata()}
     path = _effort_file(tmp_path / "e.csv", meta)
-    code, out, err = run(capsys, "import", str(path), "--client", "Jo", "--pain", "0",
-                         "--whole", "--db", db)  # fmt: skip
+    code, _, err = run(capsys, "import", str(path), "--client", "Jo", "--pain", "0",
+                       "--whole", "--db", db)  # fmt: skip
     assert code == 0, err
     with Store.open(db) as s:
         test = s.get_test(1)

@@ -38,6 +38,7 @@ _PARENTS: dict[str, dict[str, str]] = {
     "sessions": {"client_id": "clients", "examiner_id": "examiners"},
     "protocol_groups": {"session_id": "sessions"},
     "tests": {"session_id": "sessions", "group_id": "protocol_groups"},
+    "body_masses": {"client_id": "clients"},
 }
 _PER_TEST = ("traces", "analyses", "audit")
 
@@ -148,7 +149,7 @@ class _Copier:
                 for row in self._local_rows(f"SELECT * FROM {table}"):
                     self._insert(c, table, row, conflict="")
         with self.server._write("uploading clients and sessions") as c:
-            for table in ("clients", "sessions", "protocol_groups"):
+            for table in ("clients", "sessions", "protocol_groups", "body_masses"):
                 for row in self._local_rows(f"SELECT * FROM {table} ORDER BY id"):
                     if (table, row["id"]) not in self.ids:
                         self._ensure(c, table, row)

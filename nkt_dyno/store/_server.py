@@ -37,7 +37,8 @@ SITE_VAR = "NKT_DYNO_SITE"
 """The site new clients belong to, when the role is granted more than one."""
 
 _NEW_ROW = re.compile(
-    r"^\s*INSERT INTO (clients|examiners|sessions|tests|protocol_groups|analyses|audit)\b",
+    r"^\s*INSERT INTO (clients|examiners|sessions|tests|protocol_groups|analyses|audit"
+    r"|body_masses)\b",
     re.IGNORECASE,
 )
 
@@ -274,6 +275,12 @@ def _migrate(url: str, pg: psycopg.Connection[tuple[Any, ...]], where: str) -> N
         with engine.begin() as conn:
             migrate(conn)
     except sqlalchemy.exc.DBAPIError as exc:
+        if isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
+            raise StoreError(
+                f"{where} has server schema {version} and this nkt-dyno needs "
+                f"{SERVER_SCHEMA_VERSION}: the database's owner must connect once with it to "
+                "update the schema (nothing was changed)"
+            ) from exc
         if isinstance(exc.orig, psycopg.Error):
             raise server_error(where, exc.orig, "setting up the server schema") from exc
         raise StoreError(f"{where}: setting up the server schema failed: {exc}") from exc

@@ -1,7 +1,8 @@
 """The server store's schema: SQLAlchemy Core tables, sites, roles and row-level security.
 
 The tables carry the same names and columns as the SQLite store at its
-current version, so the store's queries run unchanged on both; a server adds
+current version (:data:`MIGRATIONS` says which server schema matches which),
+so the store's queries run unchanged on both; a server adds
 
 * ``uid`` on clients, sessions, protocol groups and tests: globally unique,
   so a workstation's upload that is interrupted and retried never adds a row
@@ -16,7 +17,9 @@ to the connecting role (``site_grants``) and everything hanging off them;
 this in the server, so it holds for hand-written SQL too.
 
 Versions follow the SQLite store's rule: a released migration is never
-edited; a change is a new one appended to :data:`MIGRATIONS`.
+edited; a change is a new one appended to :data:`MIGRATIONS`. Schema 1 is
+created from SQLAlchemy Core tables; later ones change it with Alembic's
+operations, run inside the same transaction as the version bump.
 """
 
 from __future__ import annotations
@@ -230,10 +233,11 @@ END $$
 """
 
 _SHARED = ("examiners", "devices", "calibrations", "muscles", "settings", "sites")
+_CLIENT_ROW = "EXISTS (SELECT 1 FROM clients c WHERE c.id = client_id)"
 _PER_CLIENT = {
     # table: the condition that ties a row to a client the role may see
     "clients": "nkt_site_allowed(site)",
-    "sessions": "EXISTS (SELECT 1 FROM clients c WHERE c.id = client_id)",
+    "sessions": _CLIENT_ROW,
     "protocol_groups": "EXISTS (SELECT 1 FROM sessions s WHERE s.id = session_id)",
     "tests": "EXISTS (SELECT 1 FROM sessions s WHERE s.id = session_id)",
     "traces": "EXISTS (SELECT 1 FROM tests t WHERE t.id = test_id)",
@@ -315,14 +319,21 @@ def _v1_access() -> list[str]:
     for table in _SHARED[:-1]:
         sql.append(f"GRANT SELECT, INSERT, UPDATE ON {table} TO nkt_therapist")
     for table, condition in _PER_CLIENT.items():
-        sql += [
-            f"GRANT SELECT, INSERT, UPDATE ON {table} TO nkt_therapist",
-            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-            f"CREATE POLICY by_site ON {table} USING ({condition}) WITH CHECK ({condition})",
-        ]
+        sql += _per_client_access(table, condition, logged=table in _LOGGED)
     # Re-analysis replaces a version's result (delete, then insert).
     sql.append("GRANT DELETE ON analyses TO nkt_therapist")
-    for table in _LOGGED:
+    return sql
+
+
+def _per_client_access(table: str, condition: str, *, logged: bool = True) -> list[str]:
+    """A table of client data: therapists' rights, its site policy, its change record."""
+    sql = [
+        f"GRANT SELECT, INSERT, UPDATE ON {table} TO nkt_therapist",
+        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO nkt_therapist",
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"CREATE POLICY by_site ON {table} USING ({condition}) WITH CHECK ({condition})",
+    ]
+    if logged:
         sql.append(
             f"CREATE TRIGGER {table}_changes AFTER INSERT OR UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION nkt_log_change()"
@@ -343,8 +354,37 @@ def _migration_1(conn: Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_migration_1,)
-"""Server schema 1: the SQLite store's version 5 with sites, uids, roles and the change record."""
+def _migration_2(conn: Connection) -> None:
+    """The SQLite store's version 6: each test's context, and the clients' weighings."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    op = Operations(MigrationContext.configure(conn))
+    for column in (
+        Column("fixation", Text, CheckConstraint("fixation IN ('handheld', 'belt', 'frame')")),
+        Column("joint_angle_deg", Float),
+        Column("lever_arm_m", Float, CheckConstraint("lever_arm_m > 0")),
+        Column("pain", Integer, CheckConstraint("pain BETWEEN 0 AND 10")),
+        Column("mmt_grade", Text),
+    ):
+        op.add_column("tests", column)
+    op.create_table(
+        "body_masses",
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("client_id", BigInteger, ForeignKey("clients.id"), nullable=False),
+        Column("measured", Text, nullable=False),
+        Column("kg", Float, CheckConstraint("kg > 0"), nullable=False),
+        Column("created", Text, nullable=False),
+        Column("uid", Text, nullable=False, unique=True, server_default=_UID),
+    )
+    op.create_index("body_masses_client", "body_masses", ["client_id", "measured"])
+    for statement in _per_client_access("body_masses", _CLIENT_ROW):
+        conn.exec_driver_sql(statement)
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_migration_1, _migration_2)
+"""Server schema 1: the SQLite store's version 5 with sites, uids, roles and the change record.
+Server schema 2: the SQLite store's version 6 (test context, body masses)."""
 
 SERVER_SCHEMA_VERSION = len(MIGRATIONS)
 
