@@ -9,6 +9,8 @@ saved tests to the session view.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -33,7 +35,7 @@ from gui._session_screen import SessionScreen
 from gui._tagging import TaggingPanel, Tags, ensure_client
 from nkt_dyno.clinic import store_device
 from nkt_dyno.devices import PROFILES
-from nkt_dyno.store import Store, StoreError, save_recording
+from nkt_dyno.store import ServerUnreachableError, Store, StoreError, save_recording
 from nkt_dyno.summary import verdict_line
 from nkt_dyno.trace import Trace
 
@@ -45,6 +47,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("nkt-dyno")
         self.store: Store | None = None
+        self.offline: Callable[[], tuple[Store, Callable[[], str]]] | None = None
+        """For a clinic's server: opens this workstation's own store should the server go,
+        with what describes it (its waiting tests change with every save)."""
+        self._describe: Callable[[], str] | None = None
         self.options = DisplayOptions(self)
         self.live_model = LiveTestModel(parent=self)
         self.live = LiveScreen(self.live_model, self.options)
@@ -182,16 +188,37 @@ class MainWindow(QMainWindow):
         elif self._saved is not None:
             self.tagging.show_status(f"already saved as test #{self._saved}")
         else:
+            where = ""
             try:
-                self._saved = self._save(self.store, trace, tags)
+                try:
+                    self._saved = self._save(self.store, trace, tags)
+                except ServerUnreachableError:
+                    if self.offline is None:
+                        raise
+                    self._go_offline()
+                    assert self.store is not None
+                    self._saved = self._save(self.store, trace, tags)
+                    where = " in this workstation's store: the server cannot be reached"
             except (ValueError, StoreError) as exc:
                 self.tagging.show_status(str(exc), error=True)
                 return None
             self.tagging.clear_per_test()
-            self.tagging.show_status(f"saved as test #{self._saved}")
+            self.tagging.show_status(f"saved as test #{self._saved}{where}")
+            if self._describe is not None:
+                self.store_label.setText(self._describe())
             self._offer_save()
             return self._saved
         return None
+
+    def _go_offline(self) -> None:
+        """The server went away: carry on in this workstation's store, and say so."""
+        assert self.offline is not None and self.store is not None
+        lost = self.store
+        store, describe = self.offline()
+        self.offline = None
+        self.attach_store(store, describe())
+        self._describe = describe
+        lost.close()
 
     def _save(self, store: Store, trace: Trace, tags: Tags) -> int:
         if ensure_client(store, tags.client):

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -38,6 +39,29 @@ def _open_store(args: argparse.Namespace, scratch: Path) -> tuple[Store, str | N
         opened = open_workstation(server_url(args.db))
         return opened.store, status_line(opened)
     return Store.open(args.db), None
+
+
+def _offline_store(
+    args: argparse.Namespace, store: Store
+) -> Callable[[], tuple[Store, Callable[[], str]]] | None:
+    """For a server store: what opens this workstation's file if the server goes away."""
+    from nkt_dyno.store._paths import is_server, server_url
+
+    if not is_server(args.db):
+        return None
+    from nkt_dyno.store._server import ServerStore
+
+    if not isinstance(store, ServerStore):
+        return None  # the server was away from the start: the file is in use already
+
+    def fall_back() -> tuple[Store, Callable[[], str]]:
+        from nkt_dyno.store._workstation import offline_line, open_offline
+
+        url = server_url(args.db)
+        local = open_offline(url).store
+        return local, lambda: offline_line(url, local)
+
+    return fall_back
 
 
 async def _script(window: MainWindow, args: argparse.Namespace) -> None:
@@ -77,6 +101,7 @@ async def _main(args: argparse.Namespace, app: QApplication) -> int:
         store, status = _open_store(args, Path(scratch))
         window = MainWindow()
         window.attach_store(store, status)
+        window.offline = _offline_store(args, store)
         window.show()
         try:
             script = asyncio.ensure_future(_script(window, args))

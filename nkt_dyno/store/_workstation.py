@@ -46,7 +46,7 @@ def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) 
     ``create=False`` (a command that only reads) never makes the file.
     """
     from nkt_dyno.store._push import pending, push
-    from nkt_dyno.store._server import ServerStore, display_url
+    from nkt_dyno.store._server import ServerStore
     from nkt_dyno.store._store import Store
 
     path = default_path()
@@ -54,13 +54,7 @@ def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) 
         server = Store.open(url, timeout_s=timeout_s)
     except ServerUnreachableError:
         local = Store.open(path, create=create)
-        waiting = _pending_offline(local)
-        return Workstation(
-            local,
-            False,
-            f"the server {display_url(url)} cannot be reached: this workstation saves to "
-            f"{path} until it answers ({_waiting_words(waiting)})",
-        )
+        return Workstation(local, False, _offline_notice(url, local))
     assert isinstance(server, ServerStore)
     notice = ""
     if (create or path.exists()) and server.site is not None:
@@ -76,6 +70,28 @@ def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) 
             server.close()
             raise
     return Workstation(server, True, notice)
+
+
+def open_offline(url: str) -> Workstation:
+    """This workstation's file, for when the server went away during a session."""
+    from nkt_dyno.store._store import Store
+
+    local = Store.open(default_path())
+    return Workstation(local, False, _offline_notice(url, local))
+
+
+def offline_line(url: str, local: Store) -> str:
+    """The status line while working in the file: it counts the tests waiting now."""
+    return f"store: this workstation's file · {_offline_notice(url, local)}"
+
+
+def _offline_notice(url: str, local: Store) -> str:
+    from nkt_dyno.store._server import display_url
+
+    return (
+        f"the server {display_url(url)} cannot be reached: this workstation saves to "
+        f"{local.location} until it answers ({_waiting_words(_pending_offline(local))})"
+    )
 
 
 def copy_new_clients(opened: Workstation) -> None:
