@@ -1,11 +1,18 @@
-"""Store benchmark: save time, history of a 10,000-test store, file size per test.
+"""Store benchmark: save time, history of a large store, file size per test.
 
 Targets (DESIGN §5): save a test < 20 ms; open a store of 10,000 tests and
-list one client's history < 1 s.
+list one client's history < 1 s. With ``--server``, the same on a clinic's
+PostgreSQL server, side by side (issue 16: save < 20 ms median over
+loopback; one client's history in a 100,000-test server store < 100 ms).
 
     python bench/store.py [--tests 10000] [--saves 200] [--dir DIR]
+        [--server postgresql://… [--server-tests 100000]]
 
-The store is built in a temporary folder (or ``--dir``) and removed after.
+The file stores are built in a temporary folder (or ``--dir``) and removed
+after. ``--server`` names an empty scratch database that the bench fills
+(schema, one site, tests) and leaves as it is. The large server store is
+filled in bulk (COPY) with 1-s filler traces: listing a history reads no
+trace, and 100,000 full 10-s traces would take 6 GB.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from nkt_dyno.store import NewAnalysis, Store
+from nkt_dyno.store._store import now
 from nkt_dyno.trace import Trace
 
 RATE_HZ = 1000
@@ -106,11 +114,117 @@ def bench_history(path: Path, repeats: int = 5) -> list[float]:
     return times
 
 
+def bench_save_server(url: str, saves: int) -> list[float]:
+    """Save ``saves`` 10-s tests on the server; return per-save times (s)."""
+    traces = [recording(i) for i in range(10)]
+    times = []
+    with Store.open(url) as store:
+        sid = store.start_session(store.add_client("Bench").id).id
+        for i in range(saves):
+            start = time.perf_counter()
+            store.save_test(
+                sid, muscle="gluteus medius", side="L", condition="baseline",
+                trace=traces[i % len(traces)], analysis=ANALYSIS,
+            )  # fmt: skip
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def build_server(url: str, tests: int) -> None:
+    """Fill the server store to ``tests`` tests in bulk: clients and sessions, then COPY."""
+    import json
+
+    from nkt_dyno.store._codec import CODEC, encode
+    from nkt_dyno.store._server import ServerStore
+
+    n = RATE_HZ  # 1-s filler traces
+    t = encode(np.arange(n) / RATE_HZ)
+    force = encode(recording(0).force[:n])
+    efforts = json.dumps(ANALYSIS.efforts)
+    per_client = TESTS_PER_SESSION * SESSIONS_PER_CLIENT
+    start = time.perf_counter()
+    with Store.open(url) as store:
+        assert isinstance(store, ServerStore)
+        pg = store._conn.pg
+        have = len(store.test_ids())
+        next_id = int(pg.execute("SELECT coalesce(max(id), 0) + 1 FROM tests").fetchone()[0])
+        while have < tests:
+            client = store.add_client(f"Client {have // per_client}").id
+            sessions = [store.start_session(client).id for _ in range(SESSIONS_PER_CLIENT)]
+            count = min(per_client, tests - have)
+            ids = range(next_id, next_id + count)
+            with pg.transaction():
+                with pg.cursor().copy(
+                    "COPY tests (id, session_id, recorded, muscle, side, condition) FROM STDIN"
+                ) as copy:
+                    for k, tid in enumerate(ids):
+                        copy.write_row((tid, sessions[k // TESTS_PER_SESSION], now(),
+                                        "psoas", "LR"[k % 2], "baseline"))  # fmt: skip
+                with pg.cursor().copy(
+                    "COPY traces (test_id, codec, n, t, force, metadata) FROM STDIN"
+                ) as copy:
+                    for tid in ids:
+                        copy.write_row((tid, CODEC, n, t, force, "{}"))
+                with pg.cursor().copy(
+                    "COPY analyses (test_id, engine_version, created, verdict, peak_n, "
+                    "break_ratio, efforts) FROM STDIN"
+                ) as copy:
+                    for tid in ids:
+                        copy.write_row((tid, "bench", now(), "break", 147.1, 0.61, efforts))
+            next_id += count
+            have += count
+            if have % 5000 == 0 or have == tests:
+                rate = have / (time.perf_counter() - start)
+                print(f"\r  building: {have}/{tests} tests ({rate:.0f}/s)", end="", flush=True)
+        for table in ("tests", "analyses"):
+            pg.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        pg.execute("ANALYZE")
+    print()
+
+
+def bench_history_server(url: str, repeats: int = 20) -> tuple[list[float], int]:
+    """List the history of a client in the middle, on an open connection; times (s), rows."""
+    times = []
+    with Store.open(url) as store:
+        clients = store.clients()
+        middle = clients[len(clients) // 2].id
+        for _ in range(repeats):
+            start = time.perf_counter()
+            rows = store.history(middle)
+            times.append(time.perf_counter() - start)
+    return times, len(rows)
+
+
+def _server(url: str, saves: int, tests: int) -> None:
+    from nkt_dyno.store._server import ServerStore, display_url
+
+    print(f"server {display_url(url)}:")
+    with Store.open(url) as store:
+        assert isinstance(store, ServerStore)
+        if store.site is None:
+            store.add_site("bench")
+    times = [1e3 * t for t in bench_save_server(url, saves)]
+    ms = sorted(times)
+    print(f"  save a {DURATION_S:.0f}-s {RATE_HZ} Hz test ({saves} saves): median "
+          f"{statistics.median(ms):.2f} ms, p90 {ms[int(0.9 * len(ms))]:.2f} ms, "
+          f"max {ms[-1]:.2f} ms   (target < 20 ms)")  # fmt: skip
+    build_server(url, tests)
+    hist, rows = bench_history_server(url)
+    print(f"  one client's history ({rows} tests) in a {tests}-test store: median "
+          f"{statistics.median(1e3 * t for t in hist):.1f} ms, max {1e3 * max(hist):.1f} ms"
+          "   (target < 100 ms)")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", type=int, default=10_000, help="tests in the large store")
     parser.add_argument("--saves", type=int, default=200, help="saves to time")
     parser.add_argument("--dir", type=Path, help="folder for the stores (default: temporary)")
+    parser.add_argument("--server", metavar="URL", help="an empty scratch server database")
+    parser.add_argument("--server-tests", type=int, default=100_000, help="tests on the server")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         folder = Path(tmp)
@@ -128,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         hist = [1e3 * t for t in bench_history(big)]
         print(f"  open + one client's history: median {statistics.median(hist):.1f} ms, "
               f"max {max(hist):.1f} ms   (target < 1000 ms)")  # fmt: skip
+    if args.server:
+        _server(args.server, args.saves, args.server_tests)
     return 0
 
 

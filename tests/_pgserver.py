@@ -5,8 +5,9 @@ newest ``/usr/lib/postgresql/*/bin``. PostgreSQL refuses to run as root, so
 under root the cluster belongs to (and runs as) the ``postgres`` user, else
 ``nobody``. The server listens on a socket in its own folder only (no TCP
 port), with ``trust`` authentication: the tests exercise roles and row-level
-security, not passwords. ``fsync`` is off (a clean stop still writes
-everything), which keeps a cluster's start to about a second.
+security, not passwords. ``fsync`` is off unless ``durable`` (a clean stop still writes
+everything), which keeps a cluster's start to about a second; a benchmark
+wants ``durable``, as a clinic's server is.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def _server_user() -> str | None:
 class Cluster:
     """One cluster: :meth:`start`, :meth:`stop` (and start again), :meth:`remove`."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, *, durable: bool = False) -> None:
         self.bin = bin_dir
+        self.durable = durable
         self.user = _server_user()
         self.root = Path(tempfile.mkdtemp(prefix="nkt-dyno-pg-"))
         self.data = self.root / "data"
@@ -81,10 +83,9 @@ class Cluster:
             raise RuntimeError(f"{tool} failed: {done.stderr.strip()}\n{log[-2000:]}")
 
     def start(self) -> None:
-        options = (
-            f"-k {self.socket} -p {PORT} -c listen_addresses='' -c fsync=off "
-            "-c full_page_writes=off -c max_connections=60"
-        )
+        options = f"-k {self.socket} -p {PORT} -c listen_addresses='' -c max_connections=60"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
                   "-l", str(self.log), "-o", options)  # fmt: skip
 
