@@ -327,3 +327,23 @@ def test_opening_a_store_does_not_import_the_engine(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
     )
     assert out.stdout.strip() == "False"
+
+
+def test_a_server_without_the_server_packages_is_one_sentence_and_files_still_work(
+    tmp_path: Path,
+) -> None:
+    script = (
+        "import sys\n"
+        "sys.modules['psycopg'] = sys.modules['sqlalchemy'] = None\n"
+        "from nkt_dyno.cli import main\n"
+        f"assert main(['client', 'add', 'Jo', '--db', {str(tmp_path / 'x.sqlite3')!r}]) == 0\n"
+        "assert main(['store', '--db', 'postgresql://ana@/clinic']) == 1\n"
+        "assert main(['store', 'push', '--to', 'postgresql://ana@/clinic']) == 1\n"
+        "sys.exit(main(['client', 'list', '--db', 'postgresql://ana@/clinic']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("nkt-dyno: error: a server store needs the optional server packages")
+    assert last.endswith('(psycopg is missing): pip install "nkt-dyno[server]"')
+    assert "Traceback" not in done.stderr

@@ -13,7 +13,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import psycopg
 import pytest
 from _pgserver import Cluster
 from conftest import server_store_url
@@ -24,8 +23,10 @@ from nkt_dyno.store import ServerUnreachableError, Store, StoreError, save_recor
 from nkt_dyno.store._codec import encode
 from nkt_dyno.store._push import pending, push
 from nkt_dyno.store._schema import MIGRATIONS
-from nkt_dyno.store._server import ServerStore
 from nkt_dyno.trace import Trace, write_trace
+
+psycopg = pytest.importorskip("psycopg", reason='the server extra: pip install -e ".[server]"')
+from nkt_dyno.store._server import ServerStore  # noqa: E402  (needs psycopg)
 
 TESTS_DIR = str(Path(__file__).parent)
 

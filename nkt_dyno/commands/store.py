@@ -86,6 +86,12 @@ def _describe_server(db: str | None) -> int:
     """The server, its state and site, and what waits for it in this workstation's file."""
     from nkt_dyno.store import ServerUnreachableError, Store, StoreError, default_path
     from nkt_dyno.store._paths import server_url
+    from nkt_dyno.store._store import require_server_packages
+
+    try:
+        require_server_packages()
+    except StoreError as exc:
+        return fail(str(exc))
     from nkt_dyno.store._server import ServerStore, display_url
 
     url = server_url(db)
@@ -123,7 +129,7 @@ def run_push(args: argparse.Namespace) -> int:
     from nkt_dyno.store import Store, StoreError
     from nkt_dyno.store._paths import is_server, resolve_path
     from nkt_dyno.store._push import push
-    from nkt_dyno.store._server import ServerStore, display_url
+    from nkt_dyno.store._store import require_server_packages
 
     if not is_server(args.to):
         return fail(f"--to must be a server, postgresql://role@host/db; got {args.to!r}")
@@ -131,6 +137,9 @@ def run_push(args: argparse.Namespace) -> int:
         return fail("--db must name the store file to upload, not a server")
     path = resolve_path(args.db)
     try:
+        require_server_packages()
+        from nkt_dyno.store._server import ServerStore, display_url
+
         with Store.open(path, create=False) as local, Store.open(args.to) as server:
             assert isinstance(server, ServerStore)
             if args.site:
@@ -149,11 +158,14 @@ def _on_server(args: argparse.Namespace, doing: str, act: Callable[[ServerStore]
     """Run an administrator's action on the server that ``--db`` names."""
     from nkt_dyno.store import Store, StoreError
     from nkt_dyno.store._paths import is_server
-    from nkt_dyno.store._server import ServerStore
+    from nkt_dyno.store._store import require_server_packages
 
     if not is_server(args.db):
         return fail(f"{doing} needs the server: give --db postgresql://role@host/db")
     try:
+        require_server_packages()
+        from nkt_dyno.store._server import ServerStore
+
         with Store.open(args.db) as store:
             assert isinstance(store, ServerStore)
             act(store)

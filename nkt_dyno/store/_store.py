@@ -873,15 +873,22 @@ class Store:
             raise
 
 
-def _connect_server(url: str, timeout_s: float) -> Store:
-    """The server store; its driver is an optional extra, so say how to get it."""
+def require_server_packages() -> None:
+    """Raise one sentence saying how to install them when the server packages are missing."""
     try:
-        from nkt_dyno.store._server import ServerStore
+        import nkt_dyno.store._server  # noqa: F401
     except ImportError as exc:
         raise StoreError(
             f"a server store needs the optional server packages ({exc.name} is missing): "
             'pip install "nkt-dyno[server]"'
         ) from exc
+
+
+def _connect_server(url: str, timeout_s: float) -> Store:
+    """The server store; its driver is an optional extra, so say how to get it."""
+    require_server_packages()
+    from nkt_dyno.store._server import ServerStore
+
     return ServerStore.connect(url, timeout_s=timeout_s)
 
 

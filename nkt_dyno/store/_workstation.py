@@ -45,6 +45,9 @@ def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) 
 
     ``create=False`` (a command that only reads) never makes the file.
     """
+    from nkt_dyno.store._store import require_server_packages
+
+    require_server_packages()
     from nkt_dyno.store._push import pending, push
     from nkt_dyno.store._server import ServerStore
     from nkt_dyno.store._store import Store
