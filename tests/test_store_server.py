@@ -485,3 +485,32 @@ def test_a_server_at_schema_1_is_migrated_by_its_owner_with_nothing_lost(pg_url:
         assert_same_trace(srv.load_trace(test.id), trace)
         srv.add_body_mass(1, 71.5, measured="2024-01-01")
         assert srv.body_mass_at(1, test.recorded + ":00+00:00") is not None
+
+
+def test_a_recording_saved_on_the_server_names_it_without_the_password(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server_store_url(pg_url)
+    secret_url = url.replace("postgresql://postgres@", "postgresql://postgres:s3cret-pw@")
+    monkeypatch.setenv("NKT_DYNO_LOCAL_DB", str(tmp_path / "ws.sqlite3"))
+    with server(url) as srv:
+        srv.add_client("Maria Example")
+    csv_path = tmp_path / "trace.csv"
+    code = main(["record", "--device", "sim:progressor", "--seconds", "1", "-o", str(csv_path),
+                 "--save", "--client", "Maria Example", "--muscle", "psoas", "--side", "L",
+                 "--db", secret_url])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    test_id = int(out.splitlines()[-1].removeprefix("saved as test "))
+    with server(url) as srv:
+        stored = json.dumps(dict(srv.load_trace(test_id).metadata))
+    assert "s3cret" not in out + err + csv_path.read_text() + stored
+    # A journal (kept while recording, and after a failed save) names the store so that
+    # `recover` can reopen it: the URL without the password, which libpq finds in ~/.pgpass.
+    import argparse
+
+    from nkt_dyno.commands.record import _journal_metadata
+
+    args = argparse.Namespace(device="sim:progressor", test="break", output=None)
+    with Store.open(secret_url) as srv:
+        assert _journal_metadata(args, None, srv)["store"] == url
