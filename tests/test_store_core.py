@@ -347,3 +347,20 @@ def test_a_server_without_the_server_packages_is_one_sentence_and_files_still_wo
     assert last.startswith("nkt-dyno: error: a server store needs the optional server packages")
     assert last.endswith('(psycopg is missing): pip install "nkt-dyno[server]"')
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("ref", "server"),
+    [
+        ("postgresql://ana@db/nkt", True),
+        ("postgres://db/nkt", True),
+        ("service=clinic", True),
+        ("host=/run/postgresql dbname=nkt", True),
+        ("clinic.sqlite3", False),
+        ("/data/host=1/store.db", False),
+    ],
+)
+def test_a_server_is_told_from_a_file_in_both_libpq_forms(ref: str, server: bool) -> None:
+    from nkt_dyno.store._paths import is_server
+
+    assert is_server(ref) is server

@@ -7,19 +7,27 @@ workstation then keeps a local file too, for work saved while the server is away
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ENV_VAR = "NKT_DYNO_DB"
 FILE_NAME = "nkt-dyno.sqlite3"
 LOCAL_VAR = "NKT_DYNO_LOCAL_DB"
 SERVER_SCHEMES = ("postgresql://", "postgres://")
+_CONNINFO_WORD = re.compile(r"\s*(host|hostaddr|port|dbname|user|service|sslmode)\s*=")
 
 
 def is_server(ref: str | os.PathLike[str] | None) -> bool:
-    """Whether ``--db`` (or ``$NKT_DYNO_DB`` when None) names a PostgreSQL server, not a file."""
+    """Whether ``--db`` (or ``$NKT_DYNO_DB`` when None) names a PostgreSQL server, not a file.
+
+    Both libpq forms count: a ``postgresql://`` URL and ``key=value`` words
+    (``service=clinic``, ``host=db dbname=nkt``), which must never become a file name.
+    """
     if ref is None:
         ref = os.environ.get(ENV_VAR, "").strip()
-    return isinstance(ref, str) and ref.startswith(SERVER_SCHEMES)
+    return isinstance(ref, str) and (
+        ref.startswith(SERVER_SCHEMES) or _CONNINFO_WORD.match(ref) is not None
+    )
 
 
 def server_url(ref: str | None) -> str:
