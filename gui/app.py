@@ -32,7 +32,7 @@ def _open_store(args: argparse.Namespace, scratch: Path) -> tuple[Store, str | N
     from nkt_dyno.store._paths import is_server, server_url
 
     if args.db is None and (args.simulate or args.exit_after is not None):
-        return Store.open(scratch / "demo.db"), None
+        return Store.open(scratch / "demo.db"), "store: a scratch store (removed on exit)"
     if is_server(args.db):
         from nkt_dyno.store._workstation import open_workstation, status_line
 
