@@ -233,16 +233,20 @@ END $$
 """
 
 _SHARED = ("examiners", "devices", "calibrations", "muscles", "settings", "sites")
-_CLIENT_ROW = "EXISTS (SELECT 1 FROM clients c WHERE c.id = client_id)"
+_CLIENT_ROW = "client_id IN (SELECT id FROM clients)"
+_TEST_ROW = "EXISTS (SELECT 1 FROM tests t WHERE t.id = test_id)"
 _PER_CLIENT = {
-    # table: the condition that ties a row to a client the role may see
-    "clients": "nkt_site_allowed(site)",
+    # table: the condition that ties a row to a client the role may see. Each names the
+    # table above it, whose own policy then applies: a chain down from the role's sites.
+    # The uncorrelated IN forms are computed once per query; the rows under a test are
+    # few per query, and checked one by one.
+    "clients": "site IN (SELECT unnest(nkt_my_sites()))",
     "sessions": _CLIENT_ROW,
-    "protocol_groups": "EXISTS (SELECT 1 FROM sessions s WHERE s.id = session_id)",
-    "tests": "EXISTS (SELECT 1 FROM sessions s WHERE s.id = session_id)",
-    "traces": "EXISTS (SELECT 1 FROM tests t WHERE t.id = test_id)",
-    "analyses": "EXISTS (SELECT 1 FROM tests t WHERE t.id = test_id)",
-    "audit": "EXISTS (SELECT 1 FROM tests t WHERE t.id = test_id)",
+    "protocol_groups": "session_id IN (SELECT id FROM sessions)",
+    "tests": "session_id IN (SELECT id FROM sessions)",
+    "traces": _TEST_ROW,
+    "analyses": _TEST_ROW,
+    "audit": _TEST_ROW,
 }
 _LOGGED = ("clients", "sessions", "protocol_groups", "tests", "analyses", "audit")
 
@@ -257,6 +261,14 @@ def _v1_access() -> list[str]:
         LANGUAGE sql STABLE AS $$
             SELECT pg_has_role(who, 'nkt_admin', 'MEMBER')
                 OR EXISTS (SELECT 1 FROM site_grants g WHERE g.role_name = who AND g.site = $1)
+        $$
+        """,
+        """
+        CREATE FUNCTION nkt_my_sites() RETURNS text[] LANGUAGE sql STABLE AS $$
+            SELECT CASE WHEN pg_has_role(current_user, 'nkt_admin', 'MEMBER')
+                THEN (SELECT array_agg(name) FROM sites)
+                ELSE (SELECT array_agg(site) FROM site_grants WHERE role_name = current_user)
+            END
         $$
         """,
         """
