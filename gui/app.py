@@ -59,7 +59,7 @@ def _offline_store(
 
         url = server_url(args.db)
         local = open_offline(url).store
-        return local, lambda: offline_line(url, local)
+        return local, lambda: offline_line(local)
 
     return fall_back
 

@@ -53,7 +53,7 @@ def test_a_test_is_saved_in_the_workstation_store_when_the_server_goes_mid_sessi
         test_id = window.save_test(window.tagging.tags())
         assert test_id is not None
         assert "in this workstation's store" in window.tagging.status.text()
-        assert "cannot be reached" in window.store_label.text()
+        assert "server not reachable" in window.store_label.text()
         assert "1 tests wait for upload" in window.store_label.text()
     finally:
         await_task(qtbot, link.close())

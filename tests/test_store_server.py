@@ -444,7 +444,7 @@ def test_the_window_says_which_store_and_whether_the_server_answers(
     pg_cluster.start()
     assert lines[0].startswith("store: server postgresql://postgres@/") and "connected" in lines[0]
     assert "(site main)" in lines[0]
-    assert "cannot be reached" in lines[1] and "0 tests wait for upload" in lines[1]
+    assert "server not reachable" in lines[1] and "0 tests wait for upload" in lines[1]
 
 
 def test_a_server_at_schema_1_is_migrated_by_its_owner_with_nothing_lost(pg_url: str) -> None:

@@ -21,9 +21,7 @@ from nkt_dyno.store._codec import encode
 from nkt_dyno.store._schema import MIGRATIONS, SCHEMA_VERSION
 from nkt_dyno.trace import Trace, read_trace, write_trace
 
-BELT = TestContext(
-    fixation="belt", joint_angle_deg=90.0, lever_arm_m=0.32, pain=3, mmt_grade="4+"
-)
+BELT = TestContext(fixation="belt", joint_angle_deg=90.0, lever_arm_m=0.32, pain=3, mmt_grade="4+")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -98,9 +96,7 @@ def test_the_store_keeps_test_type_and_context_and_edits_them(db: str) -> None:
         edited = s.edit_test(
             tid, who="me", context=TestContext(lever_arm_m=0.3), clear=["pain", "mmt_grade"]
         )
-        assert edited.context == TestContext(
-            fixation="belt", joint_angle_deg=90.0, lever_arm_m=0.3
-        )
+        assert edited.context == TestContext(fixation="belt", joint_angle_deg=90.0, lever_arm_m=0.3)
         entry = s.audit(tid)[-1]
         assert entry.before == {"pain": 3, "mmt_grade": "4+", "lever_arm_m": 0.32}
         assert entry.after == {"pain": None, "mmt_grade": None, "lever_arm_m": 0.3}

@@ -83,9 +83,12 @@ def open_offline(url: str) -> Workstation:
     return Workstation(local, False, _offline_notice(url, local))
 
 
-def offline_line(url: str, local: Store) -> str:
+def offline_line(local: Store) -> str:
     """The status line while working in the file: it counts the tests waiting now."""
-    return f"store: this workstation's file · {_offline_notice(url, local)}"
+    return (
+        f"store: this workstation's file {local.location} · server not reachable · "
+        f"{_waiting_words(_pending_offline(local))}"
+    )
 
 
 def _offline_notice(url: str, local: Store) -> str:
@@ -112,7 +115,7 @@ def status_line(opened: Workstation) -> str:
     if opened.online:
         line = f"store: server {opened.store.location} · connected"
         return f"{line} · {opened.notice}" if opened.notice else line
-    return f"store: this workstation's file · {opened.notice}"
+    return offline_line(opened.store)
 
 
 def _waiting_words(waiting: int) -> str:
