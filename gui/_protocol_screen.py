@@ -253,9 +253,13 @@ class ProtocolScreen(QWidget):
             self.model.start(self._factory())
 
     def end(self) -> None:
-        """End early: a test running is dropped, the finished steps stay in their group."""
+        """End early: a test running is left in its journal, the finished steps stay in their
+        group."""
+        running = self.model.state is RunState.RUNNING
         self._capturing = False
         self.model.stop()
+        if running:  # not a step of the group, but a recording all the same: say where it is
+            self.model.leave_journal()
         self.index = len(self.steps)
         self._finish()
 

@@ -20,6 +20,7 @@ from gui._live_model import RunState
 from gui._simulation import synthetic_trace
 from gui._window import MainWindow
 from nkt_dyno.engine import analyze
+from nkt_dyno.store import Store, save_recording
 from nkt_dyno.trace import Trace
 
 
@@ -91,3 +92,23 @@ def test_a_touch_the_engine_takes_back_is_dropped_and_the_rest_renumbered(
     replay = window.replay
     assert replay.effort.count() == 2 and replay.effort.currentIndex() == 1
     assert window.replay.view.banner.text().startswith("effort 2 of 2 · HOLD ")
+
+
+def test_a_stored_test_is_replayed_with_the_gaps_the_store_keeps(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    trace = _steady(synthetic_trace("hold", seed=3, rate_hz=200.0))
+    client = store.add_client("Client A")
+    # a packet the driver marked lost before sample 300: it barely shows in the times
+    test_id = save_recording(
+        store, trace, client=client.id, muscle="psoas", side="L", condition="baseline",
+        gap_at=[300],
+    )  # fmt: skip
+    (gap,) = store.get_test(test_id).gaps
+    window.replay.speed.setCurrentText("instant")
+    window.replay_test(test_id)
+    qtbot.waitUntil(lambda: window.replay.model.state is RunState.DONE, timeout=TIMEOUT_MS)
+    t0 = float(trace.t[0])
+    assert window.replay.view.plot.gap_bands == [
+        pytest.approx((gap.start_s - t0, gap.start_s + gap.length_s - t0))
+    ]

@@ -209,3 +209,26 @@ def test_a_device_that_falls_silent_ends_the_live_test_there_marked(
     assert test_id is not None
     analysis = store.get_test(test_id).analysis
     assert analysis is not None and "gap" in analysis.primary["flags"]
+
+
+def test_a_protocol_ended_mid_step_leaves_that_recording_in_its_journal(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    screen = window.protocol
+    window.tabs.setCurrentWidget(screen)
+    try:
+        _connect(qtbot, window, "hold")
+        screen.client.setCurrentText(CLIENT)
+        screen.muscle.setText("psoas")
+        assert screen.start()
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: screen.model.ring.written > 10, timeout=TIMEOUT_MS)
+        screen.end()
+    finally:
+        await_task(qtbot, window.link.close())
+    (left,) = unsaved()
+    assert screen.status.text() == (
+        f"the last test was not saved: it is kept in {left.path} (`nkt-dyno recover` saves it)"
+    )
+    assert len(left.trace) == screen.model.ring.written
+    assert screen.prompt.text() == "Protocol ended before any step was saved"
