@@ -169,7 +169,9 @@ def legend_html() -> str:
         (_style.FORCE_PEN, "&#9472;&#9472;", "force as read"),
         (_style.GAP_BRUSH_EDGE, swatch, "gap (no samples)"),
     )
-    return "&nbsp;&nbsp;&nbsp;".join(
-        f"<span style='color:{colour}; font-weight:bold'>{mark}</span>&nbsp;{text}"
+    # an entry never wraps inside itself, only between entries
+    return "&nbsp;&nbsp; ".join(
+        f"<span style='color:{colour}; font-weight:bold'>{mark}</span>&nbsp;"
+        + text.replace(" ", "&nbsp;")
         for colour, mark, text in parts
     )

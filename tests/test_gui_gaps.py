@@ -57,7 +57,7 @@ def test_a_gap_is_shaded_named_in_the_legend_and_said_by_the_verdict(
     view = window.replay.view
     t0 = float(trace.t[0])
     assert view.plot.gap_bands == [pytest.approx((before - t0, after - t0))]
-    assert "gap (no samples)" in view.legend.text()
+    assert "gap (no samples)" in view.legend.text().replace("&nbsp;", " ")
     assert view.banner.text().startswith("HOLD ") and view.banner.text().endswith(" · GAP")
     assert view.notice.isVisible()
     assert view.notice.text().startswith("gap: 1 hole(s) without samples inside the effort")
