@@ -25,10 +25,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from gui._live_model import RunState
+from gui._simulation import synthetic_trace
 from gui._window import MainWindow
 from nkt_dyno.cli import main
 from nkt_dyno.devices.simulator import Faults, SimConfig, synthetic
-from nkt_dyno.journal import read_journal, unsaved
+from nkt_dyno.journal import keep, read_journal, unsaved
 from nkt_dyno.store import Store
 
 CLIENT = "Maria Example"
@@ -232,3 +233,16 @@ def test_a_protocol_ended_mid_step_leaves_that_recording_in_its_journal(
     )
     assert len(left.trace) == screen.model.ring.written
     assert screen.prompt.text() == "Protocol ended before any step was saved"
+
+
+def test_the_window_says_when_recordings_from_earlier_wait_in_journals(
+    qtbot: QtBot, store: Store, tmp_path: Path
+) -> None:
+    trace = synthetic_trace("hold", seed=1)
+    keep(trace, {"muscle": "psoas"}, "earlier", tmp_path / "journal")
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    assert window.tagging.status.text() == (
+        "1 recording(s) from earlier were not saved: list and save them with `nkt-dyno recover`"
+    )
+    window.shutdown()
