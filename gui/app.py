@@ -99,7 +99,10 @@ async def _main(args: argparse.Namespace, app: QApplication) -> int:
     app.aboutToQuit.connect(closed.set)
     with tempfile.TemporaryDirectory(prefix="nkt-dyno-") as scratch:
         store, status = _open_store(args, Path(scratch))
-        window = MainWindow()
+        # a scratch store's tests are journalled beside it, never among the user's journals
+        in_scratch = Path(store.reference).parent == Path(scratch).resolve()
+        journals = Path(scratch) / "journal" if in_scratch else None
+        window = MainWindow(journals=journals)
         window.attach_store(store, status)
         window.offline = _offline_store(args, store)
         window.show()

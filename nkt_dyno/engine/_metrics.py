@@ -81,13 +81,13 @@ CONFIDENCE = {
     "fall": 0.98,
     "stopped": 0.88,
     "late": 0.95,
-    "release": 0.97,
+    "release": 0.98,
     "end": 0.97,
     "short": 0.3,
     "cut": 0.5,
 }
 """Share of right calls per rule, pooled over every source of ``bench/accuracy.py``
-(engine 2.0.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
+(engine 2.1.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
 fits). ``short`` and ``cut`` are too rare there to measure and say only that
 such a call is a guess."""
 
