@@ -250,3 +250,13 @@ def test_on_a_channel_of_unknown_sign_motion_after_the_fall_began_is_no_yield():
     g = gyro_of(t, *HELD_YIELD)
     r = analyze(t, f, -g, gyro_signed=False)
     assert r[0].verdict == "break" and r[0].break_source == "gyro"
+
+
+def test_an_effort_cut_off_early_on_its_plateau_is_not_yet_a_hold():
+    # The recording ends 0.2 s after the push reached 100 N: a yield may still come.
+    short = one(*force_trace([0, 1, 2.5, 2.7], [0, 0, 100, 100]))
+    assert short.verdict == "inconclusive"
+    assert "recording ended before the effort could be judged" in short.reasons
+    # Held for a second before the end: a sustained plateau without a yield.
+    held = one(*force_trace([0, 1, 2.5, 3.5], [0, 0, 100, 100]))
+    assert held.verdict == "hold"
