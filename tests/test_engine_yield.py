@@ -260,3 +260,22 @@ def test_an_effort_cut_off_early_on_its_plateau_is_not_yet_a_hold():
     # Held for a second before the end: a sustained plateau without a yield.
     held = one(*force_trace([0, 1, 2.5, 3.5], [0, 0, 100, 100]))
     assert held.verdict == "hold"
+
+
+def _smooth_approach_then_let_go():
+    """A push that levels off as it nears 100 N (an exponential approach, 0.3 s
+    time constant) and is let go at once, 0.15 s after coming within 5 % of it."""
+    t = np.arange(0.0, 4.0, 1.0 / RATE)
+    f = 100.0 * (1.0 - np.exp(-np.clip(t - 1.0, 0.0, None) / 0.3))
+    f = np.where(t < 2.05, f, np.interp(t, [2.05, 2.15], [f[t < 2.05][-1], 0.0]))
+    return t, f + np.random.default_rng(0).normal(0.0, 0.2, t.size)
+
+
+def test_a_push_that_levelled_off_and_was_let_go_at_once_is_a_hold():
+    assert one(*_smooth_approach_then_let_go()).verdict == "hold"
+
+
+def test_a_push_cut_short_while_rising_and_let_go_at_once_is_a_break():
+    r = one(*force_trace([0, 1, 2.2, 2.3, 4.0], [0, 0, 100, 0, 0]))
+    assert r.verdict == "break"
+    assert abs(r.break_s - 2.2) < 0.04

@@ -1087,14 +1087,16 @@ class Detector:
         """The force was still rising steeply into the top the current fall started from.
 
         A yield interrupts the examiner's rising push; a hold's push levels off
-        before the hand lets go. Steep: over the 0.1 s before the force came
-        within ``dwell_frac`` of the top it rose at least half as fast as over
-        the 0.4 s before that (and by at least 1 % of the top).
+        before the hand lets go. Steep: over the 0.1 s before the force last
+        came within 3 % of the top it rose at least half as fast as over the
+        0.4 s before that (and by at least 1 % of the top). Close to the top,
+        a push that levels off has already slowed; a push cut short has not.
         """
         kc, h, e = self._k, self._hist, self._eff
         assert e is not None
         seg = h.row(S, e.start_k, e.fall_top_k + 1) - e.b0
-        reach = self._reach()
+        below = np.flatnonzero(seg < 0.97 * e.fall_top)
+        reach = int(below[-1]) + 1 if below.size else 0
         back = round(0.1 / kc.h)
         if reach < 5 * back:
             return True
