@@ -122,7 +122,14 @@ class CorrectionPanel(QGroupBox):
             self._say("nothing changed")
             return
         try:
-            after = store.edit_test(test.id, who=self._who(), **changes)
+            after = store.edit_test(
+                test.id,
+                who=self._who(),
+                muscle=changes.get("muscle"),
+                side=changes.get("side"),
+                condition=changes.get("condition"),
+                notes=changes.get("notes"),
+            )
         except (ValueError, StoreError) as exc:
             self._say(str(exc), error=True)
             return

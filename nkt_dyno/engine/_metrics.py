@@ -64,6 +64,8 @@ class EffortState:
     track_k: int = -1
     """Where the last regained dip bottomed out: the push is measured anew from there."""
     sharp: bool = False
+    low_k: int = -1
+    """Since when the force has stayed low after an easing off (a new rest level?)."""
     motion: bool = False
     level_t: float = math.inf
     back_level: float = 0.0
