@@ -250,3 +250,62 @@ def test_on_a_channel_of_unknown_sign_motion_after_the_fall_began_is_no_yield():
     g = gyro_of(t, *HELD_YIELD)
     r = analyze(t, f, -g, gyro_signed=False)
     assert r[0].verdict == "break" and r[0].break_source == "gyro"
+
+
+def test_an_effort_cut_off_early_on_its_plateau_is_not_yet_a_hold():
+    # The recording ends 0.2 s after the push reached 100 N: a yield may still come.
+    short = one(*force_trace([0, 1, 2.5, 2.7], [0, 0, 100, 100]))
+    assert short.verdict == "inconclusive"
+    assert "recording ended before the effort could be judged" in short.reasons
+    # Held for a second before the end: a sustained plateau without a yield.
+    held = one(*force_trace([0, 1, 2.5, 3.5], [0, 0, 100, 100]))
+    assert held.verdict == "hold"
+
+
+def _smooth_approach_then_let_go():
+    """A push that levels off as it nears 100 N (an exponential approach, 0.3 s
+    time constant) and is let go at once, 0.15 s after coming within 5 % of it."""
+    t = np.arange(0.0, 4.0, 1.0 / RATE)
+    f = 100.0 * (1.0 - np.exp(-np.clip(t - 1.0, 0.0, None) / 0.3))
+    f = np.where(t < 2.05, f, np.interp(t, [2.05, 2.15], [f[t < 2.05][-1], 0.0]))
+    return t, f + np.random.default_rng(0).normal(0.0, 0.2, t.size)
+
+
+def test_a_push_that_levelled_off_and_was_let_go_at_once_is_a_hold():
+    assert one(*_smooth_approach_then_let_go()).verdict == "hold"
+
+
+def test_a_push_cut_short_while_rising_and_let_go_at_once_is_a_break():
+    r = one(*force_trace([0, 1, 2.2, 2.3, 4.0], [0, 0, 100, 0, 0]))
+    assert r.verdict == "break"
+    assert abs(r.break_s - 2.2) < 0.04
+
+
+def test_a_release_onto_a_higher_rest_level_ends_the_effort():
+    # Rest 20 N; a hold at 80 N eased off over 4 s onto a new rest of 35 N
+    # (a quarter of the effort above the old rest, above the release level);
+    # then a second hold.
+    knots = (
+        [0, 1, 2.5, 5, 9, 12, 13.5, 16, 16.1, 18],
+        [20, 20, 80, 80, 35, 35, 80, 80, 35, 35],
+    )
+    t, f = force_trace(*knots)
+    res = analyze(t, f)
+    assert [e.result for e, _ in streamed(t, f, size=3) if isinstance(e, Complete)] == res
+    assert [round(r.onset_s) for r in res] == [1, 12]
+    assert [r.verdict for r in res] == ["hold", "hold"]
+    assert 40 < res[1].peak_n < 50  # measured above the new rest (45 N), not the old one
+
+
+def test_a_yield_stepped_down_onto_a_higher_rest_level_stays_a_break():
+    # A push cut short at 100 N, a level at 70 N, then down onto a rest of 42 N
+    # (was 20 N) kept until a second push.
+    knots = (
+        [0, 1, 3.0, 3.1, 3.8, 3.9, 6.0, 7.5, 10, 10.1, 12],
+        [20, 20, 100, 70, 70, 42, 42, 90, 90, 42, 42],
+    )
+    t, f = force_trace(*knots)
+    res = analyze(t, f)
+    assert [e.result for e, _ in streamed(t, f, size=5) if isinstance(e, Complete)] == res
+    assert [round(r.onset_s) for r in res] == [1, 6]
+    assert [r.verdict for r in res] == ["break", "hold"]

@@ -184,6 +184,16 @@ class DetectorConfig:
         within this time turns the level-off into a pause in one longer fall,
         which is judged whole (a slow decline with a hesitation); a level kept
         longer stands as the yield's, and what follows is the release.
+    new_rest_frac : float, default 0.35
+        After the examiner eased off or the limb yielded, a force that stays
+        under this share of the peak (above the rest before the effort) for
+        ``new_rest_s`` was let go onto a new rest level: a strap, pad or limb
+        that settles higher than before the effort (DESIGN §3: rest levels
+        change). The effort ends where the force came down, with its verdict;
+        the next push is a new effort. A yield's level, where the examiner
+        keeps contact, stays well above this.
+    new_rest_s : float, default 1.0
+        See ``new_rest_frac``.
     touch_frac : float, default 0.25
         An effort whose peak is under this share of the largest effort around
         it (``touch_window_s``) is a touch, a rest bump or a set-up movement,
@@ -253,6 +263,8 @@ class DetectorConfig:
     step_pause_s: float = 0.1
     max_level_s: float = 2.0
     resume_s: float = 0.5
+    new_rest_frac: float = 0.35
+    new_rest_s: float = 1.0
     touch_frac: float = 0.25
     touch_window_s: float = 30.0
     hole_s: float = 0.25

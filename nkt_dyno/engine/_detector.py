@@ -105,7 +105,7 @@ FloatArray = npt.NDArray[np.float64]
 
 _IDLE, _ACTIVE, _REST, _SETTLE = 0, 1, 2, 3
 # Decisions of an ACTIVE scan, in the order they take precedence at one sample.
-_NOTHING, _REL, _MAX, _GYRO, _BACK, _HELD, _RESUME, _FALL, _LEVEL = range(9)
+_NOTHING, _REL, _MAX, _GYRO, _BACK, _HELD, _RESUME, _FALL, _LEVEL, _LOWER = range(10)
 # Sub-states of an ACTIVE effort.
 _TRACK, _FALLING, _BROKEN = 0, 1, 2
 _NOT_FINITE = "t, force and gyro must be finite (no NaN or infinity)"
@@ -781,6 +781,14 @@ class Detector:
                 self._complete(kj, "release")
         elif what == _MAX:
             self._complete(kj, "too_long")
+        elif what == _LOWER:
+            # The examiner eased off to a level the force then kept, far below
+            # the top: he let go onto a new rest level (a strap or limb that
+            # settled higher than before), and the effort ended there.
+            low_k, b0, peak = e.low_k, e.b0, e.pk
+            self._events.append(Release(t=h.at(T, low_k) - kc.d_sm))
+            self._complete(low_k, "release")
+            self._ceiling = max(self._ceiling, b0 + self.config.new_rest_frac * peak)
         elif what == _GYRO:
             self._gyro_break(e.g_last_rest + 1)
         elif what == _BACK:
@@ -880,7 +888,14 @@ class Detector:
                 & ((swept >= c.gyro_yield_deg) | held)
             )
         j_max = _first(h.row(T, k, k1) - h.at(T, e.start_k) > c.max_effort_s)
-        j = min(j_rel, j_fall, j_lvl, j_gyro, j_max, j_back, j_held, j_resume)
+        j_low, low_from = n, np.full(n, -1)
+        if self._lowers(e):
+            low = zs <= c.new_rest_frac * pk_run
+            since = k if e.low_k < 0 else e.low_k
+            low_from = np.where(low, np.maximum.accumulate(np.where(low, since, idx + 1)), -1)
+            t_from = h.take(T, np.maximum(low_from, k))
+            j_low = _first(armed & low & (h.row(T, k, k1) - t_from >= c.new_rest_s))
+        j = min(j_rel, j_fall, j_lvl, j_gyro, j_max, j_back, j_held, j_resume, j_low)
         jj = min(j, n - 1)
         for i in np.flatnonzero(idx[: jj + 1] - pk_idx[: jj + 1] == kc.peak_hold):
             t = h.at(T, int(pk_idx[i])) - kc.d_ev
@@ -889,10 +904,12 @@ class Detector:
         e.top, e.top_k = float(top_run[jj]), int(top_idx[jj])
         e.g_last_rest = int(last_rest[jj])
         e.g_ang, e.g_ang_rest = float(ang[jj]), float(ang_rest[jj])
+        e.low_k = int(low_from[jj])
         self._kj = k + j
         for what, jw in (
             (_REL, j_rel),
             (_MAX, j_max),
+            (_LOWER, j_low),
             (_GYRO, j_gyro),
             (_BACK, j_back),
             (_HELD, j_held),
@@ -931,6 +948,7 @@ class Detector:
             if e.sharp:
                 deeper = -math.inf
         resume_s = c.resume_s
+        lowers, low_k, low_frac, low_s = self._lowers(e), e.low_k, c.new_rest_frac, c.new_rest_s
         lw, ftk, sb, lo_b = kc.level_win, e.fall_top_k, ys, k
         lvl_den = kc.level_win * kc.h
         lvl_min = -c.level_rate * e.fall_top
@@ -964,10 +982,17 @@ class Detector:
                     last_rest, ang_rest = i, ang
             else:
                 last_rest, ang_rest = i, ang
+            if lowers:
+                if zs > low_frac * pk:
+                    low_k = -1
+                elif low_k < 0:
+                    low_k = i
             if armed and zs < min(max(rel_frac * pk, on_thr), e.unseen_cap):
                 what = _REL
             elif ts[i - k] - t_max > c.max_effort_s:
                 what = _MAX
+            elif armed and low_k >= 0 and ts[i - k] - d[T, low_k - o] >= low_s:
+                what = _LOWER
             elif (
                 armed
                 and moving
@@ -1003,7 +1028,7 @@ class Detector:
                 self._kj = i
                 break
         e.pk, e.pk_k, e.top, e.top_k, e.g_last_rest = pk, pk_k, top, top_k, last_rest
-        e.g_ang, e.g_ang_rest = ang, ang_rest
+        e.g_ang, e.g_ang_rest, e.low_k = ang, ang_rest, low_k
         return what
 
     def _judge_fall(self, kj: int) -> None:
@@ -1083,18 +1108,24 @@ class Detector:
         seg = h.row(S, k0, e.fall_top_k + 1) - e.b0
         return k0 - e.start_k + _first(seg >= (1.0 - self.config.dwell_frac) * e.fall_top)
 
+    def _lowers(self, e: EffortState) -> bool:
+        """Whether a new, higher rest level may end the effort: after an easing off or a yield."""
+        return (e.sub == _BROKEN or (e.sub == _TRACK and e.eased > 0.0)) and not e.rest_unseen
+
     def _sharp_top(self) -> bool:
         """The force was still rising steeply into the top the current fall started from.
 
         A yield interrupts the examiner's rising push; a hold's push levels off
-        before the hand lets go. Steep: over the 0.1 s before the force came
-        within ``dwell_frac`` of the top it rose at least half as fast as over
-        the 0.4 s before that (and by at least 1 % of the top).
+        before the hand lets go. Steep: over the 0.1 s before the force last
+        came within 3 % of the top it rose at least half as fast as over the
+        0.4 s before that (and by at least 1 % of the top). Close to the top,
+        a push that levels off has already slowed; a push cut short has not.
         """
         kc, h, e = self._k, self._hist, self._eff
         assert e is not None
         seg = h.row(S, e.start_k, e.fall_top_k + 1) - e.b0
-        reach = self._reach()
+        below = np.flatnonzero(seg < 0.97 * e.fall_top)
+        reach = int(below[-1]) + 1 if below.size else 0
         back = round(0.1 / kc.h)
         if reach < 5 * back:
             return True

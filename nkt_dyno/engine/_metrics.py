@@ -64,6 +64,8 @@ class EffortState:
     track_k: int = -1
     """Where the last regained dip bottomed out: the push is measured anew from there."""
     sharp: bool = False
+    low_k: int = -1
+    """Since when the force has stayed low after an easing off (a new rest level?)."""
     motion: bool = False
     level_t: float = math.inf
     back_level: float = 0.0
@@ -316,7 +318,9 @@ def _verdict(
         if "too_short" in flags:
             verdict, conf = "inconclusive", CONFIDENCE["short"]
             reasons.append(f"held under {c.min_hold_s} s near the peak: too short to judge")
-    elif how in ("end", "gap") and e.sub != 1 and hold_s >= c.min_hold_s:
+    elif how in ("end", "gap") and e.sub != 1 and hold_s >= c.late_dwell_s:
+        # Cut off before the release: only a sustained plateau says the limb
+        # held; a yield may still have come after a shorter one.
         verdict, conf = "hold", CONFIDENCE["end"]
         reasons.append("held without a yield until the recording ended (no release seen)")
     else:
