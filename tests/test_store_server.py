@@ -514,3 +514,68 @@ def test_a_recording_saved_on_the_server_names_it_without_the_password(
     args = argparse.Namespace(device="sim:progressor", test="break", output=None)
     with Store.open(secret_url) as srv:
         assert _journal_metadata(args, None, srv)["store"] == url
+
+
+def test_two_sites_three_workstations_one_loses_the_server_and_catches_up(
+    tmp_path: Path,
+    pg_url: str,
+    pg_cluster: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ana and Alex work at site A, Bob at site B, each at a workstation with its own file."""
+    url = server_store_url(pg_url, site="A")
+    db = url.split("/")[3].split("?")[0]
+    assert main(["store", "site", "B", "--db", url]) == 0
+    urls = {}
+    for name, site in (("ana", "A"), ("alex", "A"), ("bob", "B")):
+        role = f"{name}_{db}"
+        urls[name] = _role(url, role)
+        assert main(["store", "grant", role, site, "--db", url]) == 0
+    seeds = iter(range(10, 100))
+
+    def at(name: str, *argv: str) -> tuple[int, str, str]:
+        """A command run at ``name``'s workstation (their role, their own file)."""
+        monkeypatch.setenv("NKT_DYNO_DB", urls[name])
+        monkeypatch.setenv("NKT_DYNO_LOCAL_DB", str(tmp_path / f"{name}.sqlite3"))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    def record(name: str, client: str) -> str:
+        path = tmp_path / f"take{next(seeds)}.csv"
+        trace = make_trace(int(path.stem[4:]))
+        write_trace(path, Trace(trace.t, trace.force, metadata=dict(trace.metadata)))
+        code, _, err = at(name, "import", str(path), "--client", client, "--muscle", "psoas",
+                          "--side", "L")  # fmt: skip
+        assert code == 0, err
+        return err
+
+    capsys.readouterr()
+    assert at("ana", "client", "add", "Alma of A")[0] == 0
+    assert at("bob", "client", "add", "Bea of B")[0] == 0
+    record("ana", "Alma of A")
+    record("alex", "Alma of A")
+    record("bob", "Bea of B")
+    pg_cluster.stop()
+    try:
+        for _ in range(2):  # Ana carries on in her own file
+            assert "cannot be reached" in record("ana", "Alma of A")
+    finally:
+        pg_cluster.start()
+    record("alex", "Alma of A")
+    code, out, err = at("ana", "history", "--client", "Alma of A")
+    assert code == 0 and "2 tests saved while the server was away uploaded" in err
+    assert at("ana", "history", "--client", "Alma of A")[2] == ""  # nothing left to upload
+    code, out, _ = at("alex", "client", "list")
+    assert "Alma of A" in out and "Bea" not in out
+    code, out, _ = at("bob", "client", "list")
+    assert "Bea of B" in out and "Alma" not in out
+    code, _, err = at("bob", "history", "--client", "Alma of A")
+    assert code == 1 and "no client with that name" in err
+    with server(url) as admin:
+        alma = admin.find_client("Alma of A").id
+        bea = admin.find_client("Bea of B").id
+        counts = {client: len(admin.history(client)) for client in (alma, bea)}
+        assert counts == {alma: 5, bea: 1}
+        assert sorted(server_traces(admin).values()) == [1] * 6  # every test exactly once
