@@ -10,6 +10,9 @@ Why these choices:
 * A test, its trace and its analysis are written in one transaction, so a
   kill, a full disk or a read-only file leaves either the whole test or none.
 * Traces live in their own table so history queries never touch sample blobs.
+* The queries keep to the SQL that SQLite and PostgreSQL both speak (``ON
+  CONFLICT``, ``lower()``, delete-then-insert), with ``?`` placeholders: a
+  clinic's server store (``_server.py``) runs these same queries.
 """
 
 from __future__ import annotations
