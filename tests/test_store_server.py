@@ -579,3 +579,16 @@ def test_two_sites_three_workstations_one_loses_the_server_and_catches_up(
         counts = {client: len(admin.history(client)) for client in (alma, bea)}
         assert counts == {alma: 5, bea: 1}
         assert sorted(server_traces(admin).values()) == [1] * 6  # every test exactly once
+
+
+def test_a_server_from_a_newer_nkt_dyno_is_refused_untouched(pg_url: str) -> None:
+    url = server_store_url(pg_url)
+    with psycopg.connect(url, autocommit=True) as sql:
+        sql.execute("UPDATE nkt_meta SET value = '99' WHERE key = 'schema_version'")
+        before = sql.execute("SELECT count(*) FROM changes").fetchone()
+    with pytest.raises(StoreError, match="server schema 99, but this nkt-dyno understands up to"):
+        Store.open(url)
+    with psycopg.connect(url, autocommit=True) as sql:
+        version = sql.execute("SELECT value FROM nkt_meta WHERE key = 'schema_version'")
+        assert version.fetchone() == ("99",)
+        assert sql.execute("SELECT count(*) FROM changes").fetchone() == before
