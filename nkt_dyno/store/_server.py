@@ -36,6 +36,7 @@ from nkt_dyno.store._store import Store
 SITE_VAR = "NKT_DYNO_SITE"
 """The site new clients belong to, when the role is granted more than one."""
 
+# The tables whose new rows get an integer id, which the store reads back as lastrowid.
 _NEW_ROW = re.compile(
     r"^\s*INSERT INTO (clients|examiners|sessions|tests|protocol_groups|analyses|audit"
     r"|body_masses)\b",
@@ -91,6 +92,7 @@ class _Connection:
         self.doing = "reading the store"
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> _Cursor:
+        """Run one of the store's statements (``?`` placeholders, none inside literals)."""
         query = sql.replace("%", "%%").replace("?", "%s")
         returning = _NEW_ROW.match(sql) is not None
         if returning:
@@ -109,7 +111,8 @@ class _Connection:
 def server_error(where: str, exc: psycopg.Error, doing: str) -> StoreError:
     """One sentence for a failed server operation, by who is at fault."""
     reason = (exc.diag.message_primary if exc.diag else None) or str(exc).strip()
-    if isinstance(exc, psycopg.OperationalError) or exc.sqlstate in (None, "57P01", "08006"):
+    lost = isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError))
+    if lost or (exc.sqlstate or "").startswith(("08", "57P")):  # connection, shutdown
         return ServerUnreachableError(
             f"{where}: {doing} failed: the server cannot be reached ({reason}); "
             "nothing was written there"
