@@ -592,3 +592,40 @@ def test_a_server_from_a_newer_nkt_dyno_is_refused_untouched(pg_url: str) -> Non
         version = sql.execute("SELECT value FROM nkt_meta WHERE key = 'schema_version'")
         assert version.fetchone() == ("99",)
         assert sql.execute("SELECT count(*) FROM changes").fetchone() == before
+
+
+def test_corrections_made_offline_follow_their_tests_and_the_later_one_wins(
+    tmp_path: Path, pg_url: str
+) -> None:
+    url = server_store_url(pg_url)
+    local = tmp_path / "ws.sqlite3"
+    ids = fill(local, tests=3)
+    with Store.open(local) as ws, server(url) as srv:
+        push(ws, srv)
+        remote = [t.id for t in srv.history(srv.clients()[0].id)]
+    with Store.open(local) as ws:  # the server is away: corrections in the file
+        ws.edit_test(ids[1], who="Ana", side="R", notes="was the right side")
+        ws.delete_test(ids[2], who="Ana", reason="false start")
+        ws.edit_test(ids[0], who="Ana", notes="file's note")
+    with server(url) as srv:  # meanwhile, and later, someone corrects test 1 on the server
+        srv.edit_test(remote[0], who="Bob", notes="server's note")
+    with Store.open(local) as ws, server(url) as srv:
+        assert push(ws, srv) == (0, 0)
+        assert push(ws, srv) == (0, 0)  # carried once
+        moved = srv.get_test(remote[1])
+        assert (moved.side, moved.notes) == ("R", "was the right side")
+        assert srv.test_ids() == remote[:2]  # the deletion followed too
+        assert srv.get_test(remote[0]).notes == "server's note"  # the later correction
+        actions = [(e.who, e.test_id, e.action) for e in srv.audit()]
+        assert actions == [
+            ("Dr Who", remote[0], "edit"),  # made before the first push, uploaded with it
+            ("Bob", remote[0], "edit"),
+            ("Ana", remote[1], "edit"),
+            ("Ana", remote[2], "delete"),
+        ]
+    with psycopg.connect(url, autocommit=True) as sql:
+        (before, after) = sql.execute(
+            "SELECT before, after FROM changes WHERE action = 'conflict' AND tbl = 'tests'"
+        ).fetchone()
+    assert json.loads(before) == {"notes": "server's note"}
+    assert json.loads(after) == {"notes": "file's note"}

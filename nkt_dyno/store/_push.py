@@ -10,8 +10,10 @@ second copy.
 
 The file remembers, per server, the highest test id it uploaded
 (``uploaded:<server uid>`` in its settings); tests above it are *pending*.
-Corrections made in the file to tests already uploaded stay in the file:
-on the server, corrections are made on the server.
+Corrections made in the file to tests an earlier push uploaded follow them
+(``uploaded_audit:<server uid>`` marks how far): the last correction wins,
+and one that lost to a later correction on the server is kept in the
+server's change record as a ``conflict``.
 
 Columns are copied by name, the ones both sides have, so a column added to
 both schemas later needs no change here.
@@ -128,6 +130,7 @@ def push(
             )
         if uploaded is not None:
             uploaded(test_id)
+    copier.corrections(mark)
     return PushResult(new, already)
 
 
@@ -153,6 +156,83 @@ class _Copier:
                 for row in self._local_rows(f"SELECT * FROM {table} ORDER BY id"):
                     if (table, row["id"]) not in self.ids:
                         self._ensure(c, table, row)
+
+    def corrections(self, tests_before: int) -> None:
+        """Carry corrections made in the file to tests uploaded by an earlier push.
+
+        The last correction wins: one made in the file applies on the server unless
+        the server corrected that test later, in which case the file's is kept in
+        the change record as a ``conflict``. Either way the audit tells.
+        """
+        key = f"uploaded_audit:{self.server.server_uid()}"
+        row = self.local._conn.execute("SELECT value FROM settings WHERE key = ?", (key,))
+        found = row.fetchone()
+        done = int(found[0]) if found else 0
+        entries = self._local_rows("SELECT * FROM audit WHERE id > ? ORDER BY id", done)
+        for entry in entries:
+            if entry["test_id"] <= tests_before:
+                with self.server._write("uploading a correction") as c:
+                    self._correct(c, entry)
+            with self.local._write("noting the upload") as c:
+                c.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, str(entry["id"])),
+                )
+
+    def _correct(self, c: Connection, entry: dict[str, Any]) -> None:
+        uid = self.mapped.get(("tests", entry["test_id"])) or row_uid(
+            self.store, "tests", entry["test_id"]
+        )
+        found = c.execute(
+            "SELECT t.id, s.client_id FROM tests t JOIN sessions s ON s.id = t.session_id "
+            "WHERE t.uid = ?",
+            (uid,),
+        ).fetchone()
+        if found is None:
+            raise StoreError(
+                f"{self.server.location}: test {entry['test_id']} of this store is not on the "
+                "server for this role; upload with a role granted its site"
+            )
+        test_id, client_id = int(found[0]), int(found[1])
+        after = json.loads(entry["after"])
+        if entry["action"] == "move":
+            after["session_id"] = self._server_id(c, "sessions", int(after["session_id"]))
+            after["group_id"] = None
+        elif entry["action"] == "delete":
+            after = {"deleted": entry["at"]}
+        elif entry["action"] == "restore":
+            after = {"deleted": None}
+        names = [n for n in after if n in self._server_columns(c, "tests")]
+        current = c.execute(
+            f"SELECT {', '.join(names)} FROM tests WHERE id = ?", (test_id,)
+        ).fetchone()
+        server_side = dict(zip(names, current, strict=True))
+        later = c.execute(
+            "SELECT 1 FROM audit WHERE test_id = ? AND at > ?", (test_id, entry["at"])
+        ).fetchone()
+        if later is not None:
+            c.execute(
+                "SELECT nkt_keep_conflict('tests', ?, ?, ?, ?)",
+                (test_id, client_id, json.dumps(server_side), json.dumps(after)),
+            )
+            return
+        for name in names:
+            c.execute(f"UPDATE tests SET {name} = ? WHERE id = ?", (after[name], test_id))
+        # An edit or move is audited with the server's values and ids; a delete or a
+        # restore keeps the file's words (its reason).
+        told = entry["action"] in ("delete", "restore")
+        c.execute(
+            "INSERT INTO audit (at, who, test_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                entry["at"],
+                entry["who"],
+                test_id,
+                entry["action"],
+                entry["before"] if told else json.dumps(server_side),
+                entry["after"] if told else json.dumps(after),
+            ),
+        )
 
     def test(self, c: Connection, test_id: int) -> bool:
         """Copy one test with what it hangs on; False when the server had it already."""
@@ -203,8 +283,9 @@ class _Copier:
         mine = tuple(row.get(n) for n in names)
         if tuple(there) != mine:
             c.execute(
-                "SELECT nkt_keep_conflict('clients', ?, ?, ?)",
+                "SELECT nkt_keep_conflict('clients', ?, ?, ?, ?)",
                 (
+                    server_id,
                     server_id,
                     json.dumps(dict(zip(names, there, strict=True))),
                     json.dumps(dict(zip(names, mine, strict=True))),

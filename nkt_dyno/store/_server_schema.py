@@ -295,10 +295,11 @@ def _v1_access() -> list[str]:
         # A workstation's version that lost to the server's (see _workstation.py) is kept
         # here; the caller must be able to see the row, so a role keeps only its own sites'.
         """
-        CREATE FUNCTION nkt_keep_conflict(tbl text, row_id bigint, server text, file text)
-        RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+        CREATE FUNCTION nkt_keep_conflict(
+            tbl text, row_id bigint, client bigint, server text, file text
+        ) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
         BEGIN
-            IF NOT EXISTS (SELECT 1 FROM clients c WHERE c.id = row_id
+            IF NOT EXISTS (SELECT 1 FROM clients c WHERE c.id = client
                            AND nkt_site_allowed_for(c.site, session_user)) THEN
                 RAISE EXCEPTION 'no such client for this role';
             END IF;

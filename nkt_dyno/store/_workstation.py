@@ -10,10 +10,11 @@ opened instead: saves go there, and the caller tells the user.
 Which edit wins: on the server, writes queue behind one lock and the last
 saved edit wins, with every earlier value kept in the audit (corrections of
 tests) and in the server's append-only change record (every row). A test
-saved in the file while the server was away is uploaded as it is; a client
-that already exists on the server keeps the server's details, and the file's
-differing details are written to the server's change record as a
-``conflict`` entry instead of being lost.
+saved in the file while the server was away is uploaded as it is; a
+correction made in the file to a test uploaded before follows it, unless the
+server corrected that test later; a client that already exists on the server
+keeps the server's details. What loses is written to the server's change
+record as a ``conflict`` entry instead of being lost.
 """
 
 from __future__ import annotations
