@@ -116,6 +116,29 @@ def test_save_and_get_test_round_trips_trace_and_tags(store: Store) -> None:
     assert_same_trace(store.load_trace(tid), trace)
 
 
+def test_traces_come_back_bit_for_bit_with_signed_zeros_and_extremes(store: Store) -> None:
+    bits = np.array(
+        [
+            0x8000_0000_0000_0000,
+            1,
+            0x0010_0000_0000_0000,
+            0x7FEF_FFFF_FFFF_FFFF,
+            0xFFEF_FFFF_FFFF_FFFF,
+        ],
+        dtype="<u8",
+    )  # -0.0, the smallest subnormal, the smallest normal, the largest, the most negative
+    odd = bits.view("<f8")
+    t = np.arange(odd.size, dtype=np.float64)
+    trace = Trace(t=t, force=odd, gyro=odd[::-1].copy(), metadata={"unit": "N"})
+    tid = store.save_test(
+        session_for(store), muscle="psoas", side="L", condition="baseline", trace=trace
+    )
+    back = store.load_trace(tid)
+    assert back.force.view("<u8").tolist() == bits.tolist()
+    assert back.gyro is not None and back.gyro.view("<u8").tolist() == bits[::-1].tolist()
+    assert store.same_recordings(trace) == [tid]
+
+
 def test_history_filters_by_client_and_muscle_in_recorded_order(store: Store) -> None:
     a, b = session_for(store, "A"), session_for(store, "B")
     ids = []
