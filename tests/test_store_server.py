@@ -629,3 +629,26 @@ def test_corrections_made_offline_follow_their_tests_and_the_later_one_wins(
         ).fetchone()
     assert json.loads(before) == {"notes": "server's note"}
     assert json.loads(after) == {"notes": "file's note"}
+
+
+def test_a_personal_store_becoming_a_workstation_file_is_uploaded_only_when_asked(
+    tmp_path: Path,
+    pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = server_store_url(pg_url)
+    local = tmp_path / "mine.sqlite3"
+    fill(local, tests=2)
+    monkeypatch.setenv("NKT_DYNO_DB", url)
+    monkeypatch.setenv("NKT_DYNO_LOCAL_DB", str(local))
+    assert main(["client", "list"]) == 0
+    assert main(["store"]) == 0
+    out, err = capsys.readouterr()
+    assert "uploaded" not in err and "0 tests waiting for upload" in out
+    with server(url) as srv:
+        assert srv.test_ids() == []
+    assert main(["store", "push", "--to", url]) == 0
+    assert "2 tests uploaded" in capsys.readouterr().out
+    with server(url) as srv:
+        assert len(srv.test_ids()) == 2

@@ -133,7 +133,7 @@ def run_push(args: argparse.Namespace) -> int:
 
     if not is_server(args.to):
         return fail(f"--to must be a server, postgresql://role@host/db; got {args.to!r}")
-    if is_server(args.db):
+    if args.db is not None and is_server(args.db):  # None: this workstation's file
         return fail("--db must name the store file to upload, not a server")
     path = resolve_path(args.db)
     try:
@@ -144,7 +144,7 @@ def run_push(args: argparse.Namespace) -> int:
             assert isinstance(server, ServerStore)
             if args.site:
                 server.use_site(args.site)
-            done = push(local, server)
+            done = push(local, server, since=0)
     except (StoreError, ValueError) as exc:
         return fail(str(exc))
     print(

@@ -102,9 +102,17 @@ def pending(local: Store, server_uid: str) -> int:
 
 
 def push(
-    local: Store, server: ServerStore, *, uploaded: Callable[[int], None] | None = None
+    local: Store,
+    server: ServerStore,
+    *,
+    since: int | None = None,
+    uploaded: Callable[[int], None] | None = None,
 ) -> PushResult:
-    """Upload every row of ``local`` that ``server`` lacks; ``uploaded(test_id)`` after each."""
+    """Upload the rows of ``local`` that ``server`` lacks; ``uploaded(test_id)`` after each.
+
+    Tests after ``since`` are offered (default: after the last one uploaded there);
+    ``since=0`` offers every test, and the server skips those it has.
+    """
     if server.site is None:
         raise StoreError(
             f"{server.location}: choose the site these clients belong to with $NKT_DYNO_SITE "
@@ -113,13 +121,15 @@ def push(
     copier = _Copier(local, server, store_uid(local))
     copier.shared()
     key = f"uploaded:{server.server_uid()}"
-    mark = uploaded_through(local, server.server_uid())
+    mark = uploaded_through(local, server.server_uid()) if since is None else since
     new = already = 0
+    fresh: set[int] = set()
     rows = local._conn.execute("SELECT id FROM tests WHERE id > ? ORDER BY id", (mark,))
     for test_id in [int(r[0]) for r in rows]:
         with server._write("uploading a test") as c:
             if copier.test(c, test_id):
                 new += 1
+                fresh.add(test_id)
             else:
                 already += 1
         with local._write("noting the upload") as c:
@@ -130,7 +140,7 @@ def push(
             )
         if uploaded is not None:
             uploaded(test_id)
-    copier.corrections(mark)
+    copier.corrections(fresh)
     return PushResult(new, already)
 
 
@@ -157,12 +167,14 @@ class _Copier:
                     if (table, row["id"]) not in self.ids:
                         self._ensure(c, table, row)
 
-    def corrections(self, tests_before: int) -> None:
+    def corrections(self, fresh: set[int]) -> None:
         """Carry corrections made in the file to tests uploaded by an earlier push.
 
-        The last correction wins: one made in the file applies on the server unless
-        the server corrected that test later, in which case the file's is kept in
-        the change record as a ``conflict``. Either way the audit tells.
+        ``fresh`` tests went over in this push, corrections and all. The last
+        correction wins: one made in the file applies on the server unless the
+        server corrected that test later, in which case the file's is kept in the
+        change record as a ``conflict``. Either way the audit tells. A test not on
+        the server (never uploaded) takes its corrections along when it goes.
         """
         key = f"uploaded_audit:{self.server.server_uid()}"
         row = self.local._conn.execute("SELECT value FROM settings WHERE key = ?", (key,))
@@ -170,7 +182,7 @@ class _Copier:
         done = int(found[0]) if found else 0
         entries = self._local_rows("SELECT * FROM audit WHERE id > ? ORDER BY id", done)
         for entry in entries:
-            if entry["test_id"] <= tests_before:
+            if entry["test_id"] not in fresh:
                 with self.server._write("uploading a correction") as c:
                     self._correct(c, entry)
             with self.local._write("noting the upload") as c:
@@ -190,10 +202,7 @@ class _Copier:
             (uid,),
         ).fetchone()
         if found is None:
-            raise StoreError(
-                f"{self.server.location}: test {entry['test_id']} of this store is not on the "
-                "server for this role; upload with a role granted its site"
-            )
+            return
         test_id, client_id = int(found[0]), int(found[1])
         after = json.loads(entry["after"])
         if entry["action"] == "move":

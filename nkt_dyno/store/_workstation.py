@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 LAST_SERVER = "last_server"
 """The file's setting naming the server it last reached, to count pending tests offline."""
+SINCE = "workstation_since"
+"""The file's setting: its last test before it served a server (older ones are not pending)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +60,15 @@ def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) 
         server = Store.open(url, timeout_s=timeout_s)
     except ServerUnreachableError:
         local = Store.open(path, create=create)
+        if create:
+            _begin(local)
         return Workstation(local, False, _offline_notice(url, local))
     assert isinstance(server, ServerStore)
     notice = ""
     if (create or path.exists()) and server.site is not None:
         try:
             with Store.open(path) as local:
+                _begin(local)
                 _remember_server(local, server.server_uid())
                 if pending(local, server.server_uid()):
                     done = push(local, server)
@@ -130,11 +135,35 @@ def _pending_offline(local: Store) -> int:
     from nkt_dyno.store._push import pending
 
     row = local._conn.execute("SELECT value FROM settings WHERE key = ?", (LAST_SERVER,)).fetchone()
-    return -1 if row is None else pending(local, str(row[0]))
+    if row is not None:
+        return pending(local, str(row[0]))
+    count = local._conn.execute("SELECT count(*) FROM tests WHERE id > ?", (_since(local),))
+    return int(count.fetchone()[0])
+
+
+def _since(local: Store) -> int:
+    row = local._conn.execute("SELECT value FROM settings WHERE key = ?", (SINCE,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _begin(local: Store) -> None:
+    """Note the file's last test before it first served as this workstation's file.
+
+    Tests up to it are the user's own store from before: they wait for an explicit
+    ``nkt-dyno store push``, never for an automatic upload.
+    """
+    with local._write("noting the workstation") as c:
+        if c.execute("SELECT 1 FROM settings WHERE key = ?", (SINCE,)).fetchone() is None:
+            last = c.execute("SELECT coalesce(max(id), 0) FROM tests").fetchone()[0]
+            c.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (SINCE, str(last)))
 
 
 def _remember_server(local: Store, server_uid: str) -> None:
     with local._write("noting the server") as c:
+        c.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (f"uploaded:{server_uid}", str(_since(local))),
+        )
         c.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
