@@ -34,10 +34,22 @@ from gui._compare import Difference, differences, reference_noise
 from gui._export_bar import ExportBar
 from gui._options import DisplayOptions
 from gui._units import format_force, scale
+from nkt_dyno.derived import Measure, derived_measures
 from nkt_dyno.store import MuscleTest, Store
 from nkt_dyno.summary import break_figures, informative_ratio
 
-TEST_COLUMNS = ("#", "time", "muscle", "side", "condition", "engine", "therapist", "peak", "break")
+TEST_COLUMNS = (
+    "#",
+    "time",
+    "muscle",
+    "side",
+    "condition",
+    "engine",
+    "therapist",
+    "peak",
+    "break",
+    "measures",
+)
 DIFF_COLUMNS = ("test", "peak", "Δ peak", "Δ %", "Δ ratio", "vs MDC")
 
 
@@ -50,6 +62,36 @@ def _item(text: str, colour: str | None = None) -> QTableWidgetItem:
     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
     if colour:
         item.setForeground(QColor(colour))
+    return item
+
+
+def measures_of(store: Store, test: MuscleTest) -> list[Measure]:
+    """The test's derived measures with its lever arm and the body mass valid on its day."""
+    trace = store.load_trace(test.id)
+    mass = store.body_mass_at(test.client_id, test.recorded)
+    return derived_measures(
+        trace.t,
+        trace.force,
+        None if test.analysis is None else test.analysis.primary,
+        lever_arm_m=test.context.lever_arm_m,
+        body_mass_kg=None if mass is None else mass.kg,
+    )
+
+
+SHOWN = ("torque_nm", "n_per_kg", "rfd_0_200_n_per_s")
+"""The measures the table shows; the tooltip lists every one, or why it is not given."""
+
+
+def _measures_item(store: Store, test: MuscleTest) -> QTableWidgetItem:
+    measures = measures_of(store, test)
+    digits = {"torque_nm": 1, "n_per_kg": 2, "rfd_0_200_n_per_s": 0}
+    shown = [
+        f"{m.value:.{digits[m.key]}f} {m.unit}"
+        for m in measures
+        if m.key in SHOWN and m.value is not None
+    ]
+    item = _item(" · ".join(shown) or "—")
+    item.setToolTip("\n".join(f"{m.label}: {m.text(2)}" for m in measures))
     return item
 
 
@@ -167,6 +209,7 @@ class SessionScreen(QWidget):
                 ),
                 _item(format_force(a.peak_n, unit) if a and a.peak_n is not None else "—"),
                 _item(break_figures(None if a is None else a.primary) or "—"),
+                _measures_item(self.store, test),
             )
             for col, cell in enumerate(cells):
                 self.table.setItem(row, col, cell)

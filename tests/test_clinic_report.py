@@ -207,3 +207,24 @@ def test_clinic_imports_neither_qt_nor_the_radio() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_report_shows_set_up_and_derived_measures(db: str) -> None:
+    from nkt_dyno.context import TestContext
+
+    with Store.open(db) as store:
+        session = visit(store)
+        first = store.tests(session)[0]
+        store.edit_test(first.id, who="me", context=TestContext(lever_arm_m=0.3, fixation="belt"))
+        store.add_body_mass(first.client_id, 60.0, measured="2020-01-01")
+        report = build_report(store, session)
+    html = render_html(report)
+    entry = report.tests[0]
+    peak = float(entry.effort["peak_n"])  # type: ignore[index]
+    assert f"Torque {0.3 * peak:.2f} N·m" in html
+    assert f"Force / body mass {peak / 60.0:.2f} N/kg" in html
+    assert f"Torque / body mass {0.3 * peak / 60.0:.2f} N·m/kg" in html
+    assert "belt, lever arm 0.3 m; body mass 60 kg" in html
+    assert html.count("<th>Rate of force</th>") == len(report.tests)
+    assert "Torque, Torque / body mass: no lever arm recorded" in html
+    assert "RFD 0–50 ms" in html and "Impulse" in html

@@ -26,6 +26,7 @@ from nkt_dyno.clinic._protocol import GroupSummary, summarise_group
 from nkt_dyno.clinic._records import noise_for
 from nkt_dyno.clinic._svg import HEIGHT, WIDTH, thumbnail
 from nkt_dyno.clinic.reliability import FALLBACK_MDC_FRACTION, Noise
+from nkt_dyno.derived import MIN_SAMPLES_PER_WINDOW, Measure, derived_measures
 from nkt_dyno.store import (
     CalibrationRecord,
     Client,
@@ -50,6 +51,8 @@ class TestEntry:
     recording_s: float
     effort_s: float | None
     position: str
+    measures: tuple[Measure, ...] = ()
+    body_mass_kg: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,8 @@ def _entry(store: Store, test: MuscleTest) -> TestEntry:
         position = store.resolve_muscle(test.muscle).position
     except ValueError:
         position = ""
+    mass = store.body_mass_at(test.client_id, test.recorded)
+    kg = None if mass is None else mass.kg
     return TestEntry(
         test,
         effort,
@@ -152,6 +157,12 @@ def _entry(store: Store, test: MuscleTest) -> TestEntry:
         float(trace.t[-1] - trace.t[0]),
         None if end is None or onset is None else end - float(onset),
         test.position_notes or position,
+        tuple(
+            derived_measures(
+                trace.t, trace.force, effort, lever_arm_m=test.context.lever_arm_m, body_mass_kg=kg
+            )
+        ),
+        kg,
     )
 
 
@@ -272,7 +283,10 @@ def _test(e: TestEntry, images: Images) -> str:
         ("Duration", _duration(e)),
         ("Recording", escape(t.recording_line())),
         ("Peak force", _n(eff.get("peak_n"), " N above rest")),
+        ("Set-up", escape(_setup(e))),
+        ("Normalised", _measures(e.measures[:4], 2)),
         ("Timing", escape(_timing(eff))),
+        ("Rate of force", _measures(e.measures[4:], 0)),
     ]
     cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in items)
     return (
@@ -281,6 +295,32 @@ def _test(e: TestEntry, images: Images) -> str:
         f"<div>{image}</div></td>"
         f"<td><table class='items'>{cells}</table></td></tr></table>"
     )
+
+
+def _setup(e: TestEntry) -> str:
+    context = e.test.context.line() or "no fixation, angle or lever arm recorded"
+    mass = (
+        "body mass not recorded" if e.body_mass_kg is None else f"body mass {e.body_mass_kg:g} kg"
+    )
+    return f"{context}; {mass}"
+
+
+def _measures(measures: Sequence[Measure], digits: int) -> str:
+    """Given measures in a row; withheld ones grouped under their shared reason."""
+    given = [
+        f"{escape(m.label)} {m.value:.{digits}f} {escape(m.unit)}"
+        for m in measures
+        if m.value is not None
+    ]
+    reasons: dict[str, list[str]] = {}
+    for m in measures:
+        if m.value is None:
+            reasons.setdefault(m.why, []).append(m.label)
+    withheld = [
+        f"<span class='muted'>{escape(', '.join(labels))}: {escape(why)}</span>"
+        for why, labels in reasons.items()
+    ]
+    return " · ".join(given + withheld) or "—"
 
 
 def _profile(p: ExaminerProfile | None) -> str:
@@ -422,6 +462,14 @@ peak), time to peak; rise-rate CV = CV of slope ÷ peak between trials (warning 
 {SLOPE_CV_LIMIT_PCT:.0f} %); NMED = mean over trial pairs of the RMS gap between their rises,
 each from onset to 95 % of peak, resampled to 101 points and divided by its peak (after
 Bittmann et al. 2020, Diagnostics 10:996).</p>
+<p class='note'><b>Derived measures.</b> Torque = peak force × lever arm (joint axis to pad
+centre); N/kg and %BW = peak ÷ body mass (÷ g = 9.81 m/s² for %BW), with the latest weighing on or
+before the test day. RFD 0–50/100/200 ms = force gained from onset over the window; RFD 20–80 % =
+60 % of the peak ÷ the time from 20 % to 80 % of it; impulse = area above rest from onset to the
+effort's end. A time window is measured only when it spans at least {MIN_SAMPLES_PER_WINDOW}
+sample intervals with no gap (onset is known to about one interval, so the slope is within
+10 %): 0–50 ms needs 200 samples/s, 0–100 ms 100/s, 0–200 ms 50/s. Otherwise the report says
+why.</p>
 <p class='note'><b>Reporting items</b> per test follow Conable &amp; Rosner (2011, J Chiropr Med
 10:157–165): procedure, instrument, duration, peak force, timing of force application.</p>
 """
