@@ -225,6 +225,55 @@ def test_report_shows_set_up_and_derived_measures(db: str) -> None:
     assert f"Force / body mass {peak / 60.0:.2f} N/kg" in html
     assert f"Torque / body mass {0.3 * peak / 60.0:.2f} N·m/kg" in html
     assert "belt, lever arm 0.3 m; body mass 60 kg" in html
+    assert "fixation and angle not recorded; no lever arm recorded; body mass 60 kg" in html
     assert html.count("<th>Rate of force</th>") == len(report.tests)
     assert "Torque, Torque / body mass: no lever arm recorded" in html
     assert "RFD 0–50 ms" in html and "Impulse" in html
+
+
+def fifteen_tests(store: Store) -> int:
+    """A busy session: two protocol groups and both sides of four muscles, 15 tests."""
+    c = Clinic(store)
+    c.history("gluteus medius", "L", "break", 110.0, cv=0.03, n=2)
+    s = c.session()
+    for muscle, side, steps in (
+        ("gluteus medius", "L", [("baseline", "break", 112.0, None), ("baseline", "break", 108.0,
+         None), ("challenge", "hold", 171.0, "TFL"), ("retest", "hold", 168.0, None)]),
+        ("psoas", "R", [("baseline", "break", 120.0, None), ("challenge", "hold", 150.0,
+         "piriformis"), ("retest", "hold", 148.0, None)]),
+    ):  # fmt: skip
+        g = store.start_protocol_group(s, muscle=muscle, side=side).id
+        for condition, case, peak, target in steps:
+            c.add_test(s, muscle, side, condition, case, peak, group=g, target=target)
+    for muscle, peaks in (("gluteus medius", (160, 155)), ("psoas", (132, 136)),
+                          ("TFL", (90, 70)), ("piriformis", (80, 84))):  # fmt: skip
+        sides = (
+            ("R", "R")
+            if muscle == "gluteus medius"
+            else ("L", "L")
+            if muscle == "psoas"
+            else ("L", "R")
+        )
+        for side, peak in zip(sides, peaks, strict=True):
+            c.add_test(s, muscle, side, "baseline", "hold", float(peak))
+    return s
+
+
+def test_a_15_test_report_fits_a4_in_7_pages(db: str, tmp_path: Path, qapp: object) -> None:
+    with Store.open(db) as store:
+        report = build_report(store, fifteen_tests(store))
+    assert len(report.tests) == 15
+    pdf = write_pdf(report, tmp_path / "r.pdf").read_bytes()
+    pages = re.findall(rb"/Type\s*/Page[^s]", pdf)
+    boxes = set(re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf))
+    assert boxes == {b"0 0 595.000000 842.000000"}  # A4 in points
+    assert len(pages) <= 7  # was 10, with tests split across pages
+
+
+def test_blocks_never_split_unless_taller_than_a_page() -> None:
+    from nkt_dyno.clinic._pdf import paginate
+
+    # page 100, gap 2: 60 fits; 50 does not fit after it (62 + 50 > 100): next page
+    assert paginate([60, 50, 30, 10], 100, 2) == [(0, 0.0), (1, 0.0), (1, 52.0), (1, 84.0)]
+    # a block of 250 starts a page and runs over three; the next one follows it
+    assert paginate([10, 250, 20], 100, 2) == [(0, 0.0), (1, 0.0), (3, 52.0)]

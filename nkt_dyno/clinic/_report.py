@@ -39,6 +39,8 @@ from nkt_dyno.store import (
 from nkt_dyno.summary import verdict_line
 
 Images = Literal["inline", "resource"]
+_THUMB = 0.8
+"""Thumbnail size as an image resource (PDF), relative to the inline SVG's: room for the text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,30 +111,50 @@ def build_report(store: Store, session_id: int) -> SessionReport:
 
 
 def render_html(report: SessionReport, *, images: Images = "inline") -> str:
-    """The report as one HTML document; ``images="resource"`` refers to ``trace-<id>``."""
-    s = report.session
-    title = f"Session report — {report.client.name}, {_local(s.started)}"
-    body = [
-        f"<h1>{escape(title)}</h1>",
-        _header(report),
-        "<h2>Protocol groups</h2>",
-        *(_group(g) for g in report.groups),
-        "" if report.groups else "<p class='muted'>No protocol groups in this session.</p>",
-        "<h2>Left / right</h2>",
-        _asymmetry_table(report.asymmetries),
-        "<h2>Tests</h2>",
-        *(_test(e, images) for e in report.tests),
-        "<h2>Examiner</h2>",
-        _profile(report.profile),
-        "<h2>Methods</h2>",
-        _METHODS,
+    """The report as one HTML document; ``images="resource"`` refers to ``trace-<id>``.
+
+    Printed from a browser it fits A4 (``@page``), and no block (a test, a
+    group, a table) is split across pages.
+    """
+    blocks = "\n".join(f"<div class='block'>{b}</div>" for b in html_blocks(report, images))
+    return html_document(_title(report), blocks)
+
+
+def html_blocks(report: SessionReport, images: Images = "inline") -> list[str]:
+    """The report's parts in order, each kept whole on one page when printed.
+
+    A section heading travels with the section's first part, so no heading
+    ends a page alone.
+    """
+    sections: list[tuple[str, list[str]]] = [
+        (
+            "Protocol groups",
+            [_group(g) for g in report.groups]
+            or ["<p class='muted'>No protocol groups in this session.</p>"],
+        ),
+        ("Left / right", [_asymmetry_table(report.asymmetries)]),
+        ("Tests", [_test(e, images) for e in report.tests]),
+        ("Examiner", [_profile(report.profile)]),
+        ("Methods", _METHODS),
     ]
+    blocks = [f"<h1>{escape(_title(report))}</h1>" + _header(report)]
+    for heading, parts in sections:
+        blocks.append(f"<h2>{heading}</h2>" + parts[0])
+        blocks.extend(parts[1:])
+    return blocks
+
+
+def html_document(title: str, body: str) -> str:
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
-        + "\n".join(b for b in body if b)
+        + body
         + "</body></html>\n"
     )
+
+
+def _title(report: SessionReport) -> str:
+    return f"Session report — {report.client.name}, {_local(report.session.started)}"
 
 
 # -- collecting -----------------------------------------------------------------------
@@ -251,11 +273,12 @@ def _asymmetry_table(items: Sequence[SideNoise]) -> str:
             ]
         )
     return _table(
-        ["muscle", "left", "right", "L−R / stronger", "symmetry index", "MDC95", "flag"],
+        ["muscle", "left", "right", "L−R", "SI", "MDC95", "flag"],
         rows,
         cls="steps",
     ) + (
-        "<p class='note'>Healthy sides differ by up to 23–40 % (Bohannon 1999); a difference "
+        "<p class='note'>L−R: difference relative to the stronger side; SI: symmetry index, "
+        "(L − R) / mean. Healthy sides differ by up to 23–40 % (Bohannon 1999); a difference "
         "is flagged only when it exceeds the larger side's MDC95.</p>"
     )
 
@@ -265,7 +288,8 @@ def _test(e: TestEntry, images: Images) -> str:
     image = (
         e.svg
         if images == "inline"
-        else f"<img src='trace-{t.id}' width='{WIDTH}' height='{HEIGHT}' alt='trace {t.id}'>"
+        else f"<img src='trace-{t.id}' width='{_THUMB * WIDTH:.0f}' "
+        f"height='{_THUMB * HEIGHT:.0f}' alt='trace {t.id}'>"
     )
     procedure = f"{t.muscle} {t.side}, {t.condition}"
     if t.challenge_target:
@@ -284,25 +308,35 @@ def _test(e: TestEntry, images: Images) -> str:
         ("Recording", escape(t.recording_line())),
         ("Peak force", _n(eff.get("peak_n"), " N above rest")),
         ("Set-up", escape(_setup(e))),
-        ("Normalised", _measures(e.measures[:4], 2)),
+        # Nothing normalised: the set-up line already says what is missing.
+        *(
+            [("Normalised", _measures(e.measures[:4], 2))]
+            if any(m.value is not None for m in e.measures[:4])
+            else []
+        ),
         ("Timing", escape(_timing(eff))),
         ("Rate of force", _measures(e.measures[4:], 0)),
     ]
     cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in items)
     return (
-        "<table class='test'><tr>"
-        f"<td class='thumb'><div class='caption'>#{t.id} · {_local(t.recorded)}</div>"
+        "<table class='test' width='100%'><tr>"
+        f"<td class='thumb' width='34%'><div class='caption'>#{t.id} · {_local(t.recorded)}</div>"
         f"<div>{image}</div></td>"
-        f"<td><table class='items'>{cells}</table></td></tr></table>"
+        f"<td width='66%'><table class='items' width='100%'>{cells}</table></td></tr></table>"
     )
 
 
 def _setup(e: TestEntry) -> str:
-    context = e.test.context.line() or "no fixation, angle or lever arm recorded"
-    mass = (
-        "body mass not recorded" if e.body_mass_kg is None else f"body mass {e.body_mass_kg:g} kg"
-    )
-    return f"{context}; {mass}"
+    """The test's context, naming what the normalised measures would need."""
+    context = e.test.context
+    parts = [context.line() or "fixation and angle not recorded"]
+    if context.lever_arm_m is None:
+        parts.append("no lever arm recorded")
+    if e.body_mass_kg is None:
+        parts.append("no body mass on or before the test day")
+    else:
+        parts.append(f"body mass {e.body_mass_kg:g} kg")
+    return "; ".join(parts)
 
 
 def _measures(measures: Sequence[Measure], digits: int) -> str:
@@ -343,7 +377,7 @@ def _profile(p: ExaminerProfile | None) -> str:
         st = row.stats
         rows.append(
             [
-                f"#{row.session_id} {_local(row.started)[:10]}",
+                f"#{row.session_id}, {_day(row.started)}",
                 str(st.trials),
                 _n(st.start_force_n, " N"),
                 _n(st.start_ratio, "", 2),
@@ -379,7 +413,8 @@ def _table(
 ) -> str:
     top = "<tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>" if head else ""
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table class='{cls}' cellspacing='0' cellpadding='4'>{top}{body}</table>"
+    width = " width='100%'" if head else ""
+    return f"<table class='{cls}'{width} cellspacing='0' cellpadding='3'>{top}{body}</table>"
 
 
 def _call(flag: bool, text: str, *, warn: bool = False) -> str:
@@ -440,11 +475,17 @@ def _n(value: object, unit: str, digits: int = 0) -> str:
     return "—" if value is None else f"{float(value):.{digits}f}{unit}"  # type: ignore[arg-type]
 
 
+def _day(stamp: str) -> str:
+    """A day that wraps between words in a narrow column (``8 Apr 2025``), never inside one."""
+    day = dt.datetime.fromisoformat(stamp).astimezone()
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
 def _local(stamp: str) -> str:
     return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-_METHODS = f"""
+_METHODS_HTML = f"""
 <p class='note'><b>Force compared.</b> The force a muscle withstood: the force at the break for a
 break, the peak for a hold (N above rest). Verdicts and figures come from the streaming engine,
 the same code live and offline.</p>
@@ -473,26 +514,32 @@ why.</p>
 <p class='note'><b>Reporting items</b> per test follow Conable &amp; Rosner (2011, J Chiropr Med
 10:157–165): procedure, instrument, duration, peak force, timing of force application.</p>
 """
+_METHODS = [p.strip() + "</p>" for p in _METHODS_HTML.split("</p>") if p.strip()]
+"""One block per paragraph: a page may end between them."""
 
 _CSS = """
-body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #1a1a1a;
-       max-width: 900px; margin: 24px auto; }
-h1 { font-size: 16pt; margin-bottom: 6px; }
-h2 { font-size: 12.5pt; margin-top: 18px; border-bottom: 1px solid #999; }
+@page { size: A4; margin: 12mm; }
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 9.5pt; color: #1a1a1a;
+       max-width: 820px; margin: 24px auto; }
+@media print { body { max-width: none; margin: 0; } }
+.block { break-inside: avoid; page-break-inside: avoid; }
+h1 { font-size: 15pt; margin: 0 0 6px 0; }
+h2 { font-size: 12pt; margin: 14px 0 4px 0; border-bottom: 1px solid #999;
+     break-after: avoid; page-break-after: avoid; }
 table { border-collapse: collapse; }
-table.facts td { padding: 2px 12px 2px 0; }
-table.steps { margin: 4px 0; }
-table.steps th, table.steps td { border: 1px solid #c8c8c8; padding: 3px 8px; text-align: left; }
-table.steps th { background-color: #eef1f4; }
-table.test { margin: 6px 0 10px 0; width: 100%; }
+table.facts td { padding: 1px 12px 1px 0; }
+table.steps { margin: 4px 0; width: 100%; }
+table.steps th, table.steps td { border: 1px solid #c8c8c8; padding: 2px 6px; text-align: left; }
+table.steps th { background-color: #eef1f4; white-space: nowrap; }
+table.test { margin: 4px 0 6px 0; width: 100%; border-top: 1px solid #dddddd; }
 table.test td { vertical-align: top; }
-td.thumb { width: 310px; }
-table.items th { text-align: left; vertical-align: top; padding: 1px 10px 1px 0; color: #444;
-                 font-weight: normal; }
+table.items th { text-align: left; vertical-align: top; padding: 1px 8px 1px 0; color: #444;
+                 font-weight: normal; white-space: nowrap; }
+table.items { font-size: 8pt; }
 table.items td { padding: 1px 0; }
-.caption { color: #555; font-size: 9pt; }
-.summary { font-weight: bold; margin: 10px 0 4px 0; }
-.note { color: #333; font-size: 9pt; }
+.caption { color: #555; font-size: 8.5pt; }
+.summary { font-weight: bold; margin: 8px 0 4px 0; }
+.note { color: #333; font-size: 8.5pt; }
 .muted { color: #777; }
 .yes { color: #1a4f8a; font-weight: bold; }
 .flag { color: #b03a2e; font-weight: bold; }
