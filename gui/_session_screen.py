@@ -34,6 +34,7 @@ from gui._compare import Difference, differences, reference_noise
 from gui._export_bar import ExportBar
 from gui._options import DisplayOptions
 from gui._units import format_force, scale
+from nkt_dyno.clinic import ratios, side_asymmetries, sides_differ, trial_spreads
 from nkt_dyno.derived import Measure, derived_measures
 from nkt_dyno.store import MuscleTest, Store
 from nkt_dyno.summary import break_figures, informative_ratio
@@ -76,6 +77,49 @@ def measures_of(store: Store, test: MuscleTest) -> list[Measure]:
         lever_arm_m=test.context.lever_arm_m,
         body_mass_kg=None if mass is None else mass.kg,
     )
+
+
+_WARN = "#c62828"
+
+
+def balance_html(store: Store, session_id: int) -> str:
+    """Trial CVs, limb symmetry and agonist/antagonist ratios of the session, in a few lines;
+    red where a warning or a difference beyond the MDC95 is."""
+    session = store.get_session(session_id)
+    tests = store.tests(session_id)
+
+    def span(text: str, warn: bool) -> str:
+        escaped = html.escape(text)
+        return f"<span style='color:{_WARN}'>{escaped}</span>" if warn else escaped
+
+    lines = []
+    spreads = [
+        span(f"{s.muscle} {s.side} {s.condition} CV {s.cv_pct:.0f} %", bool(s.warning))
+        for s in trial_spreads(tests)
+    ]
+    if spreads:
+        lines.append("<b>Trials</b> (CV above 15 %: variable, 20 %: repeat): " + ", ".join(spreads))
+    sides = [
+        span(
+            f"{a.result.muscle} LSI {a.result.lsi_pct:.0f} %"
+            + (" beyond MDC" if a.result.flagged else ""),
+            a.result.flagged,
+        )
+        for a in side_asymmetries(store, session, tests)
+    ]
+    if sides:
+        lines.append("<b>Left/right</b>: " + ", ".join(sides))
+    found = ratios(store, session, tests)
+    shown = []
+    for r in found:
+        other = next(
+            (o for o in found if o.pair == r.pair and {o.side, r.side} == {"L", "R"}), None
+        )
+        differ = other is not None and sides_differ(r, other)
+        shown.append(span(f"{r.pair} {r.side} {r.ratio:.2f}", differ))
+    if shown:
+        lines.append("<b>Ratios</b> (red: sides differ beyond MDC): " + ", ".join(shown))
+    return "<br>".join(lines)
 
 
 SHOWN = ("torque_nm", "n_per_kg", "rfd_0_200_n_per_s")
@@ -122,6 +166,9 @@ class SessionScreen(QWidget):
         self.replay_button = QPushButton("Replay selected")
         self.replay_button.clicked.connect(self._replay)
         self.exports = ExportBar(options)
+        self.balance = QLabel()
+        self.balance.setTextFormat(Qt.TextFormat.RichText)
+        self.balance.setWordWrap(True)
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.15)
@@ -152,6 +199,7 @@ class SessionScreen(QWidget):
         head.addWidget(self.replay_button)
         top_layout.addLayout(head)
         top_layout.addWidget(self.table)
+        top_layout.addWidget(self.balance)
         top_layout.addWidget(self.exports)
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
@@ -216,6 +264,7 @@ class SessionScreen(QWidget):
             if test.id in selected:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
+        self.balance.setText(balance_html(self.store, session.id))
         self._on_selection()
 
     def selected_ids(self) -> list[int]:

@@ -77,6 +77,7 @@ def test_report_holds_every_part_the_issue_asks_for(db: str) -> None:
     assert glute.result.flagged and glute.result.diff_pct < -25  # 110 N vs 160 N
     assert not psoas.result.flagged  # 132 N vs 140 N is within the fallback MDC
     assert "beyond MDC" in html and "within MDC" in html
+    assert f"<td>{glute.result.lsi_pct:.0f} %</td>" in html and "<th>LSI</th>" in html
 
 
 def test_report_is_self_contained(db: str) -> None:

@@ -144,3 +144,23 @@ def test_connect_is_offered_only_with_a_device_and_a_missing_radio_is_said(
     assert panel.devices.count() >= 1  # the simulated devices
     assert panel.connect_button.isEnabled()
     assert panel.problem.text() == NO_RADIO and panel.problem.isVisibleTo(window)
+
+
+def test_session_screen_shows_trial_cv_symmetry_and_ratios(
+    window: MainWindow, store: Store
+) -> None:
+    session = store.start_session(store.add_client("Ann").id)
+    t = np.linspace(0.0, 4.0, 401)
+    for muscle, side, peak in (("hamstrings", "L", 100.0), ("hamstrings", "L", 140.0),
+                               ("VMO", "L", 200.0), ("hamstrings", "R", 120.0)):  # fmt: skip
+        force = np.interp(t, [0, 1, 2, 3, 4], [2, 2, peak, peak, 2])
+        effort = {"verdict": "hold", "peak_n": peak, "onset_s": 1.0, "start_force_n": 0.0}
+        store.save_test(session.id, muscle=muscle, side=side, condition="baseline",
+                        trace=Trace(t, force), analysis=NewAnalysis("test", [effort]))  # fmt: skip
+    screen = window.session
+    screen.show_session(store, session.id)
+    text = screen.balance.text()
+    # 100 and 140 N: SD 28.3 over a mean of 120 N is a CV of 24 %, above 20 %
+    assert "<span style='color:#c62828'>hamstrings L baseline CV 24 %</span>" in text
+    assert "hamstrings LSI 100 %" in text  # 120 N on each side
+    assert "knee H/Q L 0.60" in text

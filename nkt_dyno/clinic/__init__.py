@@ -9,6 +9,20 @@ imported by :func:`write_pdf` / :func:`write_png`, the radio only by
 """
 
 from nkt_dyno.clinic._asymmetry import Asymmetry, asymmetry
+from nkt_dyno.clinic._balance import (
+    CV_LIMIT_PCT,
+    CV_WARN_PCT,
+    PAIRS,
+    Pair,
+    Ratio,
+    SideNoise,
+    TrialSpread,
+    ratio_band,
+    ratios,
+    side_asymmetries,
+    sides_differ,
+    trial_spreads,
+)
 from nkt_dyno.clinic._examiner import (
     NMED_POINTS,
     SLOPE_CV_LIMIT_PCT,
@@ -38,7 +52,10 @@ from nkt_dyno.clinic._runner import (
 from nkt_dyno.clinic.reliability import Change, Noise, call_change, estimate_noise, icc
 
 __all__ = [
+    "CV_LIMIT_PCT",
+    "CV_WARN_PCT",
     "NMED_POINTS",
+    "PAIRS",
     "SLOPE_CV_LIMIT_PCT",
     "Asymmetry",
     "Captured",
@@ -47,13 +64,17 @@ __all__ = [
     "GroupSummary",
     "GroupWriter",
     "Noise",
+    "Pair",
     "PlannedStep",
     "ProtocolRequest",
     "QtUnavailableError",
+    "Ratio",
     "RiseStats",
     "SessionReport",
     "SessionRise",
+    "SideNoise",
     "Step",
+    "TrialSpread",
     "asymmetry",
     "baseline_trials",
     "build_report",
@@ -65,12 +86,17 @@ __all__ = [
     "nmed",
     "noise_for",
     "plan",
+    "ratio_band",
+    "ratios",
     "render_html",
     "rise_curve",
     "rise_stats",
     "run_protocol",
+    "side_asymmetries",
+    "sides_differ",
     "store_device",
     "summarise_group",
+    "trial_spreads",
     "withstood_n",
     "write_pdf",
     "write_png",

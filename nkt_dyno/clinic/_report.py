@@ -17,15 +17,22 @@ from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
-import numpy as np
-
-from nkt_dyno.clinic._asymmetry import Asymmetry, asymmetry
+from nkt_dyno.clinic._balance import (
+    CV_LIMIT_PCT,
+    CV_WARN_PCT,
+    Ratio,
+    SideNoise,
+    TrialSpread,
+    ratios,
+    side_asymmetries,
+    sides_differ,
+    trial_spreads,
+)
 from nkt_dyno.clinic._examiner import SLOPE_CV_LIMIT_PCT, ExaminerProfile, examiner_profile
-from nkt_dyno.clinic._measures import Effort, effort_end_s, force_of, primary
+from nkt_dyno.clinic._measures import Effort, effort_end_s, primary
 from nkt_dyno.clinic._protocol import GroupSummary, summarise_group
-from nkt_dyno.clinic._records import noise_for
 from nkt_dyno.clinic._svg import HEIGHT, WIDTH, thumbnail
-from nkt_dyno.clinic.reliability import FALLBACK_MDC_FRACTION, Noise
+from nkt_dyno.clinic.reliability import FALLBACK_MDC_FRACTION
 from nkt_dyno.derived import MIN_SAMPLES_PER_WINDOW, Measure, derived_measures
 from nkt_dyno.store import (
     CalibrationRecord,
@@ -58,15 +65,6 @@ class TestEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class SideNoise:
-    """The asymmetry of one muscle with the noise behind its flag."""
-
-    result: Asymmetry
-    left: Noise
-    right: Noise
-
-
-@dataclass(frozen=True, slots=True)
 class SessionReport:
     """Everything the report prints, read from the store once."""
 
@@ -80,6 +78,8 @@ class SessionReport:
     groups: tuple[GroupSummary, ...]
     asymmetries: tuple[SideNoise, ...]
     profile: ExaminerProfile | None
+    spreads: tuple[TrialSpread, ...] = ()
+    ratios: tuple[Ratio, ...] = ()
 
 
 def build_report(store: Store, session_id: int) -> SessionReport:
@@ -105,8 +105,10 @@ def build_report(store: Store, session_id: int) -> SessionReport:
         engine_versions=tuple(versions),
         tests=tuple(_entry(store, t) for t in tests),
         groups=tuple(summarise_group(store, g.id) for g in store.protocol_groups(session_id)),
-        asymmetries=tuple(_asymmetries(store, session, tests)),
+        asymmetries=tuple(side_asymmetries(store, session, tests)),
         profile=profile,
+        spreads=tuple(trial_spreads(tests)),
+        ratios=tuple(ratios(store, session, tests)),
     )
 
 
@@ -132,7 +134,9 @@ def html_blocks(report: SessionReport, images: Images = "inline") -> list[str]:
             [_group(g) for g in report.groups]
             or ["<p class='muted'>No protocol groups in this session.</p>"],
         ),
+        ("Repeated trials", [_spread_table(report.spreads)]),
         ("Left / right", [_asymmetry_table(report.asymmetries)]),
+        ("Agonist / antagonist", [_ratio_table(report.ratios)]),
         ("Tests", [_test(e, images) for e in report.tests]),
         ("Examiner", [_profile(report.profile)]),
         ("Methods", _METHODS),
@@ -188,34 +192,6 @@ def _entry(store: Store, test: MuscleTest) -> TestEntry:
     )
 
 
-def _asymmetries(store: Store, session: Session, tests: Sequence[MuscleTest]) -> list[SideNoise]:
-    forces: dict[tuple[str, str], list[float]] = {}
-    for test in tests:
-        force = force_of(test)
-        if test.condition == "baseline" and test.side in ("L", "R") and force is not None:
-            forces.setdefault((test.muscle, test.side), []).append(force)
-    out = []
-    for muscle in sorted({m for m, _ in forces}):
-        if (muscle, "L") not in forces or (muscle, "R") not in forces:
-            continue
-        left, right = (float(np.mean(forces[muscle, side])) for side in ("L", "R"))
-        noises = [
-            noise_for(
-                store,
-                session.client_id,
-                muscle,
-                side,
-                session.examiner_id,
-                value,
-                until=session.started,
-            )
-            for side, value in (("L", left), ("R", right))
-        ]
-        mdc = max(n.mdc_n for n in noises)
-        out.append(SideNoise(asymmetry(left, right, mdc, muscle=muscle), *noises))
-    return out
-
-
 # -- rendering ------------------------------------------------------------------------
 
 
@@ -268,18 +244,73 @@ def _asymmetry_table(items: Sequence[SideNoise]) -> str:
                 f"{a.right_n:.0f} N",
                 f"{a.diff_pct:+.0f} %",
                 f"{a.symmetry_index:+.0f} %",
+                f"{a.lsi_pct:.0f} %",
                 f"{a.mdc_n:.0f} N ({basis})",
                 _call(a.flagged, "beyond MDC" if a.flagged else "within MDC", warn=True),
             ]
         )
     return _table(
-        ["muscle", "left", "right", "L−R", "SI", "MDC95", "flag"],
+        ["muscle", "left", "right", "L−R", "SI", "LSI", "MDC95", "flag"],
         rows,
         cls="steps",
     ) + (
         "<p class='note'>L−R: difference relative to the stronger side; SI: symmetry index, "
-        "(L − R) / mean. Healthy sides differ by up to 23–40 % (Bohannon 1999); a difference "
+        "(L − R) / mean; LSI: limb symmetry index, weaker ÷ stronger side. Healthy sides "
+        "differ by up to 23–40 % (Bohannon 1999); a difference "
         "is flagged only when it exceeds the larger side's MDC95.</p>"
+    )
+
+
+def _spread_table(items: Sequence[TrialSpread]) -> str:
+    if not items:
+        return "<p class='muted'>No muscle was tested twice under one condition.</p>"
+    rows = [
+        [
+            escape(f"{s.muscle} {s.side}"),
+            escape(s.condition),
+            escape(", ".join(f"{f:.0f}" for f in s.forces_n)) + " N",
+            f"{s.mean_n:.0f} N",
+            _call(bool(s.warning), f"{s.cv_pct:.1f} %", warn=True),
+            escape(s.warning) or "—",
+        ]
+        for s in items
+    ]
+    return _table(["muscle", "condition", "trials", "mean", "CV", "note"], rows, cls="steps") + (
+        f"<p class='note'>CV = SD ÷ mean of the trials' forces; above {CV_WARN_PCT:.0f} % the "
+        f"trials are variable, above {CV_LIMIT_PCT:.0f} % too variable to interpret.</p>"
+    )
+
+
+def _ratio_table(items: Sequence[Ratio]) -> str:
+    if not items:
+        return (
+            "<p class='muted'>No agonist/antagonist pair (knee H/Q, hip ER/IR, hip ABD/ADD) "
+            "was tested on one side at baseline.</p>"
+        )
+    rows = []
+    for r in items:
+        other = next(
+            (o for o in items if o.pair == r.pair and {o.side, r.side} == {"L", "R"}), None
+        )
+        versus = "—"
+        if other is not None:
+            differ = sides_differ(r, other)
+            versus = _call(differ, "sides differ beyond MDC" if differ else "within MDC", warn=True)
+        high = "∞" if r.high == float("inf") else f"{r.high:.2f}"
+        rows.append(
+            [
+                escape(r.pair),
+                r.side,
+                escape(f"{r.agonist} {r.agonist_n:.0f} N ÷ {r.antagonist} {r.antagonist_n:.0f} N"),
+                f"{r.ratio:.2f}",
+                f"{r.low:.2f}–{high}",
+                versus,
+            ]
+        )
+    return _table(["ratio", "side", "forces", "ratio", "MDC band", "L vs R"], rows, cls="steps") + (
+        "<p class='note'>Baseline means of the same side. The band moves each force by its MDC95; "
+        "left and right differ only when their bands do not overlap. Isokinetic cut-offs do not "
+        "apply to handheld tests.</p>"
     )
 
 
