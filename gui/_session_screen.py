@@ -33,6 +33,7 @@ from gui import _style
 from gui._compare import Difference, differences, reference_noise
 from gui._export_bar import ExportBar
 from gui._options import DisplayOptions
+from gui._progress_view import ProgressView
 from gui._units import format_force, scale
 from nkt_dyno.clinic import ratios, side_asymmetries, sides_differ, trial_spreads
 from nkt_dyno.derived import Measure, derived_measures
@@ -166,6 +167,7 @@ class SessionScreen(QWidget):
         self.replay_button = QPushButton("Replay selected")
         self.replay_button.clicked.connect(self._replay)
         self.exports = ExportBar(options)
+        self.progress = ProgressView()
         self.balance = QLabel()
         self.balance.setTextFormat(Qt.TextFormat.RichText)
         self.balance.setWordWrap(True)
@@ -211,7 +213,8 @@ class SessionScreen(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
-        split.setSizes([260, 500])
+        split.addWidget(self.progress)
+        split.setSizes([260, 400, 200])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
 
@@ -265,6 +268,7 @@ class SessionScreen(QWidget):
                 self.table.selectRow(row)
         self.table.blockSignals(False)
         self.balance.setText(balance_html(self.store, session.id))
+        self.progress.show_session(self.store, session.id)
         self._on_selection()
 
     def selected_ids(self) -> list[int]:

@@ -164,3 +164,24 @@ def test_session_screen_shows_trial_cv_symmetry_and_ratios(
     assert "<span style='color:#c62828'>hamstrings L baseline CV 24 %</span>" in text
     assert "hamstrings LSI 100 %" in text  # 120 N on each side
     assert "knee H/Q L 0.60" in text
+
+
+def test_session_screen_charts_progress_with_the_mdc_band(window: MainWindow, store: Store) -> None:
+    from test_clinic_progress import three_visits
+
+    _, sessions = three_visits(store)
+    screen = window.session
+    screen.show_session(store, sessions[-1])
+    view = screen.progress
+    assert [view.muscle.itemText(i) for i in range(view.muscle.count())] == ["psoas R"]
+    assert view.current is not None
+    assert [v.change for v in view.current.visits] == ["reference", "within", "up"]
+    assert view.band is not None
+    low, high = view.band.getRegion()
+    first = view.current.visits[0].value
+    assert (low, high) == pytest.approx((first - view.current.mdc, first + view.current.mdc))
+    view.quantity.setCurrentIndex(view.quantity.findData("torque"))
+    assert view.current.unit == "N·m" and len(view.current.visits) == 2
+    assert "1 session(s) lack what this measure needs" in view.note.text()
+    view.quantity.setCurrentIndex(view.quantity.findData("per_kg"))
+    assert view.band is None and "body mass" in view.note.text()

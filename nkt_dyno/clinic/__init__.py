@@ -36,6 +36,7 @@ from nkt_dyno.clinic._examiner import (
 )
 from nkt_dyno.clinic._measures import withstood_n
 from nkt_dyno.clinic._pdf import QtUnavailableError, write_pdf, write_png
+from nkt_dyno.clinic._progress import Progress, Visit, progress, tracked
 from nkt_dyno.clinic._protocol import GroupSummary, Step, summarise_group
 from nkt_dyno.clinic._records import baseline_trials, noise_for
 from nkt_dyno.clinic._report import SessionReport, build_report, render_html
@@ -66,6 +67,7 @@ __all__ = [
     "Noise",
     "Pair",
     "PlannedStep",
+    "Progress",
     "ProtocolRequest",
     "QtUnavailableError",
     "Ratio",
@@ -75,6 +77,7 @@ __all__ = [
     "SideNoise",
     "Step",
     "TrialSpread",
+    "Visit",
     "asymmetry",
     "baseline_trials",
     "build_report",
@@ -86,6 +89,7 @@ __all__ = [
     "nmed",
     "noise_for",
     "plan",
+    "progress",
     "ratio_band",
     "ratios",
     "render_html",
@@ -96,6 +100,7 @@ __all__ = [
     "sides_differ",
     "store_device",
     "summarise_group",
+    "tracked",
     "trial_spreads",
     "withstood_n",
     "write_pdf",

@@ -122,8 +122,11 @@ def write_png(report: SessionReport, path: str | os.PathLike[str], *, width: int
 
 
 def _thumbnails(qt: Any, report: SessionReport) -> dict[str, Any]:
-    """Each test's thumbnail as an image, by the name the HTML refers to it by."""
-    return {f"trace-{e.test.id}": _svg_image(qt, e.svg) for e in report.tests}
+    """Each thumbnail and progress chart as an image, by the name the HTML refers to it by."""
+    images = {f"trace-{e.test.id}": _svg_image(qt, e.svg) for e in report.tests}
+    for i, (_, svg) in enumerate(report.progress):
+        images[f"progress-{i}"] = _svg_image(qt, svg)
+    return images
 
 
 def _document(qt: Any, images: Mapping[str, Any], html: str, *, device: Any = None) -> Any:

@@ -30,6 +30,7 @@ from nkt_dyno.clinic._balance import (
 )
 from nkt_dyno.clinic._examiner import SLOPE_CV_LIMIT_PCT, ExaminerProfile, examiner_profile
 from nkt_dyno.clinic._measures import Effort, effort_end_s, primary
+from nkt_dyno.clinic._progress import Progress, Quantity, chart, progress, tracked
 from nkt_dyno.clinic._protocol import GroupSummary, summarise_group
 from nkt_dyno.clinic._svg import HEIGHT, WIDTH, thumbnail
 from nkt_dyno.clinic.reliability import FALLBACK_MDC_FRACTION
@@ -80,10 +81,12 @@ class SessionReport:
     profile: ExaminerProfile | None
     spreads: tuple[TrialSpread, ...] = ()
     ratios: tuple[Ratio, ...] = ()
+    progress: tuple[tuple[Progress, str], ...] = ()
+    """Each muscle and side tested at baseline in earlier sessions too, with its SVG chart."""
 
 
-def build_report(store: Store, session_id: int) -> SessionReport:
-    """Collect one session's report from the store."""
+def build_report(store: Store, session_id: int, *, quantity: Quantity = "force") -> SessionReport:
+    """Collect one session's report from the store; progress charts show ``quantity``."""
     session = store.get_session(session_id)
     tests = store.tests(session_id)
     examiner = None if session.examiner_id is None else store.get_examiner(session.examiner_id)
@@ -109,6 +112,16 @@ def build_report(store: Store, session_id: int) -> SessionReport:
         profile=profile,
         spreads=tuple(trial_spreads(tests)),
         ratios=tuple(ratios(store, session, tests)),
+        progress=tuple(
+            (p, chart(p))
+            for p in (
+                progress(
+                    store, session.client_id, m, side, quantity=quantity, until=session.started
+                )
+                for m, side in tracked(store, session.client_id, tests)
+            )
+            if p.visits
+        ),
     )
 
 
@@ -137,6 +150,11 @@ def html_blocks(report: SessionReport, images: Images = "inline") -> list[str]:
         ("Repeated trials", [_spread_table(report.spreads)]),
         ("Left / right", [_asymmetry_table(report.asymmetries)]),
         ("Agonist / antagonist", [_ratio_table(report.ratios)]),
+        (
+            "Progress",
+            [_progress(p, svg, i, images) for i, (p, svg) in enumerate(report.progress)]
+            or ["<p class='muted'>No muscle was tested at baseline in an earlier session.</p>"],
+        ),
         ("Tests", [_test(e, images) for e in report.tests]),
         ("Examiner", [_profile(report.profile)]),
         ("Methods", _METHODS),
@@ -311,6 +329,32 @@ def _ratio_table(items: Sequence[Ratio]) -> str:
         "<p class='note'>Baseline means of the same side. The band moves each force by its MDC95; "
         "left and right differ only when their bands do not overlap. Isokinetic cut-offs do not "
         "apply to handheld tests.</p>"
+    )
+
+
+def _progress(p: Progress, svg: str, index: int, images: Images) -> str:
+    image = (
+        svg
+        if images == "inline"
+        else f"<img src='progress-{index}' width='{_THUMB * 520:.0f}' "
+        f"height='{_THUMB * 150:.0f}' alt='progress {index}'>"
+    )
+    words = {"reference": "reference", "up": "stronger beyond MDC", "down": "weaker beyond MDC"}
+    calls = "; ".join(
+        f"{_local(v.started)[:10]}: {v.value:.1f} {p.unit} ({v.trials} trial"
+        f"{'s' if v.trials > 1 else ''}, {'/'.join(v.verdicts) or 'no verdict'}) "
+        + _call(v.change in ("up", "down"), words.get(v.change, "within MDC"))
+        for v in p.visits
+    )
+    skipped = (
+        f" {p.skipped} session(s) left out: no lever arm or body mass for this measure."
+        if p.skipped
+        else ""
+    )
+    band = "" if p.mdc is None else f"Band: first session ± MDC95 {p.mdc:.1f} {p.unit}. "
+    return (
+        f"<p class='summary'>{escape(p.label)}</p><div>{image}</div>"
+        f"<p class='note'>{calls}.</p><p class='note'>{escape(band + p.note)}.{skipped}</p>"
     )
 
 
