@@ -35,7 +35,14 @@ from gui._export_bar import ExportBar
 from gui._options import DisplayOptions
 from gui._progress_view import ProgressView
 from gui._units import format_force, scale
-from nkt_dyno.clinic import ratios, side_asymmetries, sides_differ, trial_spreads
+from nkt_dyno.clinic import (
+    examiner_limited,
+    ratios,
+    side_asymmetries,
+    sides_differ,
+    trial_spreads,
+    usual_max,
+)
 from nkt_dyno.derived import Measure, derived_measures
 from nkt_dyno.store import MuscleTest, Store
 from nkt_dyno.summary import break_figures, informative_ratio
@@ -90,12 +97,12 @@ def balance_html(store: Store, session_id: int) -> str:
     tests = store.tests(session_id)
 
     def span(text: str, warn: bool) -> str:
-        escaped = html.escape(text)
+        escaped = html.escape(text, quote=False)
         return f"<span style='color:{_WARN}'>{escaped}</span>" if warn else escaped
 
     lines = []
     spreads = [
-        span(f"{s.muscle} {s.side} {s.condition} CV {s.cv_pct:.0f} %", bool(s.warning))
+        span(f"{s.muscle} {s.side} {s.condition} CV {s.cv_pct:.1f} %", bool(s.warning))
         for s in trial_spreads(tests)
     ]
     if spreads:
@@ -120,6 +127,18 @@ def balance_html(store: Store, session_id: int) -> str:
         shown.append(span(f"{r.pair} {r.side} {r.ratio:.2f}", differ))
     if shown:
         lines.append("<b>Ratios</b> (red: sides differ beyond MDC): " + ", ".join(shown))
+    if session.examiner_id is not None:
+        usual = usual_max(store, session.examiner_id, until=session.started)
+        limited = [f"#{t.id}" for t in tests if examiner_limited(t, usual)]
+        if limited and usual is not None:
+            lines.append(
+                span(
+                    f"Examiner-limited? {', '.join(limited)}: holds at this examiner's usual "
+                    f"maximum ({usual.force_n:.0f} N); the examiner may have set the limit, "
+                    "repeat with belt fixation",
+                    True,
+                )
+            )
     return "<br>".join(lines)
 
 

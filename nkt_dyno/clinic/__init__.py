@@ -29,10 +29,13 @@ from nkt_dyno.clinic._examiner import (
     ExaminerProfile,
     RiseStats,
     SessionRise,
+    UsualMax,
+    examiner_limited,
     examiner_profile,
     nmed,
     rise_curve,
     rise_stats,
+    usual_max,
 )
 from nkt_dyno.clinic._measures import withstood_n
 from nkt_dyno.clinic._pdf import QtUnavailableError, write_pdf, write_png
@@ -77,6 +80,7 @@ __all__ = [
     "SideNoise",
     "Step",
     "TrialSpread",
+    "UsualMax",
     "Visit",
     "asymmetry",
     "baseline_trials",
@@ -84,6 +88,7 @@ __all__ = [
     "call_change",
     "capture",
     "estimate_noise",
+    "examiner_limited",
     "examiner_profile",
     "icc",
     "nmed",
@@ -102,6 +107,7 @@ __all__ = [
     "summarise_group",
     "tracked",
     "trial_spreads",
+    "usual_max",
     "withstood_n",
     "write_pdf",
     "write_png",

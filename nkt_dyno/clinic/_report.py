@@ -28,7 +28,14 @@ from nkt_dyno.clinic._balance import (
     sides_differ,
     trial_spreads,
 )
-from nkt_dyno.clinic._examiner import SLOPE_CV_LIMIT_PCT, ExaminerProfile, examiner_profile
+from nkt_dyno.clinic._examiner import (
+    SLOPE_CV_LIMIT_PCT,
+    ExaminerProfile,
+    UsualMax,
+    examiner_limited,
+    examiner_profile,
+    usual_max,
+)
 from nkt_dyno.clinic._measures import Effort, effort_end_s, primary
 from nkt_dyno.clinic._progress import Progress, Quantity, chart, progress, tracked
 from nkt_dyno.clinic._protocol import GroupSummary, summarise_group
@@ -63,6 +70,8 @@ class TestEntry:
     position: str
     measures: tuple[Measure, ...] = ()
     body_mass_kg: float | None = None
+    limited: str = ""
+    """Why the examiner, not the patient, may have set this hold's limit (empty if not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +103,11 @@ def build_report(store: Store, session_id: int, *, quantity: Quantity = "force")
     calibration_ids = sorted({t.calibration_id for t in tests if t.calibration_id})
     versions = sorted({t.analysis.engine_version for t in tests if t.analysis})
     profile = None
+    usual = (
+        None
+        if session.examiner_id is None
+        else usual_max(store, session.examiner_id, until=session.started)
+    )
     if examiner is not None:
         try:
             profile = examiner_profile(store, examiner.name)
@@ -106,7 +120,7 @@ def build_report(store: Store, session_id: int, *, quantity: Quantity = "force")
         devices=tuple(store.get_device(d) for d in device_ids),
         calibrations=tuple(store.get_calibration(c) for c in calibration_ids),
         engine_versions=tuple(versions),
-        tests=tuple(_entry(store, t) for t in tests),
+        tests=tuple(_entry(store, t, usual) for t in tests),
         groups=tuple(summarise_group(store, g.id) for g in store.protocol_groups(session_id)),
         asymmetries=tuple(side_asymmetries(store, session, tests)),
         profile=profile,
@@ -182,7 +196,7 @@ def _title(report: SessionReport) -> str:
 # -- collecting -----------------------------------------------------------------------
 
 
-def _entry(store: Store, test: MuscleTest) -> TestEntry:
+def _entry(store: Store, test: MuscleTest, usual: UsualMax | None = None) -> TestEntry:
     trace = store.load_trace(test.id)
     effort = primary(test)
     label = f"test {test.id}: {test.muscle} {test.side}, {test.condition}"
@@ -207,6 +221,7 @@ def _entry(store: Store, test: MuscleTest) -> TestEntry:
             )
         ),
         kg,
+        examiner_limited(test, usual),
     )
 
 
@@ -391,6 +406,7 @@ def _test(e: TestEntry, images: Images) -> str:
         ),
         ("Timing", escape(_timing(eff))),
         ("Rate of force", _measures(e.measures[4:], 0)),
+        *([("Examiner", f"<span class='flag'>⚠ {escape(e.limited)}</span>")] if e.limited else []),
     ]
     cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in items)
     return (
@@ -463,6 +479,13 @@ def _profile(p: ExaminerProfile | None) -> str:
             ]
         )
     warnings = "".join(f"<p class='warn'>⚠ {escape(w)}</p>" for w in p.warnings)
+    usual = ""
+    if p.usual_max is not None:
+        usual = (
+            f"<p class='note'>Usual maximum with the device in hand: {p.usual_max.force_n:.0f} N "
+            f"(90th percentile of {p.usual_max.tests} handheld holds); a hold reaching 90 % of it "
+            "may be examiner-limited.</p>"
+        )
     return (
         f"<p><b>{escape(p.name)}</b>: how this examiner applies force (Bittmann et al. 2020).</p>"
         + _table(
@@ -480,6 +503,7 @@ def _profile(p: ExaminerProfile | None) -> str:
             cls="steps",
         )
         + (warnings or f"<p class='note'>Rise-rate CV within {SLOPE_CV_LIMIT_PCT:.0f} %.</p>")
+        + usual
     )
 
 
