@@ -65,7 +65,7 @@ def test_report_holds_every_part_the_issue_asks_for(db: str) -> None:
         session = visit(store)
         report = build_report(store, session)
     html = render_html(report)
-    assert html.count("<svg") == len(report.tests) == 8
+    assert html.count("<svg") == len(report.tests) + len(report.progress) == 8 + 1
     for item in ("Procedure", "Instrument", "Duration", "Peak force", "Timing", "Position"):
         assert html.count(f"<th>{item}</th>") == 8
     assert "Jo Example" in html and "Dr Weiss" in html
@@ -278,3 +278,10 @@ def test_blocks_never_split_unless_taller_than_a_page() -> None:
     assert paginate([60, 50, 30, 10], 100, 2) == [(0, 0.0), (1, 0.0), (1, 52.0), (1, 84.0)]
     # a block of 250 starts a page and runs over three; the next one follows it
     assert paginate([10, 250, 20], 100, 2) == [(0, 0.0), (1, 0.0), (3, 52.0)]
+
+
+def test_a_session_without_tests_still_reports(db: str) -> None:
+    with Store.open(db) as store:
+        session = store.start_session(store.add_client("Empty").id).id
+        html = render_html(build_report(store, session))
+    assert "<h2>Tests</h2><p class='muted'>No tests in this session.</p>" in html

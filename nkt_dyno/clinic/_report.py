@@ -169,7 +169,11 @@ def html_blocks(report: SessionReport, images: Images = "inline") -> list[str]:
             [_progress(p, svg, i, images) for i, (p, svg) in enumerate(report.progress)]
             or ["<p class='muted'>No muscle was tested at baseline in an earlier session.</p>"],
         ),
-        ("Tests", [_test(e, images) for e in report.tests]),
+        (
+            "Tests",
+            [_test(e, images) for e in report.tests]
+            or ["<p class='muted'>No tests in this session.</p>"],
+        ),
         ("Examiner", [_profile(report.profile)]),
         ("Methods", _METHODS),
     ]
