@@ -311,3 +311,21 @@ def test_exports_carry_the_derived_measures(
     assert float(row["nm_per_kg"]) == pytest.approx(200.0 * 0.32 / 64.0)
     # the seeded analysis has no onset: no rate measures, each with its reason
     assert row["rfd_0_50_n_per_s"] == "" and "rfd_0_50_n_per_s: no effort found" in row["withheld"]
+
+
+def test_record_writes_the_context_into_the_trace_and_the_store(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    run(capsys, "client", "add", "Jo", "--db", db)
+    out = tmp_path / "rec.csv"
+    code, _, err = run(capsys, "record", "--device", "sim:progressor", "--seconds", "1.5",
+                       "-o", str(out), "--save", "--client", "Jo", "--muscle", "psoas",
+                       "--side", "R", "--test", "make", "--fixation", "belt",
+                       "--lever-arm", "0.28", "--db", db)  # fmt: skip
+    assert code == 0, err
+    assert TestContext.from_metadata(read_trace(out).metadata) == TestContext(
+        fixation="belt", lever_arm_m=0.28
+    )
+    with Store.open(db) as s:
+        test = s.get_test(1)
+    assert (test.test, test.context.line()) == ("make", "belt, lever arm 0.28 m")

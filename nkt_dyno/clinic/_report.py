@@ -548,7 +548,9 @@ def _calibration(c: CalibrationRecord) -> str:
 def _instrument(t: MuscleTest) -> str:
     device = t.device_id or "device not recorded"
     calibration = f", calibration {t.calibration_id}" if t.calibration_id else ", uncalibrated"
-    return f"handheld dynamometer {device}{calibration}"
+    fixed = {"belt": "belt-fixed", "frame": "frame-mounted"}
+    held = fixed.get(t.context.fixation or "", "handheld")
+    return f"{held} dynamometer {device}{calibration}"
 
 
 def _duration(e: TestEntry) -> str:
