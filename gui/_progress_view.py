@@ -82,9 +82,11 @@ class ProgressView(QWidget):
         item.clear()
         self.band = None
         chosen = self.muscle.currentData()
+        # An empty chart says nothing: the view shows only when there is a progress to draw.
+        self.setVisible(chosen is not None)
         if self.store is None or self.client_id is None or chosen is None:
             self.current = None
-            self.note.setText("No muscle of this session was tested at baseline before.")
+            self.note.setText("Progress: no muscle of this session was tested at baseline before.")
             return
         muscle, side = chosen
         p = progress(

@@ -203,3 +203,15 @@ def test_session_screen_names_examiner_limited_holds(window: MainWindow, store: 
         f"Examiner-limited? #{ids[2]}, #{ids[3]}, #{ids[4]}: holds at this examiner's usual "
         "maximum (185 N)"
     ) in screen.balance.text()
+
+
+def test_no_progress_chart_without_an_earlier_session(window: MainWindow, store: Store) -> None:
+    session = store.start_session(store.add_client("Ann").id)
+    t = np.linspace(0.0, 4.0, 401)
+    force = np.interp(t, [0, 1, 2, 3, 4], [2, 2, 100, 100, 2])
+    effort = {"verdict": "hold", "peak_n": 100.0, "onset_s": 1.0, "start_force_n": 0.0}
+    store.save_test(session.id, muscle="psoas", side="L", condition="baseline",
+                    trace=Trace(t, force), analysis=NewAnalysis("test", [effort]))  # fmt: skip
+    window.session.show_session(store, session.id)
+    view = window.session.progress
+    assert view.isHidden() and view.current is None

@@ -18,10 +18,12 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Literal, get_args
 
 from nkt_dyno.clinic._report import SessionReport, html_blocks, html_document, render_html
 
+Paper = Literal["A4", "Letter"]
+PAPERS: tuple[str, ...] = get_args(Paper)
 _DPI = 150
 MARGIN_MM = 12.0
 BLOCK_GAP_MM = 1.5
@@ -31,13 +33,16 @@ class QtUnavailableError(RuntimeError):
     """PDF output needs PySide6 (``pip install 'nkt-dyno[gui]'``)."""
 
 
-def write_pdf(report: SessionReport, path: str | os.PathLike[str]) -> Path:
-    """Write the report as an A4 PDF at ``path``, no block split across pages; return the path."""
+def write_pdf(report: SessionReport, path: str | os.PathLike[str], *, paper: Paper = "A4") -> Path:
+    """Write the report as a PDF at ``path`` on A4 or Letter paper, no block split across
+    pages; return the path."""
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
     qt = _qt()
     _application(qt)
     gui = qt.QtGui
     writer = gui.QPdfWriter(str(path))
-    writer.setPageSize(gui.QPageSize(gui.QPageSize.PageSizeId.A4))
+    writer.setPageSize(gui.QPageSize(getattr(gui.QPageSize.PageSizeId, paper)))
     writer.setPageMargins(
         qt.QtCore.QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
         gui.QPageLayout.Unit.Millimeter,

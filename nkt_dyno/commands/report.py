@@ -20,6 +20,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--pdf", metavar="PATH", help="also write a PDF (needs the gui extra)")
     p.add_argument(
+        "--paper", choices=("A4", "Letter"), default="A4", help="PDF paper size (default A4)"
+    )
+    p.add_argument(
         "--progress",
         choices=("force", "torque", "per-kg"),
         default="force",
@@ -43,7 +46,7 @@ def _report(store: Store, args: argparse.Namespace) -> int:
     print(f"report of session {args.session} ({len(report.tests)} tests) -> {html}")
     if args.pdf:
         try:
-            write_pdf(report, args.pdf)
+            write_pdf(report, args.pdf, paper=args.paper)
             os.chmod(
                 args.pdf, 0o600
             )  # Qt writes with the umask's mode; the report names the client
