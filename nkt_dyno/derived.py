@@ -22,7 +22,7 @@ Forces are above rest: the median of the 0.5 s before onset. Torque, N/kg,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,7 +194,7 @@ def _too_coarse(span_s: float, spacing: float, what: str) -> str:
     # 1 % slack: a nominal 200/s stream measures 199.9/s and its 50 ms still spans 10 samples.
     if span_s >= MIN_SAMPLES_PER_WINDOW * spacing * 0.99:
         return ""
-    need = MIN_SAMPLES_PER_WINDOW / span_s
+    need = samples_needed_hz(span_s)
     return (
         f"{what} spans {span_s / spacing:.2g} samples at {1 / spacing:.0f}/s; "
         f"{MIN_SAMPLES_PER_WINDOW} needed ({need:.0f} samples/s)"
@@ -283,7 +283,3 @@ def _first_crossing(t: FloatArray, f: FloatArray, level: float) -> float:
     if i == 0:
         return float(t[0])
     return float(np.interp(level, [f[i - 1], f[i]], [t[i - 1], t[i]]))
-
-
-def by_key(measures: Sequence[Measure]) -> dict[str, Measure]:
-    return {m.key: m for m in measures}

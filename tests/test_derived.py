@@ -7,7 +7,7 @@ import pytest
 
 from nkt_dyno.derived import (
     G,
-    by_key,
+    Measure,
     derived_measures,
     normalised,
     rate_measures,
@@ -18,6 +18,10 @@ REST, SLOPE, PEAK = 5.0, 500.0, 200.0
 """Rest 5 N; from onset at 1.0 s the force rises 500 N/s to 200 N above rest at 1.4 s,
 holds to 2.0 s and falls at 1000 N/s back to rest at 2.2 s."""
 EFFORT = {"onset_s": 1.0, "peak_s": 1.4, "peak_n": PEAK, "flags": []}
+
+
+def by_key(measures: list[Measure]) -> dict[str, Measure]:
+    return {m.key: m for m in measures}
 
 
 def ramp(rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
@@ -97,3 +101,9 @@ def test_derived_measures_normalise_the_peak() -> None:
     m = by_key(derived_measures(*ramp(1000.0), EFFORT, lever_arm_m=0.25, body_mass_kg=50.0))
     assert m["torque_nm"].value == pytest.approx(50.0)
     assert m["nm_per_kg"].value == pytest.approx(1.0)
+
+
+def test_keys_name_every_measure_in_order() -> None:
+    from nkt_dyno.derived import KEYS
+
+    assert tuple(m.key for m in derived_measures(*ramp(1000.0), None)) == KEYS
