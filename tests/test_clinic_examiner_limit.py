@@ -41,13 +41,13 @@ def test_holds_at_the_usual_maximum_are_flagged_unless_belted(tmp_path: Path) ->
             tid: examiner_limited(store.get_test(tid), usual)
             for tid in (at_max, weak, belted, broke)
         }
-        assert calls[at_max].endswith("may have set the limit; repeat with belt fixation")
+        assert calls[at_max].endswith("the examiner may have set the limit; repeat with a belt")
         assert calls[weak] == calls[belted] == calls[broke] == ""
         # a report on the first session uses only the holds up to it
         early = usual_max(store, session.examiner_id, until=store.get_session(first).started)
         assert early is not None and early.tests == 6
         html = render_html(build_report(store, s))
-    assert html.count("the examiner, not the patient, may have set the limit") == 1
+    assert html.count("the examiner may have set the limit") == 1
     assert "Usual maximum with the device in hand" in html
 
 

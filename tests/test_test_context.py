@@ -329,3 +329,22 @@ def test_record_writes_the_context_into_the_trace_and_the_store(
     with Store.open(db) as s:
         test = s.get_test(1)
     assert (test.test, test.context.line()) == ("make", "belt, lever arm 0.28 m")
+
+
+def test_the_samples_digest_is_recomputed_from_an_export(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from nkt_dyno.clinic import build_report, render_html
+
+    _seed(db)
+    summary_path, traces_path = _exported(capsys, db, tmp_path / "plain")
+    row = next(csv.DictReader(io.StringIO(summary_path.read_text("utf-8-sig"))))
+    samples = list(csv.DictReader(io.StringIO(traces_path.read_text("utf-8-sig"))))
+    t = np.array([float(r["time_s"]) for r in samples], dtype="<f8")
+    f = np.array([float(r["force_n"]) for r in samples], dtype="<f8")
+    assert row["samples_sha256"] == hashlib.sha256(t.tobytes() + f.tobytes()).hexdigest()
+    with Store.open(db) as s:
+        html = render_html(build_report(s, 1))
+    assert f"SHA-256 {row['samples_sha256'][:16]}…" in html

@@ -256,10 +256,8 @@ def examiner_limited(test: MuscleTest, usual: UsualMax | None) -> str:
     if effort.get("verdict") != "hold" or peak is None or peak < LIMIT_FRACTION * usual.force_n:
         return ""
     return (
-        f"the hold reached {float(peak):.0f} N, {100 * float(peak) / usual.force_n:.0f} % of "
-        f"this examiner's usual maximum ({usual.force_n:.0f} N, {USUAL_MAX_PERCENTILE:.0f}th "
-        f"percentile of {usual.tests} handheld holds): the examiner, not the patient, may have "
-        "set the limit; repeat with belt fixation"
+        f"hold at {100 * float(peak) / usual.force_n:.0f} % of the examiner's usual maximum "
+        f"({usual.force_n:.0f} N): the examiner may have set the limit; repeat with a belt"
     )
 
 

@@ -52,6 +52,7 @@ from nkt_dyno.store import (
     Store,
 )
 from nkt_dyno.summary import verdict_line
+from nkt_dyno.trace import samples_sha256
 
 Images = Literal["inline", "resource"]
 _THUMB = 0.8
@@ -72,6 +73,8 @@ class TestEntry:
     body_mass_kg: float | None = None
     limited: str = ""
     """Why the examiner, not the patient, may have set this hold's limit (empty if not)."""
+    sha256: str = ""
+    """Of the samples (:func:`~nkt_dyno.trace.samples_sha256`): the printed test's recording."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +229,7 @@ def _entry(store: Store, test: MuscleTest, usual: UsualMax | None = None) -> Tes
         ),
         kg,
         examiner_limited(test, usual),
+        samples_sha256(trace),
     )
 
 
@@ -416,7 +420,7 @@ def _test(e: TestEntry, images: Images) -> str:
     return (
         "<table class='test' width='100%'><tr>"
         f"<td class='thumb' width='34%'><div class='caption'>#{t.id} · {_local(t.recorded)}</div>"
-        f"<div>{image}</div></td>"
+        f"<div>{image}</div><div class='digest'>SHA-256 {e.sha256[:16]}…</div></td>"
         f"<td width='66%'><table class='items' width='100%'>{cells}</table></td></tr></table>"
     )
 
@@ -591,24 +595,24 @@ def _local(stamp: str) -> str:
 
 
 _METHODS_HTML = f"""
-<p class='note'><b>Force compared.</b> The force a muscle withstood: the force at the break for a
+<p class='method'><b>Force compared.</b> The force a muscle withstood: the force at the break for a
 break, the peak for a hold (N above rest). Verdicts and figures come from the streaming engine,
 the same code live and offline.</p>
-<p class='note'><b>Change vs noise.</b> From the baseline trials of the same client, muscle, side
+<p class='method'><b>Change vs noise.</b> From the baseline trials of the same client, muscle, side
 and examiner (this and earlier sessions): SEM = SD·√(1 − ICC(2,1)), MDC95 = 1.96·√2·SEM
 (Weir 2005). ICC(2,1), absolute agreement, counts drifts between trial positions (fatigue,
 learning) as error, as a pre/post comparison must; ICC(3,1) is computed for comparison. It needs
 ≥ 2 sessions with ≥ 2 baseline trials; otherwise MDC95 = {100 * FALLBACK_MDC_FRACTION:.0f} % of
 the baseline force, within the 15–30 % published for handheld dynamometry. A difference is a
 change only beyond the MDC95.</p>
-<p class='note'><b>Asymmetry.</b> Signed difference (L − R) relative to the stronger side, and
+<p class='method'><b>Asymmetry.</b> Signed difference (L − R) relative to the stronger side, and
 symmetry index (L − R) / mean (Robinson et al. 1987); flagged only beyond the MDC95.</p>
-<p class='note'><b>Examiner.</b> Start force and start/peak ratio at onset, rise slope (10–90 % of
+<p class='method'><b>Examiner.</b> Start force and start/peak ratio at onset, rise slope (10–90 % of
 peak), time to peak; rise-rate CV = CV of slope ÷ peak between trials (warning above
 {SLOPE_CV_LIMIT_PCT:.0f} %); NMED = mean over trial pairs of the RMS gap between their rises,
 each from onset to 95 % of peak, resampled to 101 points and divided by its peak (after
 Bittmann et al. 2020, Diagnostics 10:996).</p>
-<p class='note'><b>Derived measures.</b> Torque = peak force × lever arm (joint axis to pad
+<p class='method'><b>Derived measures.</b> Torque = peak force × lever arm (joint axis to pad
 centre); N/kg and %BW = peak ÷ body mass (÷ g = 9.81 m/s² for %BW), with the latest weighing on or
 before the test day. RFD 0–50/100/200 ms = force gained from onset over the window; RFD 20–80 % =
 60 % of the peak ÷ the time from 20 % to 80 % of it; impulse = area above rest from onset to the
@@ -616,8 +620,10 @@ effort's end. A time window is measured only when it spans at least {MIN_SAMPLES
 sample intervals with no gap (onset is known to about one interval, so the slope is within
 10 %): 0–50 ms needs 200 samples/s, 0–100 ms 100/s, 0–200 ms 50/s. Otherwise the report says
 why.</p>
-<p class='note'><b>Reporting items</b> per test follow Conable &amp; Rosner (2011, J Chiropr Med
-10:157–165): procedure, instrument, duration, peak force, timing of force application.</p>
+<p class='method'><b>Reporting items</b> per test follow Conable &amp; Rosner (2011, J Chiropr Med
+10:157–165): procedure, instrument, duration, peak force, timing of force application; each also
+names its calibration record and, under its thumbnail, the SHA-256 of its samples (time, force,
+any gyro column, as little-endian 64-bit floats), which the store and the exports hold exactly.</p>
 """
 _METHODS = [p.strip() + "</p>" for p in _METHODS_HTML.split("</p>") if p.strip()]
 """One block per paragraph: a page may end between them."""
@@ -643,8 +649,10 @@ table.items th { text-align: left; vertical-align: top; padding: 1px 8px 1px 0; 
 table.items { font-size: 8pt; }
 table.items td { padding: 1px 0; }
 .caption { color: #555; font-size: 8.5pt; }
+.digest { color: #777; font-size: 7pt; }
 .summary { font-weight: bold; margin: 8px 0 4px 0; }
 .note { color: #333; font-size: 8.5pt; }
+.method { color: #333; font-size: 8pt; margin: 3px 0; }
 .muted { color: #777; }
 .yes { color: #1a4f8a; font-weight: bold; }
 .flag { color: #b03a2e; font-weight: bold; }

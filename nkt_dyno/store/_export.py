@@ -42,6 +42,7 @@ from nkt_dyno.derived import derived_measures
 from nkt_dyno.files import private_dir, write_private
 from nkt_dyno.store._models import MuscleTest, primary_effort
 from nkt_dyno.store._store import Store
+from nkt_dyno.trace import samples_sha256
 
 Format = Literal["csv", "json"]
 
@@ -86,6 +87,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "device_id",
     "calibration_id",
     "n_samples",
+    "samples_sha256",
     "engine_version",
     "verdict",
     "therapist_verdict",
@@ -263,6 +265,7 @@ def _test_fields(store: Store, test: MuscleTest) -> dict[str, Any]:
         "device_id": test.device_id,
         "calibration_id": test.calibration_id,
         "n_samples": test.n_samples,
+        "samples_sha256": samples_sha256(trace),
         "engine_version": a.engine_version if a else None,
         "verdict": a.verdict if a else None,
         "therapist_verdict": test.therapist_verdict,
