@@ -22,19 +22,27 @@ from PySide6.QtCore import QObject, Signal
 from calibration import CalibrationRecord
 from gui._sources import SampleBlock
 from nkt_dyno.commands._errors import sentence
+from nkt_dyno.cut import device_stopped
 from nkt_dyno.devices import (
     PLATFORM,
     BleakBackends,
     Dynamometer,
     FoundDevice,
     SampleFlag,
+    State,
     StateChange,
     find,
     scan,
 )
 from nkt_dyno.devices import SampleBlock as DeviceBlock
 from nkt_dyno.devices._session import SIM_PREFIX, prepare
-from nkt_dyno.devices.simulator import SIMULATORS, Scenario, SimulatedDevice, synthetic
+from nkt_dyno.devices.simulator import (
+    SIMULATORS,
+    Scenario,
+    SimConfig,
+    SimulatedDevice,
+    synthetic,
+)
 from nkt_dyno.devices.virtual import VirtualRadio
 
 SIMULATED_REST_S = 2.0
@@ -42,19 +50,46 @@ SIMULATED_REST_S = 2.0
 
 
 class DeviceSource:
-    """The device's blocks from now until the test (or the link) ends."""
+    """The device's blocks from now until the test (or the link) ends.
+
+    It ends early when the device falls silent while connected or is lost;
+    :attr:`ended_because` then says so, in test time.
+    """
 
     def __init__(self, link: DeviceLink) -> None:
         self._link = link
         self.queue: asyncio.Queue[SampleBlock | None] = asyncio.Queue()
+        self._how: str | None = None
+        self._span: tuple[float, float] | None = None
+
+    def put(self, block: SampleBlock) -> None:
+        self.queue.put_nowait(block)
+
+    def end(self, how: str | None = None) -> None:
+        """No more blocks: ``how`` is ``"silent"`` or ``"lost"`` when the device ended it."""
+        self._how = how
+        self.queue.put_nowait(None)
+
+    @property
+    def ended_because(self) -> str | None:
+        """Why the device ended the stream early, once it has; None if it did not."""
+        if self._how is None or self._span is None:
+            return None
+        at = self._span[1] - self._span[0]
+        return device_stopped(
+            silent_s=at if self._how == "silent" else None,
+            lost_at_s=at if self._how == "lost" else None,
+        )
 
     async def __aiter__(self) -> AsyncIterator[SampleBlock]:
-        self._link.subscribers.add(self.queue)
+        self._link.subscribers.add(self)
         try:
             while (block := await self.queue.get()) is not None:
+                first = float(block.t[0]) if self._span is None else self._span[0]
+                self._span = (first, float(block.t[-1]))
                 yield block
         finally:
-            self._link.subscribers.discard(self.queue)
+            self._link.subscribers.discard(self)
 
 
 def _block(item: DeviceBlock) -> SampleBlock:
@@ -77,7 +112,7 @@ class DeviceLink(QObject):
         self.device: FoundDevice | None = None
         self.calibration: CalibrationRecord | None = None
         """The record the connected driver corrects with; None when uncalibrated."""
-        self.subscribers: set[asyncio.Queue[SampleBlock | None]] = set()
+        self.subscribers: set[DeviceSource] = set()
         self._radio: VirtualRadio | None = None
         self._sims: list[SimulatedDevice] = []
         self._dyno: Dynamometer | None = None
@@ -106,17 +141,22 @@ class DeviceLink(QObject):
         assert self._radio is not None
         return self._radio.backends()
 
-    async def simulate(self, kind: str, scenario: Scenario) -> FoundDevice:
-        """Put one simulated ``kind`` device playing ``scenario`` on the radio; return it."""
-        address = await self._attach(kind, scenario)
+    async def simulate(
+        self, kind: str, scenario: Scenario, config: SimConfig | None = None
+    ) -> FoundDevice:
+        """Put one simulated ``kind`` device playing ``scenario`` on the radio; return it.
+
+        ``config`` sets the simulator's knobs, its faults (a mute or vanishing device) too.
+        """
+        address = await self._attach(kind, scenario, config)
         assert self._radio is not None
         return await find(self._radio.backends(), address, timeout=5.0)
 
-    async def _attach(self, kind: str, scenario: Scenario) -> str:
+    async def _attach(self, kind: str, scenario: Scenario, config: SimConfig | None = None) -> str:
         if self._radio is None:
             self._radio = VirtualRadio()
             await self._radio.__aenter__()
-        sim = SIMULATORS[kind](scenario)
+        sim = SIMULATORS[kind](scenario, config)
         address = await sim.attach(self._radio)
         self._sims.append(sim)
         return address
@@ -205,15 +245,17 @@ class DeviceLink(QObject):
         async for item in dyno:
             if isinstance(item, StateChange):
                 self._set_state(item.state.value)
+                if item.state is State.SILENT:  # connected but mute: the test ends there
+                    self._end_subscribers("silent")
             elif self.subscribers:
                 block = _block(item)
-                for queue in self.subscribers:
-                    queue.put_nowait(block)
-        self._end_subscribers()
+                for source in self.subscribers:
+                    source.put(block)
+        self._end_subscribers("lost" if dyno.state is State.LOST else None)
 
-    def _end_subscribers(self) -> None:
-        for queue in self.subscribers:
-            queue.put_nowait(None)
+    def _end_subscribers(self, how: str | None = None) -> None:
+        for source in list(self.subscribers):
+            source.end(how)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:

@@ -9,16 +9,26 @@ A replayed recording may hold several efforts. The engine's events are kept
 per effort (an onset opens one, its result closes it), and one effort is
 *selected*: the view shows that effort's verdict, figures and markers, all
 from the same run of the engine, never one effort's verdict beside
-another's break line.
+another's break line. Efforts the engine takes back at the end (touches,
+:class:`~nkt_dyno.engine.Retracted`) are dropped and the rest renumbered, as
+``analyze`` does.
+
+A recording is kept from its first sample: with :attr:`LiveTestModel.journals`
+set, each block goes to a journal on disk as it arrives (as ``record`` does),
+which stays until the window says the store holds the test. A source that
+ends because its device fell silent or was lost says why
+(``ended_because``); the test then ends there, marked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,8 +36,10 @@ from PySide6.QtCore import QObject, Signal
 
 from gui._ring import RingBuffer
 from gui._sources import SampleBlock, SampleSource
-from nkt_dyno.engine import Complete, Detector, DetectorConfig, EffortResult, Onset
-from nkt_dyno.trace import Trace
+from nkt_dyno.cut import cut_closing
+from nkt_dyno.engine import Complete, Detector, DetectorConfig, EffortResult, Onset, Retracted
+from nkt_dyno.journal import Journal
+from nkt_dyno.trace import Gap, Trace, find_gaps
 
 DEFAULT_CAPACITY = 1 << 17
 """Samples the ring buffer keeps: two minutes of a 1 kHz device."""
@@ -60,6 +72,8 @@ class LiveTestModel(QObject):
     effortSelected = Signal(int)
     """The effort shown changed (0-based); its events are ``efforts[i].events``."""
     failed = Signal(str)
+    journalKept = Signal(str)
+    """A test that was not saved is kept in this journal (``nkt-dyno recover`` saves it)."""
 
     def __init__(
         self,
@@ -83,6 +97,14 @@ class LiveTestModel(QObject):
         self.efforts: list[Effort] = []
         self.selected: int | None = None
         self.result: EffortResult | None = None
+        self.journals: Callable[[], Journal] | None = None
+        """Opens the journal for each new test; None: tests are not journalled (a replay)."""
+        self.journal: Journal | None = None
+        """The journal of the test on screen, until the store holds the test."""
+        self.cut: str | None = None
+        """Why the device ended the last test early (mute, lost); None if it did not."""
+        self.known_gaps: tuple[Gap, ...] | None = None
+        """The gaps the store keeps for a test being replayed; None: found in the samples."""
         self._detector: Detector | None = None
         self._blocks: list[SampleBlock] = []
         self._task: asyncio.Task[None] | None = None
@@ -91,6 +113,9 @@ class LiveTestModel(QObject):
     def start(self, source: SampleSource) -> None:
         """Begin a new test on ``source``, ending any test still running."""
         self.stop()
+        self.leave_journal()
+        self.journal = None if self.journals is None else self.journals()
+        self.cut = None
         self.ring.clear()
         self.t0 = None
         self.events = []
@@ -111,6 +136,51 @@ class LiveTestModel(QObject):
             self._task.cancel()
         self._task = None
         self._finish()
+
+    def gaps(self) -> tuple[Gap, ...]:
+        """The holes of the last test: stretches without samples, and lost packets."""
+        if self.known_gaps is not None:
+            return self.known_gaps
+        if not self._blocks:
+            return ()
+        marked, at = [], 0
+        for block in self._blocks:
+            if block.gap:
+                marked.append(at)
+            at += block.t.size
+        return find_gaps(np.concatenate([b.t for b in self._blocks]), marked)
+
+    def saved(self) -> None:
+        """The store holds the last test: its journal goes."""
+        if self.journal is not None:
+            self.journal.discard()
+            self.journal = None
+
+    def keep(self, trace: Trace, metadata: Mapping[str, str]) -> Path:
+        """A test the store refused: its journal rewritten whole with ``metadata`` (the tags),
+        left for ``nkt-dyno recover``; its path. It stays the test's journal, so a later
+        save that works still removes it."""
+        journal = self.journal
+        if journal is None:
+            journal = self.journal = Journal({}, "trace")
+        t = trace.t - trace.t[0]  # from the first sample, as the journal was written
+        whole = Trace(t, trace.force, trace.gyro, {**trace.metadata, **_rate(t)})
+        try:
+            return journal.finish(whole, metadata)
+        finally:
+            journal.release()
+
+    def leave_journal(self) -> Path | None:
+        """Leave the journal of a test not saved for ``recover`` (a new test starts, or the
+        window closes); its path, said by ``journalKept``, or None if there is none."""
+        journal, self.journal = self.journal, None
+        if journal is None:
+            return None
+        journal.release()
+        if journal.path is None or not journal.path.exists():
+            return None
+        self.journalKept.emit(str(journal.path))
+        return journal.path
 
     def select(self, index: int) -> None:
         """Show effort ``index`` (0-based): its result, and to the view its markers."""
@@ -143,6 +213,7 @@ class LiveTestModel(QObject):
                 self._take(block)
                 if self.state is not RunState.RUNNING:
                     return
+            self.cut = getattr(source, "ended_because", None)
             self._finish()
         except asyncio.CancelledError:
             raise
@@ -166,6 +237,8 @@ class LiveTestModel(QObject):
         events = self._detector.feed(block.t, block.force, block.gyro)
         if self.t0 is None:
             self.t0 = float(block.t[0])
+        if self.journal is not None:
+            self.journal.write(block.t - self.t0, block.force, block.gyro)
         self._blocks.append(block)
         self.ring.extend(block.t, block.force)
         self._handle(events)
@@ -175,15 +248,22 @@ class LiveTestModel(QObject):
             return
         detector, self._detector = self._detector, None
         if detector is not None and self._blocks:
-            self._handle(detector.finish())
+            self._handle(cut_closing(detector.finish(), self.cut))
+        if self.journal is not None:
+            self.journal.close()
         self._set_state(RunState.DONE)
 
     def _handle(self, events: list[Any]) -> None:
+        gone = {e.effort for e in events if isinstance(e, Retracted)}
         for event in events:
+            if isinstance(event, Retracted):
+                continue
             if isinstance(event, Complete):
                 self._complete(event.result)
                 if self.until_complete:
                     self._detector = None
+                    if self.journal is not None:
+                        self.journal.close()
                     self._set_state(RunState.DONE)
                     return
                 continue
@@ -192,6 +272,21 @@ class LiveTestModel(QObject):
             self.efforts[-1].events.append(event)
             self.events.append(event)
             self.eventAdded.emit(event)
+        if gone:
+            self._retract(gone)
+
+    def _retract(self, gone: set[int]) -> None:
+        """Drop the efforts the engine took back (touches); renumber the rest as ``analyze``."""
+        kept = [e for e in self.efforts if e.result is None or e.result.effort not in gone]
+        for number, effort in enumerate(kept):
+            if effort.result is not None:
+                effort.result = dataclasses.replace(effort.result, effort=number)
+        self.efforts = kept
+        self.selected = None
+        self._set_result(None)
+        self.effortsChanged.emit(len(kept))
+        if kept:
+            self.select(len(kept) - 1)
 
     def _open_effort(self) -> None:
         self.efforts.append(Effort())
@@ -217,3 +312,11 @@ class LiveTestModel(QObject):
         if result is not self.result:
             self.result = result
             self.resultChanged.emit(result)
+
+
+def _rate(t: Any) -> dict[str, str]:
+    """The measured rate, which marks a journal as a whole recording (not one cut by a crash)."""
+    from nkt_dyno.trace import measured_rate
+
+    rate = measured_rate(t)
+    return {} if rate is None else {"sample_rate_hz": f"{rate:.1f}"}

@@ -72,6 +72,7 @@ class ForcePlot(pg.PlotWidget):
         )
         self.break_dot.setZValue(6)
         self._baseline = 0.0
+        self._gaps: list[pg.LinearRegionItem] = []
         for it in self._markers():
             item.addItem(it)
         self.set_unit_label("N")
@@ -125,6 +126,28 @@ class ForcePlot(pg.PlotWidget):
                 self.break_line.setVisible(False)
                 self.break_dot.setVisible(False)
 
+    def show_gaps(self, spans: list[tuple[float, float]]) -> None:
+        """Shade each stretch without samples, ``(start, end)`` in plot time; [] clears them."""
+        item = self.getPlotItem()
+        for band in self._gaps:
+            item.removeItem(band)
+        self._gaps = []
+        for start, end in spans:
+            band = pg.LinearRegionItem(
+                (start, end),
+                movable=False,
+                brush=pg.mkBrush(_style.GAP_BRUSH),
+                pen=pg.mkPen(_style.GAP_BRUSH_EDGE),
+            )
+            band.setZValue(-9)
+            item.addItem(band)
+            self._gaps.append(band)
+
+    @property
+    def gap_bands(self) -> list[tuple[float, float]]:
+        """The shaded gaps, ``(start, end)`` in plot time."""
+        return [tuple(band.getRegion()) for band in self._gaps]
+
     def set_markers_visible(self, visible: bool) -> None:
         """Blinding hides the markers without forgetting them."""
         for it in self._markers():
@@ -144,8 +167,11 @@ def legend_html() -> str:
         (_style.PEAK_COLOUR, "&#9660;", "peak"),
         (_style.BREAK_COLOUR, "&#9474;&#9679;", "break (the limb yielded)"),
         (_style.FORCE_PEN, "&#9472;&#9472;", "force as read"),
+        (_style.GAP_BRUSH_EDGE, swatch, "gap (no samples)"),
     )
-    return "&nbsp;&nbsp;&nbsp;".join(
-        f"<span style='color:{colour}; font-weight:bold'>{mark}</span>&nbsp;{text}"
+    # an entry never wraps inside itself, only between entries
+    return "&nbsp;&nbsp; ".join(
+        f"<span style='color:{colour}; font-weight:bold'>{mark}</span>&nbsp;"
+        + text.replace(" ", "&nbsp;")
         for colour, mark, text in parts
     )

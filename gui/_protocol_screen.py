@@ -1,8 +1,10 @@
 """The guided protocol: baseline → challenges → retests of one muscle and side, step by step.
 
 The therapist sets the protocol up once, then only presses Space: each step
-is a live test on the connected device, saved into the protocol group the
-moment the engine completes it, and its verdict shown in the list. The
+is a live test on the connected device, journalled from its first sample,
+saved into the protocol group the moment the engine completes it, and its
+verdict shown in the list. A step the store refuses stays in its journal
+with its tags, and the screen says where. The
 steps come from :func:`nkt_dyno.clinic.plan`, the saving from
 :class:`~nkt_dyno.clinic.GroupWriter` and the closing line from
 :func:`~nkt_dyno.clinic.summarise_group`, exactly as ``nkt-dyno protocol run``.
@@ -41,7 +43,7 @@ from nkt_dyno.clinic import (
     summarise_group,
 )
 from nkt_dyno.clinic._measures import primary
-from nkt_dyno.store import SIDES, Device, Store, StoreError
+from nkt_dyno.store import SIDES, Device, NotFoundError, Store, StoreError
 from nkt_dyno.summary import verdict_line
 
 _VERDICT_COLOUR = {"HOLD": "#2e7d32", "BREAK": "#c62828"}
@@ -100,6 +102,7 @@ class ProtocolScreen(QWidget):
         row.addWidget(side)
         row.addLayout(right, 1)
         model.stateChanged.connect(self._on_state)
+        model.journalKept.connect(self._on_journal_kept)
 
     # -- layout --------------------------------------------------------
     def _build_setup(self) -> QGroupBox:
@@ -250,9 +253,13 @@ class ProtocolScreen(QWidget):
             self.model.start(self._factory())
 
     def end(self) -> None:
-        """End early: a test running is dropped, the finished steps stay in their group."""
+        """End early: a test running is left in its journal, the finished steps stay in their
+        group."""
+        running = self.model.state is RunState.RUNNING
         self._capturing = False
         self.model.stop()
+        if running:  # not a step of the group, but a recording all the same: say where it is
+            self.model.leave_journal()
         self.index = len(self.steps)
         self._finish()
 
@@ -275,12 +282,23 @@ class ProtocolScreen(QWidget):
         captured = Captured(
             trace, () if result is None else (result,), device, self._step_calibration
         )
+        step = self.steps[self.index]
         try:
-            test_id = self.writer.save(self.steps[self.index], captured)
-        except (ValueError, StoreError) as exc:
+            test_id = self.writer.save(step, captured)
+        except (ValueError, NotFoundError) as exc:
             self._show_status(f"not saved: {exc}", error=True)
             self._show_step()
             return
+        except StoreError as exc:  # the step stays in its journal, with its tags
+            kept = self.model.keep(trace, self.writer.tags(step, device))
+            self._show_status(
+                f"not saved: {exc}. {_heading(step)} is kept in {kept}; save it later with "
+                "`nkt-dyno recover --save`",
+                error=True,
+            )
+            self._show_step()
+            return
+        self.model.saved()
         self.group_id = self.writer.group_id
         line = verdict_line(primary(self.store.get_test(test_id)), self.options.unit)
         item = self.step_list.item(self.index)
@@ -310,6 +328,12 @@ class ProtocolScreen(QWidget):
         self.summary.setText(summary.line())
         self.noise.setText("" if summary.noise is None else f"noise: {summary.noise.note}")
         self.prompt.setText(f"Protocol saved as group #{self.group_id}")
+
+    def _on_journal_kept(self, path: str) -> None:
+        self._show_status(
+            f"the last test was not saved: it is kept in {path} (`nkt-dyno recover` saves it)",
+            error=True,
+        )
 
     def _show_status(self, text: str, *, error: bool = False) -> bool:
         self.status.setText(text)

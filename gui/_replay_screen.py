@@ -30,7 +30,7 @@ from gui._options import DisplayOptions
 from gui._sources import SPEEDS, ReplaySource
 from gui._test_view import TestView
 from nkt_dyno.summary import verdict_line
-from nkt_dyno.trace import Trace, TraceFormatError, read_trace, test_kind
+from nkt_dyno.trace import Gap, Trace, TraceFormatError, read_trace, test_kind
 
 SCRUB_STEPS = 1000
 
@@ -42,6 +42,7 @@ class ReplayScreen(QWidget):
         super().__init__(parent)
         self.model = LiveTestModel(until_complete=False, parent=self)
         self.trace: Trace | None = None
+        self._test = "break"
         self.view = TestView(self.model, options, honour_blinding=False)
         self.view.set_idle_text("NO TRACE · open a trace file, or replay a test of the session")
         self.open_button = QPushButton("Open trace…")
@@ -116,6 +117,7 @@ class ReplayScreen(QWidget):
                 "in progress"
                 if effort.result is None
                 else verdict_line(effort.result.to_dict(), self.view.options.unit)
+                + (" · gap" if "gap" in effort.result.flags else "")
             )
             self.effort.addItem(f"{i}: {verdict}")
         if not self.model.efforts:
@@ -145,11 +147,24 @@ class ReplayScreen(QWidget):
         self.previous_effort.setEnabled(done and at > 0)
         self.next_effort.setEnabled(done and at < count - 1)
 
-    def load(self, trace: Trace, title: str) -> None:
-        """Show ``trace`` and play it at once, at the chosen speed."""
+    def load(
+        self,
+        trace: Trace,
+        title: str,
+        *,
+        gaps: tuple[Gap, ...] | None = None,
+        test: str | None = None,
+    ) -> None:
+        """Show ``trace`` and play it at once, at the chosen speed.
+
+        A stored test brings the ``gaps`` the store keeps (lost packets barely show in
+        the times) and its ``test`` type; a trace file is judged as its metadata says.
+        """
         self.model.stop()
         self.view.set_idle_text("READY · press Space to play")
         self.trace = trace
+        self.model.known_gaps = gaps
+        self._test = test or test_kind(trace.metadata)
         self.title.setText(title)
         self.title.setStyleSheet("color: #263238; font-weight: bold;")
         self.play(0.0)
@@ -160,7 +175,7 @@ class ReplayScreen(QWidget):
         speed = SPEEDS[self.speed.currentText()]
         t0 = float(self.trace.t[0])
         # Judged as the stored test's type, as its saved analysis was.
-        self.model.test = test_kind(self.trace.metadata)
+        self.model.test = self._test
         self.model.start(ReplaySource(self.trace, speed, start_s=t0 + start_s))
 
     def toggle(self) -> None:

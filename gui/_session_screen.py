@@ -4,7 +4,8 @@ The first selected test is the reference; each other one is listed with its
 change in peak and break ratio and whether that change is beyond the MDC
 (:mod:`gui._compare`). Figures come from the stored engine analysis. The
 session exports as a short Qt PDF, as CSV (the store's export) and as the
-clinic's full report.
+clinic's full report. One selected test can be corrected beside the table
+(:mod:`gui._corrections`): its tags, its session, deleted and restored.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from gui import _style
 from gui._compare import Difference, differences, reference_noise
+from gui._corrections import CorrectionPanel
 from gui._export_bar import ExportBar
 from gui._options import DisplayOptions
 from gui._progress_view import ProgressView
@@ -190,6 +192,9 @@ class SessionScreen(QWidget):
         self.balance = QLabel()
         self.balance.setTextFormat(Qt.TextFormat.RichText)
         self.balance.setWordWrap(True)
+        self.corrections = CorrectionPanel()
+        self.corrections.setFixedWidth(340)
+        self.corrections.changed.connect(self.refresh)
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.15)
@@ -219,7 +224,10 @@ class SessionScreen(QWidget):
         head.addWidget(self.title, 1)
         head.addWidget(self.replay_button)
         top_layout.addLayout(head)
-        top_layout.addWidget(self.table)
+        row = QHBoxLayout()
+        row.addWidget(self.table, 1)
+        row.addWidget(self.corrections)
+        top_layout.addLayout(row)
         top_layout.addWidget(self.balance)
         top_layout.addWidget(self.exports)
         bottom = QWidget()
@@ -239,6 +247,8 @@ class SessionScreen(QWidget):
 
     # -- data ------------------------------------------------------------
     def show_session(self, store: Store, session_id: int) -> None:
+        if store is not self.store:
+            self.corrections.attach_store(store)
         self.store, self.session_id = store, session_id
         self.exports.set_session(store, session_id)
         self.refresh()
@@ -257,6 +267,7 @@ class SessionScreen(QWidget):
         self._tests = self.store.tests(self.session_id)
         unit = self.options.unit
         self.table.blockSignals(True)
+        self.table.clearSelection()  # a row that now holds another test stays unselected
         self.table.setRowCount(len(self._tests))
         peak_header = self.table.horizontalHeaderItem(TEST_COLUMNS.index("peak"))
         assert peak_header is not None  # every column got its item with the labels
@@ -308,6 +319,7 @@ class SessionScreen(QWidget):
         ids = self.selected_ids()
         tests = [t for t in self._tests if t.id in ids]
         self.replay_button.setEnabled(len(tests) == 1)
+        self.corrections.show_test(tests[0] if len(tests) == 1 else None)
         self.plot.getPlotItem().clear()
         self.legend.clear()
         self.diff.setRowCount(0)

@@ -12,6 +12,12 @@ WINDOW_BRUSH = "#e8f1e9"
 """Opaque pale green: a translucent band would be blended pixel by pixel every frame."""
 WINDOW_BRUSH_EDGE = "#b9d8bd"
 """The band's colour in its legend: a shade darker, so the swatch shows on a grey panel."""
+GAP_BRUSH = "#e0e0e0"
+"""Opaque light grey: a stretch of the recording without samples."""
+GAP_BRUSH_EDGE = "#9e9e9e"
+"""The gap band's colour in its legend."""
+NOTICE_COLOUR = "#e65100"
+"""Text saying a test has a gap or was cut short by its device."""
 OVERLAY_COLOURS = ("#1f4e79", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f")
 
 BANNER: dict[str, tuple[str, str]] = {

@@ -23,7 +23,7 @@ from gui._plot import ForcePlot, legend_html
 from gui._scroll import XWindow, YSpan
 from gui._units import format_force, scale
 from nkt_dyno.engine import Break, BreakWithdrawn, EffortResult, Peak
-from nkt_dyno.summary import informative_ratio, verdict_line
+from nkt_dyno.summary import gap_note, informative_ratio, verdict_line
 
 FRAME_MS = 30
 """Display timer period: about 33 frames/s, above the 30 fps target at a modest CPU cost."""
@@ -113,6 +113,12 @@ class TestView(QWidget):
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setFont(_style.font(22, bold=True))
         self.banner.setMinimumHeight(64)
+        # a gap in the effort shown, or a device that ended the test early, in words
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setFont(_style.font(11, bold=True))
+        self.notice.setStyleSheet(f"color: {_style.NOTICE_COLOUR}; padding: 2px 8px;")
+        self.notice.setVisible(False)
         self.plot = ForcePlot()
         self.force = _Figure("force", 44, widest="-000.0")
         # the plot shows the force as read; the engine's figures count from the rest level
@@ -147,6 +153,7 @@ class TestView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.notice)
         layout.addLayout(body, 1)
 
     # -- display timer ---------------------------------------------------
@@ -194,6 +201,7 @@ class TestView(QWidget):
             self._y.reset()
             self._pending = []
             self.plot.clear_markers()
+            self.plot.show_gaps([])
             self.plot.curve.setData([], [])
             for fig in (self.force, self.peak, self.ratio, self.rise):
                 fig.value.setText(HIDDEN)
@@ -202,12 +210,21 @@ class TestView(QWidget):
         if state == RunState.DONE:
             self._drawn = -1
             self._refresh()
+            self._show_gaps()
             t, _ = self.model.ring.view()
             if t.size and self.model.t0 is not None:
                 self.plot.setXRange(0.0, float(t[-1]) - self.model.t0, padding=0.02)
                 self.plot.getPlotItem().enableAutoRange(axis="y")
             if len(self.model.efforts) > 1:
                 self._frame_effort()
+
+    def _show_gaps(self) -> None:
+        t0 = self.model.t0
+        if t0 is None:
+            return
+        self.plot.show_gaps(
+            [(g.start_s - t0, g.start_s + g.length_s - t0) for g in self.model.gaps()]
+        )
 
     def _effort_events(self) -> list[Any]:
         """The selected effort's events (all events before the first effort opens)."""
@@ -307,6 +324,16 @@ class TestView(QWidget):
         bg, fg = _style.BANNER[key]
         self.banner.setText(text)
         self.banner.setStyleSheet(f"background: {bg}; color: {fg}; padding: 8px;")
+        self._show_notice()
+
+    def _show_notice(self) -> None:
+        """Why the effort shown is not whole: its gap, or the device that ended the test."""
+        result, done = self.model.result, self.model.state is RunState.DONE
+        note = "" if result is None or self._blinded() else gap_note(result.to_dict())
+        if not note and done and self.model.cut is not None:
+            note = f"test ended early: {self.model.cut}"
+        self.notice.setText(note)
+        self.notice.setVisible(bool(note))
 
     def _banner_text(self) -> tuple[str, str]:
         state, result = self.model.state, self.model.result
@@ -322,6 +349,8 @@ class TestView(QWidget):
         if result is None:
             return "none", "NO EFFORT DETECTED"
         text = verdict_line(result.to_dict(), self.options.unit)
+        if "gap" in result.flags:
+            text += " · GAP"
         efforts, selected = len(self.model.efforts), self.model.selected
         if efforts > 1 and selected is not None:
             text = f"effort {selected + 1} of {efforts} · {text}"

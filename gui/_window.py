@@ -5,9 +5,18 @@ saves the finished live test with its tags, or takes the calibration
 reading. The window holds the one store connection and the device link,
 gives the connected device to the live and protocol screens, and moves
 saved tests to the session view.
+
+Every test of the live and protocol screens is journalled from its first
+sample (:mod:`nkt_dyno.journal`, as ``record`` does): a crash keeps it, a
+store that refuses the save leaves it in its journal with the tags, and a
+test never saved stays there too; the window says where, and
+``nkt-dyno recover`` saves it later.
 """
 
 from __future__ import annotations
+
+import contextlib
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -26,7 +35,8 @@ from gui._session_screen import SessionScreen
 from gui._tagging import TaggingPanel, Tags, ensure_client
 from nkt_dyno.clinic import store_device
 from nkt_dyno.devices import PROFILES
-from nkt_dyno.store import Store, StoreError, save_recording
+from nkt_dyno.journal import Journal, label, unsaved
+from nkt_dyno.store import Device, NotFoundError, Store, StoreError, save_recording
 from nkt_dyno.summary import verdict_line
 from nkt_dyno.trace import Trace
 
@@ -34,10 +44,19 @@ from nkt_dyno.trace import Trace
 class MainWindow(QMainWindow):
     """Builds the screens on shared models; :mod:`gui.app` provides sources and store."""
 
-    def __init__(self, store: Store | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store | None = None,
+        parent: QWidget | None = None,
+        *,
+        journals: Path | None = None,
+    ) -> None:
+        """``journals`` is the folder tests are journalled in (default: beside the default
+        store, where ``nkt-dyno recover`` looks)."""
         super().__init__(parent)
         self.setWindowTitle("nkt-dyno")
         self.store: Store | None = None
+        self.journals = journals
         self.options = DisplayOptions(self)
         self.live_model = LiveTestModel(parent=self)
         self.live = LiveScreen(self.live_model, self.options)
@@ -50,7 +69,10 @@ class MainWindow(QMainWindow):
         self.device_panel = DevicePanel(self.link)
         self.device_panel.setFixedWidth(330)
         self.link.stateChanged.connect(self._on_link_state)
+        self.live_model.journals = self._journal
+        self.live_model.journalKept.connect(self._on_journal_kept)
         self.protocol = ProtocolScreen(LiveTestModel(parent=self), self.options)
+        self.protocol.model.journals = self._journal
         self.protocol.testSaved.connect(self._show_in_session)
         self.session = SessionScreen(self.options)
         self.session.replayRequested.connect(self.replay_test)
@@ -86,6 +108,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self).activated.connect(self._enter)
         self._saved: int | None = None
         self._source_calibration: CalibrationRecord | None = None
+        self._source_device: Device | None = None
         self._test_calibration: CalibrationRecord | None = None
         self.live.sourceChanged.connect(self._forget_calibration)
         self.live_model.stateChanged.connect(self._on_live_state)
@@ -100,6 +123,13 @@ class MainWindow(QMainWindow):
         self.tagging.set_clients([c.name for c in store.clients()])
         self.protocol.attach_store(store)
         self._offer_save()
+        waiting = len(unsaved(self.journals))
+        if waiting:
+            self.tagging.show_status(
+                f"{waiting} recording(s) from earlier were not saved: "
+                "list and save them with `nkt-dyno recover`",
+                error=True,
+            )
 
     def toggle_current(self) -> None:
         """Space: start/stop on the screen in front, if it has such an action."""
@@ -119,12 +149,14 @@ class MainWindow(QMainWindow):
         if state == "streaming" and device is not None:
             description = f"{device.name} ({device.kind}){motion_note(device.kind)}"
             calibration = self.link.calibration
+            stored = store_device(device, simulated=self.link.simulated)
             self.live.set_source(lambda: DeviceSource(self.link), description)
             self._source_calibration = calibration
+            self._source_device = stored
             self.protocol.set_source(
                 lambda: DeviceSource(self.link),
                 f"{description} · {calibration_text(calibration)}",
-                store_device(device, simulated=self.link.simulated),
+                stored,
                 calibration,
             )
         elif state in ("disconnected", "lost", "closed"):
@@ -134,12 +166,33 @@ class MainWindow(QMainWindow):
     def _forget_calibration(self, _description: str) -> None:
         """A new live source is uncalibrated until the link says otherwise (a replay, say)."""
         self._source_calibration = None
+        self._source_device = None
+
+    def _journal(self) -> Journal:
+        """The journal a new test is written to from its first sample."""
+        from nkt_dyno.store._store import now
+
+        meta = {"recorded": now(), "test": self.live_model.test}
+        if self.store is not None:
+            meta["store"] = str(self.store.path.resolve())
+        if self._source_device is not None:
+            meta.update(device_id=self._source_device.id, model=self._source_device.model)
+        return Journal(meta, label("gui"), self.journals)
+
+    def _on_journal_kept(self, path: str) -> None:
+        self.tagging.show_status(
+            f"the last test was not saved: it is kept in {path} (`nkt-dyno recover` saves it)",
+            error=True,
+        )
 
     def _on_live_state(self, state: str) -> None:
         if state == RunState.RUNNING:
             self._saved = None
             self._test_calibration = self._source_calibration
-            self.tagging.show_status("")
+            if not self.tagging.status.text().startswith("the last test was not saved"):
+                self.tagging.show_status("")
+        elif state == RunState.DONE and self.live_model.cut is not None:
+            self.tagging.show_status(f"test ended early: {self.live_model.cut}", error=True)
         self._offer_save()
 
     def _on_test_kind(self) -> None:
@@ -173,9 +226,18 @@ class MainWindow(QMainWindow):
         else:
             try:
                 self._saved = self._save(self.store, trace, tags)
-            except (ValueError, StoreError) as exc:
+            except (ValueError, NotFoundError) as exc:  # the tags: fix them and save again
                 self.tagging.show_status(str(exc), error=True)
                 return None
+            except StoreError as exc:  # the store refused: the test stays in its journal
+                kept = self.live_model.keep(trace, self._journal_tags(self.store, tags))
+                self.tagging.show_status(
+                    f"not saved: {exc}. The test is kept in {kept}; save it later with "
+                    "`nkt-dyno recover --save`",
+                    error=True,
+                )
+                return None
+            self.live_model.saved()
             self.tagging.clear_per_test()
             self.tagging.show_status(f"saved as test #{self._saved}")
             self._offer_save()
@@ -195,7 +257,7 @@ class MainWindow(QMainWindow):
             condition=tags.condition,
             challenge_target=tags.challenge_target,
             therapist_verdict=tags.therapist_verdict,
-            notes=tags.notes,
+            notes=self._notes(tags),
             calibration=self._test_calibration,
             test=tags.test,
             context=tags.context,
@@ -204,6 +266,25 @@ class MainWindow(QMainWindow):
         )
         self._show_in_session(test_id)
         return test_id
+
+    def _notes(self, tags: Tags) -> str:
+        """The therapist's notes, after what ended the test early (a mute or lost device)."""
+        return "; ".join(n for n in (self.live_model.cut, tags.notes) if n)
+
+    def _journal_tags(self, store: Store, tags: Tags) -> dict[str, str]:
+        """The tags as journal metadata, as ``recover --save`` reads them."""
+        meta = {
+            "client_name": tags.client,
+            "muscle": tags.muscle,
+            "side": tags.side,
+            "condition": tags.condition,
+            "target": tags.challenge_target or "",
+            "notes": " ".join(self._notes(tags).split()),
+            "test": tags.test,
+        }
+        with contextlib.suppress(StoreError):  # a client the store could not add: recover says so
+            meta["client"] = str(store.find_client(tags.client).id)
+        return {k: v for k, v in meta.items() if v}
 
     def _show_in_session(self, test_id: int) -> None:
         if self.store is not None:
@@ -219,13 +300,14 @@ class MainWindow(QMainWindow):
         if a is not None:
             line = verdict_line(a.primary, self.options.unit)
             title += f" · stored: {line} (engine {a.engine_version})"
-        self.replay.load(self.store.load_trace(test_id), title)
+        self.replay.load(self.store.load_trace(test_id), title, gaps=test.gaps, test=test.test)
         self.tabs.setCurrentWidget(self.replay)
 
     def shutdown(self) -> None:
         """Stop tests and display timers before the window goes (the link closes apart)."""
         for view in (self.live.view, self.protocol.view, self.replay.view):
             view.model.stop()
+            view.model.leave_journal()
             view.timer.stop()
 
 

@@ -66,7 +66,9 @@ async def _main(args: argparse.Namespace, app: QApplication) -> int:
     app.aboutToQuit.connect(closed.set)
     with tempfile.TemporaryDirectory(prefix="nkt-dyno-") as scratch:
         store = _open_store(args, Path(scratch))
-        window = MainWindow(store)
+        # a scratch store's tests are journalled beside it, never among the user's journals
+        journals = Path(scratch) / "journal" if store.path.parent == Path(scratch) else None
+        window = MainWindow(store, journals=journals)
         window.show()
         try:
             script = asyncio.ensure_future(_script(window, args))

@@ -125,4 +125,18 @@ def effort_lines(results: Sequence[Any] | None) -> list[str]:
         return ["no effort found"]
     n = len(results)
     dicts = [r if isinstance(r, Mapping) else r.to_dict() for r in results]
-    return [f"effort {i} of {n}: {verdict_line(d)}" for i, d in enumerate(dicts, 1)]
+    lines = []
+    for i, d in enumerate(dicts, 1):
+        gap = gap_note(d)
+        lines.append(f"effort {i} of {n}: {verdict_line(d)}" + (f" · {gap}" if gap else ""))
+    return lines
+
+
+def gap_note(result: Result | None) -> str:
+    """``"gap: <why>"`` for an effort flagged ``gap`` (a hole, a pause, a cut), else ""."""
+    if result is None or "gap" not in (result.get("flags") or ()):
+        return ""
+    why = [
+        r for r in result.get("reasons") or () if "hole" in r or "paused" in r or "ends there" in r
+    ]
+    return f"gap: {why[-1]}" if why else "gap in this effort"

@@ -7,6 +7,7 @@ engine, a simulated device on the virtual radio.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -120,3 +121,43 @@ def test_session_list_names_the_client(db: str, capsys: pytest.CaptureFixture[st
         store.start_session(1)
     assert main(["session", "list", "--db", db]) == 0
     assert "Ann (1)" in capsys.readouterr().out.splitlines()[2]
+
+
+def _replayed(db: str, test_id: int, capsys: pytest.CaptureFixture[str], *extra: str) -> list[str]:
+    """The verdicts ``replay`` prints, one per effort (``Complete`` lines)."""
+    assert main(["replay", str(test_id), "--speed", "max", "--db", db, *extra]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    return [line.split("Complete", 1)[1].strip() for line in lines if " Complete " in line]
+
+
+def test_replay_judges_a_recording_as_analyze_does(
+    tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a make test of the "break" case, cut by the 10-s default: never a break, in either
+    out = tmp_path / "make.csv"
+    argv = ["record", "--device", "sim:progressor", "--scenario", "break", "--test", "make"]
+    argv += ["-o", str(out), "--save", "--client", "Ann", "--muscle", "psoas", "--side", "L"]
+    assert main([*argv, "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["analyze", str(out), "--json"]) == 0
+    offline = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(offline) == 2 and {r["test"] for r in offline} == {"make"}
+    assert _replayed(db, 1, capsys) == [verdict_line(r) for r in offline]
+
+
+def test_replay_leaves_out_a_touch_and_numbers_efforts_as_analyze(
+    tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = _four_efforts(tmp_path / "four.csv")
+    first = session.t < 4.0  # the first effort, and a brush of the pad before it at 12 %
+    rest = float(np.median(session.force[:40]))
+    touch = rest + 0.12 * (session.force[first] - rest)
+    t = np.concatenate([session.t[first], session.t + session.t[first][-1] + 0.0125])
+    trace = Trace(t, np.concatenate([touch, session.force]), None, {})
+    write_trace(tmp_path / "touch.csv", trace)
+    offline = analyze(trace.t, trace.force)
+    assert main(["import", str(tmp_path / "touch.csv"), "--client", "Ann", "--side", "L",
+                 "--muscle", "psoas", "--whole", "--db", db]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert _replayed(db, 1, capsys) == [verdict_line(r.to_dict()) for r in offline]
+    assert _replayed(db, 1, capsys, "--effort", "2") == [verdict_line(offline[1].to_dict())]

@@ -159,6 +159,53 @@ def test_fall_twice_the_regained_dip_is_a_break():
     assert abs(r.break_s - 4.1) < 0.04
 
 
+def test_a_dip_of_the_contact_overshoot_does_not_raise_the_yield_depth():
+    # The pad meets the limb: 40 N reached within 0.15 s, a 12 N dip regained,
+    # then the push rises to 100 N and falls 20 % at once to a level.
+    knots = (
+        [0, 1, 1.15, 1.3, 3.0, 3.1, 3.9, 4.1, 5.0],
+        [0, 0, 40, 28, 100, 80, 80, 0, 0],
+    )
+    r = one(*force_trace(*knots))
+    assert r.verdict == "break"
+    assert abs(r.break_s - 3.0) < 0.04
+    # The same 30 % dip on the way up, a second after the departure, is the
+    # examiner's wobble: a 20 % fall is within 1.5 times of it.
+    later = ([0, 1, 2.0, 2.15, 3.0, 3.1, 3.9, 4.1, 5.0], [0, 0, 60, 42, 100, 80, 80, 0, 0])
+    assert one(*force_trace(*later)).verdict == "hold"
+
+
+def _level_then_slow_fall(level_s):
+    """0.35 s at 100 N, a quick 20 % fall, a level kept ``level_s``, then a slow
+    fall to 45 N over 1 s, a second level and the release."""
+    a = 3.45 + level_s
+    return (
+        [0, 1, 3.0, 3.35, 3.45, a, a + 1.0, a + 2.0, a + 2.1, a + 3],
+        [0, 0, 100, 100, 80, 80, 45, 45, 0, 0],
+    )
+
+
+def test_a_yield_level_kept_before_the_examiner_lets_go_stands():
+    r = one(*force_trace(*_level_then_slow_fall(0.8)))
+    assert r.verdict == "break"
+    assert abs(r.break_s - 3.35) < 0.04
+
+
+def test_a_level_left_at_once_was_a_pause_in_one_slow_fall():
+    assert one(*force_trace(*_level_then_slow_fall(0.2))).verdict == "hold"
+
+
+def test_a_recording_begun_under_load_and_released_slowly_keeps_its_efforts():
+    # 90 N at the start, let go over 2 s to a 20 N rest; two efforts follow.
+    knots = (
+        [0, 1.0, 3.0, 6.0, 6.1, 7.5, 9.5, 9.6, 12, 13.5, 15.5, 15.6, 18],
+        [90, 90, 20, 20, 35, 70, 70, 20, 20, 70, 70, 20, 20],
+    )
+    res = analyze(*force_trace(*knots))
+    assert [round(r.onset_s) for r in res] == [0, 6, 12]
+    assert [r.verdict for r in res[1:]] == ["hold", "hold"]
+
+
 def _chunked(t, f, g, cuts):
     det = Detector()
     events = []
@@ -203,3 +250,13 @@ def test_on_a_channel_of_unknown_sign_motion_after_the_fall_began_is_no_yield():
     g = gyro_of(t, *HELD_YIELD)
     r = analyze(t, f, -g, gyro_signed=False)
     assert r[0].verdict == "break" and r[0].break_source == "gyro"
+
+
+def test_an_effort_cut_off_early_on_its_plateau_is_not_yet_a_hold():
+    # The recording ends 0.2 s after the push reached 100 N: a yield may still come.
+    short = one(*force_trace([0, 1, 2.5, 2.7], [0, 0, 100, 100]))
+    assert short.verdict == "inconclusive"
+    assert "recording ended before the effort could be judged" in short.reasons
+    # Held for a second before the end: a sustained plateau without a yield.
+    held = one(*force_trace([0, 1, 2.5, 3.5], [0, 0, 100, 100]))
+    assert held.verdict == "hold"

@@ -69,8 +69,8 @@ def test_save_is_offered_once_per_finished_test(
 
 
 def test_force_plot_has_a_legend_for_every_mark(window: MainWindow) -> None:
-    text = window.live.view.legend.text()
-    for words in ("1–3 s after onset", "onset", "peak", "break", "force as read"):
+    text = window.live.view.legend.text().replace("&nbsp;", " ")
+    for words in ("1–3 s after onset", "onset", "peak", "break", "force as read", "gap"):
         assert words in text
     assert "peak above rest" in window.live.view.peak.caption.text().lower()
 

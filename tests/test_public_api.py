@@ -10,6 +10,7 @@ import pytest
 PACKAGES = [
     "firmware_protocol",
     "calibration",
+    "nkt_dyno.clinic.norms",
     "nkt_dyno.engine",
     "nkt_dyno.store",
     "nkt_dyno.devices",

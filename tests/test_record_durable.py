@@ -151,15 +151,44 @@ def test_record_marks_a_device_that_vanishes_as_lost(
         assert test.n_samples == int(out.split()[0])
 
 
-async def test_a_mute_device_is_detected_and_marked(db: Path) -> None:
-    config = SimConfig(faults=Faults(silent_at_s=0.6))
+async def test_a_mute_device_ends_the_recording_and_its_effort_is_marked_cut(db: Path) -> None:
+    config = SimConfig(faults=Faults(silent_at_s=2.5))
+    started = time.monotonic()
     async with open_device(
-        "sim:progressor", sim=config, calibrated=False, options=DriverOptions(silence_s=0.4)
+        "sim:progressor",
+        scenario="hold",
+        sim=config,
+        calibrated=False,
+        options=DriverOptions(silence_s=0.4),
     ) as session:
-        take = await take_test(session, "sim:progressor", 1.8)
+        take = await take_test(session, "sim:progressor", 10.0)
+    # ended by the silence (2.5 s + 0.4 s to notice it), not by the 10 s clock
+    assert time.monotonic() - started < 5.0
     assert take is not None and not take.lost
-    assert take.silent_s == pytest.approx(0.6, abs=0.1)
+    assert take.silent_s == pytest.approx(2.5, abs=0.1)
     assert take.trace.metadata["silent_from_s"] == f"{take.silent_s:.3f}"
+    assert take.trace.t[-1] == pytest.approx(take.silent_s, abs=0.05)
+    assert take.results is not None and len(take.results) == 1
+    cut = take.results[0]
+    assert "gap" in cut.flags
+    assert cut.reasons[-1] == "the device sent nothing from 2.5 s on: the recording ends there"
+
+
+def test_record_says_a_mute_device_ended_the_test_and_saves_it_marked(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["record", "--device", "sim:progressor", "--seconds", "30", "--save", *TAGS]
+    started = time.monotonic()
+    code, out, err = run(capsys, *argv, "--sim-fault", "silent=1.5")
+    assert code == 0, err
+    assert time.monotonic() - started < 8.0  # 1.5 s, then the driver's 2 s of silence
+    assert "sent nothing from 1.5 s on: the recording ended there" in err
+    assert "effort 1 of 1: " in out and " · gap: the device sent nothing from 1.5 s on" in out
+    with Store.open(db) as store:
+        test = store.get_test(1)
+        assert test.notes.startswith("device sent nothing from 1.5 s")
+        assert test.n_samples == int(out.split()[0])
+        assert test.analysis is not None and "gap" in test.analysis.primary["flags"]
 
 
 @pytest.mark.parametrize(

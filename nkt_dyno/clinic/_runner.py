@@ -191,28 +191,33 @@ class GroupWriter:
         """
         from nkt_dyno.journal import keep, label
         from nkt_dyno.store import StoreError
-        from nkt_dyno.store._store import now
 
         try:
             return self.save(step, captured)
         except StoreError as exc:
-            meta = {
-                "recorded": now(),
-                "client": str(self.client_id),
-                "muscle": self.request.muscle,
-                "side": self.request.side,
-                "condition": step.condition,
-                "target": step.challenge_target or "",
-                "examiner": self.request.examiner or "",
-                "store": str(self.store.path.resolve()),
-                "device_id": captured.device.id,
-                "model": captured.device.model,
-            }
             name = label(f"client{self.client_id}", self.request.muscle, self.request.side)
-            kept = keep(captured.trace, {k: v for k, v in meta.items() if v}, name)
+            kept = keep(captured.trace, self.tags(step, captured.device), name)
             raise StoreError(
                 f"{exc}; {step.label} is kept in {kept} (save it with `nkt-dyno recover --save`)"
             ) from exc
+
+    def tags(self, step: PlannedStep, device: Device) -> dict[str, str]:
+        """A step's tags as journal metadata, as ``nkt-dyno recover --save`` reads them."""
+        from nkt_dyno.store._store import now
+
+        meta = {
+            "recorded": now(),
+            "client": str(self.client_id),
+            "muscle": self.request.muscle,
+            "side": self.request.side,
+            "condition": step.condition,
+            "target": step.challenge_target or "",
+            "examiner": self.request.examiner or "",
+            "store": str(self.store.path.resolve()),
+            "device_id": device.id,
+            "model": device.model,
+        }
+        return {k: v for k, v in meta.items() if v}
 
     def save(self, step: PlannedStep, captured: Captured) -> int:
         """Save one finished step; return the test's id."""

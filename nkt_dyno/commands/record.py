@@ -7,8 +7,9 @@ where it is and ``nkt-dyno recover`` saves it. Ctrl-C and SIGTERM end the
 recording early and keep it like the clock would. The ``-o`` path is checked,
 and with ``--save`` the tags against the store, before the device is opened
 (a client should not perform a test that then cannot be kept). A device lost
-mid-test still yields a saved test of what was recorded, marked in its notes
-and trace metadata.
+mid-test, or one that stays connected but falls silent, ends the recording
+there: the test of what was recorded is saved, marked in its notes and trace
+metadata, and the effort it cut is flagged ``gap``.
 """
 
 from __future__ import annotations
@@ -428,6 +429,7 @@ async def take_test(
     calibration records are kept under. Each block goes to ``journal`` as it
     arrives; ``stop`` ends the recording early.
     """
+    from nkt_dyno.cut import device_stopped
     from nkt_dyno.devices._recording import record
     from nkt_dyno.store import Device
     from nkt_dyno.trace import Trace
@@ -441,6 +443,7 @@ async def take_test(
     rec = await record(dyno, seconds, live.show, sink=journal, stop=stop)
     if len(rec.t) < 2:
         return None
+    cut = device_stopped(silent_s=rec.silent_s, lost_at_s=float(rec.t[-1]) if rec.lost else None)
     rate = (len(rec.t) - 1) / float(rec.t[-1] - rec.t[0])
     applied = session.calibration
     meta = {
@@ -458,7 +461,7 @@ async def take_test(
         meta["silent_from_s"] = f"{rec.silent_s:.3f}"
     return Take(
         trace=Trace(rec.t, rec.force, rec.gyro, meta),
-        results=live.results(),
+        results=live.results(cut),
         device=device,
         calibration=applied,
         lost=rec.lost,
@@ -525,7 +528,8 @@ def _report(take: Take, output: str | None) -> None:
         print(f"device lost at {trace.t[-1]:.1f} s: kept what was recorded", file=sys.stderr)
     if take.silent_s is not None:
         print(
-            f"the device sent nothing from {take.silent_s:.1f} s on: kept what was recorded",
+            f"the device stayed connected but sent nothing from {take.silent_s:.1f} s on: "
+            "the recording ended there, with what was recorded",
             file=sys.stderr,
         )
 
@@ -578,12 +582,19 @@ class _Live:
             events = self._detector.feed(block.t - self._t0, block.force, block.gyro)
             self._collect(events)
 
-    def results(self) -> tuple[Any, ...] | None:
-        """Every effort the engine completed, closing one still open at the end."""
+    def results(self, cut: str | None = None) -> tuple[Any, ...] | None:
+        """Every effort the engine completed, closing one still open at the end.
+
+        ``cut`` says why the device ended the recording (mute, lost): the
+        effort still open then is marked cut short by it.
+        """
         if self._engine is None:
             return None
         if self._detector is not None:
-            self._collect(self._detector.finish())
+            from nkt_dyno.cut import cut_closing
+
+            self._collect(cut_closing(self._detector.finish(), cut))
+            self._detector = None
         # Numbered as the offline analysis numbers them, touches left out.
         return tuple(replace(r, effort=i) for i, r in enumerate(self._results))
 

@@ -5,6 +5,11 @@ streaming detector the live view uses; ``--speed`` paces it against the
 clock (``max`` does not wait), so the event times printed are those a
 therapist would have seen during the test. A test of several efforts is
 shown one effort at a time with ``--effort N``; without it, all of them.
+
+The detector judges the stored test's type with the motion channel's sign
+as the trace says, as ``analyze`` and the stored analysis do, and the
+touches the engine takes back at the end are left out and the efforts
+numbered as ``analyze`` numbers them: replay and analysis never disagree.
 """
 
 from __future__ import annotations
@@ -50,20 +55,36 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     from nkt_dyno.store import engine_version
 
     version = engine_version()  # a clear error now if the engine is missing
-    from nkt_dyno.engine import Detector, Onset
+    from nkt_dyno.engine import Detector, Onset, Retracted
+    from nkt_dyno.trace import gyro_signed
 
     test = store.get_test(args.test_id)
     trace = store.load_trace(test.id)
     print(f"test {test.id}: {test.muscle} {test.side} {test.condition}, engine {version}")
     print(test.recording_line())
     speed = None if args.speed == "max" else float(args.speed)
-    detector = Detector()
+
+    def detector() -> Any:
+        return Detector(test=test.test, gyro_signed=gyro_signed(trace.metadata))
+
+    # Touches are known only once the stream ends: a first, unpaced pass finds them.
+    first = detector()
+    ending = first.feed(trace.t, trace.force, trace.gyro) + first.finish()
+    touches = {e.effort for e in ending if isinstance(e, Retracted)}
+    live = detector()
+    onsets = 0
     efforts = 0
 
     def show(events: list[Any]) -> None:
-        nonlocal efforts
+        nonlocal onsets, efforts
         for event in events:
-            efforts += isinstance(event, Onset)
+            if isinstance(event, Retracted):
+                continue
+            if isinstance(event, Onset):
+                onsets += 1
+                efforts += onsets - 1 not in touches
+            if onsets - 1 in touches:
+                continue
             if args.effort is None or efforts == args.effort:
                 print(describe(event))
 
@@ -75,8 +96,8 @@ def _run(store: Store, args: argparse.Namespace) -> int:
         if speed is not None:
             time.sleep(max(0.0, start + (trace.t[hi - 1] - trace.t[0]) / speed - time.monotonic()))
         gyro = None if trace.gyro is None else trace.gyro[lo:hi]
-        show(detector.feed(trace.t[lo:hi], trace.force[lo:hi], gyro))
-    show(detector.finish())
+        show(live.feed(trace.t[lo:hi], trace.force[lo:hi], gyro))
+    show(live.finish())
     if args.effort is not None and args.effort > efforts:
         raise UserError(f"test {test.id} has {efforts} effort(s), not {args.effort}")
     return 0

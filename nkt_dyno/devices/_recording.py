@@ -56,11 +56,14 @@ async def record(
     recording early like the clock would. A device lost mid-way (the driver
     gave up reconnecting, or the link is still down when the time is up) ends
     it with what had arrived, marked :attr:`Recording.lost`, rather than
-    discarding a test already performed.
+    discarding a test already performed. A device that stays connected but
+    sends nothing (the driver says SILENT) ends it too, marked
+    :attr:`Recording.silent_s`: a mute stretch is no part of a hold.
     """
     blocks: list[SampleBlock] = []
     silent_since: list[float | None] = [None]
     t0: list[float] = []
+    silence = asyncio.Event()
 
     def keep(block: SampleBlock) -> None:
         if not t0:
@@ -68,7 +71,8 @@ async def record(
         if sink is not None:
             sink.write(block.t - t0[0], block.force, block.gyro)
         blocks.append(block)
-        silent_since[0] = None
+        if not silence.is_set():
+            silent_since[0] = None
 
     async def consume() -> None:
         async for item in dyno:
@@ -76,20 +80,23 @@ async def record(
                 keep(item)
             elif item.state is State.SILENT and blocks:
                 silent_since[0] = float(blocks[-1].t[-1]) - t0[0]
+                silence.set()
             if on_item is not None:
                 on_item(item)
 
-    task = asyncio.get_running_loop().create_task(consume())
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(consume())
     await dyno.start()
-    waits: set[asyncio.Task[object]] = {task}
-    stopper = None if stop is None else asyncio.get_running_loop().create_task(stop.wait())
-    if stopper is not None:
-        waits.add(stopper)
+    enders = [loop.create_task(silence.wait())]
+    if stop is not None:
+        enders.append(loop.create_task(stop.wait()))
     await asyncio.wait(
-        waits, timeout=None if math.isinf(seconds) else seconds, return_when="FIRST_COMPLETED"
+        {task, *enders},
+        timeout=None if math.isinf(seconds) else seconds,
+        return_when="FIRST_COMPLETED",
     )
-    if stopper is not None:
-        stopper.cancel()
+    for ender in enders:
+        ender.cancel()
     # The stream ends early only when the device is lost; a link still down at the end
     # has lost the rest of the recording just the same.
     lost = task.done() or dyno.state is State.RECONNECTING

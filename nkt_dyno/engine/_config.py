@@ -173,6 +173,17 @@ class DetectorConfig:
         After a yield the examiner keeps contact at the lower level for
         0.3–1.5 s and lets go; a level held longer than this is the patient
         holding (an overshoot that settled into a plateau), not a yield.
+    contact_s : float, default 0.3
+        A dip from a top reached within this time of the departure is the
+        contact's overshoot as the pad meets the limb (a jolt start), not the
+        examiner's wobble on the plateau, so it does not raise the depth a
+        yield must exceed (``wobble_k``).
+    resume_s : float, default 0.5
+        A yield levels off and the examiner keeps contact there for a moment
+        before letting go, often in steps. A fall that goes on from the level
+        within this time turns the level-off into a pause in one longer fall,
+        which is judged whole (a slow decline with a hesitation); a level kept
+        longer stands as the yield's, and what follows is the release.
     touch_frac : float, default 0.25
         An effort whose peak is under this share of the largest effort around
         it (``touch_window_s``) is a touch, a rest bump or a set-up movement,
@@ -224,6 +235,7 @@ class DetectorConfig:
     break_drop_frac: float = 0.1
     max_fall_s: float = 0.35
     wobble_k: float = 1.5
+    contact_s: float = 0.3
     release_frac: float = 0.2
     rest_settle_s: float = 0.3
     max_settle_s: float = 1.2
@@ -240,6 +252,7 @@ class DetectorConfig:
     late_dwell_s: float = 0.5
     step_pause_s: float = 0.1
     max_level_s: float = 2.0
+    resume_s: float = 0.5
     touch_frac: float = 0.25
     touch_window_s: float = 30.0
     hole_s: float = 0.25

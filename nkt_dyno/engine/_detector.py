@@ -22,14 +22,15 @@ times cheaper than numpy's per-call cost. Both give bit-identical results
        ``onset_confirm_s`` above level + ``onset_sd`` SD that reaches
        ``min_effort_n``; the rest level is frozen from before the run and the
        departure found by stepping back to the noise band. A force that
-       falls far below a rest never seen settled is the release of an effort
-       under way since before (a loaded start).
+       falls far below the highest level of a rest never seen settled is the
+       release of an effort under way since before (a loaded start).
    ``ACTIVE``
        Tracks the peak and the smoothed force's running top. A drop of
        ``fall_frac`` below the top starts a *fall* (:class:`Falling`), judged
        when it levels off (slope above ``-level_rate`` × top per s) or goes
        to rest. What a quick, deep fall (``max_fall_s``, ``break_drop_frac``,
-       ``wobble_k`` × the deepest dip already regained) means depends on the
+       ``wobble_k`` × the deepest dip already regained, except the contact's
+       overshoot within ``contact_s`` of the departure) means depends on the
        dwell at the top before it: with less than ``yield_dwell_s`` the push
        was cut short: a yield (:class:`Break`), also when the fall goes on to
        rest at once; after ``late_dwell_s`` or more it is ambiguous from
@@ -38,7 +39,8 @@ times cheaper than numpy's per-call cost. Both give bit-identical results
        ``step_pause_s``, regained, or held for ``max_level_s``. A confirmed
        force-only break is withdrawn (:class:`BreakWithdrawn`) when the force
        comes back near its top or holds the new level; a fall after a dwell
-       that resumes is judged anew as a possible slow decline. A slower or
+       that resumes within ``resume_s`` of levelling off is judged anew as a
+       possible slow decline. A slower or
        smaller fall is the examiner easing off or wobbling. A fall below
        ``release_frac`` × top is a release (:class:`Release`). A make test
        never breaks. With a gyro channel, a yield is a sustained movement with
@@ -96,7 +98,7 @@ from ._signal import SCALAR_MAX, Ema, Gridder, LowPass, Median3, design_lowpass
 
 __all__ = ["ENGINE_VERSION", "Detector", "analyze"]
 
-ENGINE_VERSION = "2.0.0"
+ENGINE_VERSION = "2.1.0"
 """Version of the detection rules; bumped whenever results change."""
 
 FloatArray = npt.NDArray[np.float64]
@@ -432,6 +434,7 @@ class Detector:
         self._seg_k0 = self._idle_start = self._hist.end
         self._seg_efforts = 0
         self._neg = -1
+        self._load = -math.inf
         self._unsettled = False
         self._settled_k = -1
         self._cand = -1
@@ -534,7 +537,7 @@ class Detector:
             self._unsettled, self._settled_k = not bool(settled[j - k]), -1
             self._mode = _IDLE
             self._idle_start = j
-            self._cand = -1
+            self._cand, self._load = -1, -math.inf
             self._ema = None
             self._rest_m = None
         return j
@@ -572,23 +575,27 @@ class Detector:
         # Once efforts have been seen, rest noise (a ringing or dipping rest)
         # never hides an effort of a tenth of their size.
         cap = c.onset_cap_frac * self._scale if self._scale > 0 else math.inf
-        neg = self._neg
+        neg, load = self._neg, self._load
         for i in range(k, k1):
             y = ys[i - k]
             if first:
                 # The force falls far below what has been rest since the
                 # recording began: it began under load, and this is the release.
+                # The highest level so far is the load: a slow release drags
+                # the running level down with it.
                 lb = (i - gap if i - gap > start else start) - lo
+                if bms[lb] > load:
+                    load = bms[lb]
                 # Far below: by the effort size, and to under half the level
                 # (a tared sensor goes back near zero; a dip or a body-weight
                 # rest does not).
-                thr = max(onset_sd * math.sqrt(bvs[lb]), effort_n, 0.5 * bms[lb])
-                if bms[lb] < effort_n or bms[lb] - y <= thr:
+                thr = max(onset_sd * math.sqrt(bvs[lb]), effort_n, 0.5 * load)
+                if load < effort_n or load - y <= thr:
                     neg = -1
                 elif neg < 0:
                     neg = i
                 elif i - neg >= run:
-                    self._neg, self._unsettled = -1, False
+                    self._neg, self._unsettled, self._load = -1, False, load
                     self._loaded_start(neg)
                     return neg
             if cand < 0:
@@ -606,6 +613,7 @@ class Detector:
                 assert self._eff is not None
                 return self._eff.start_k
         self._cand, self._cand_b, self._cand_thr, self._neg = cand, cand_b, cand_thr, neg
+        self._load = load
         return k1
 
     def _loaded_start(self, rel: int) -> None:
@@ -783,7 +791,7 @@ class Detector:
             self._withdraw(kj, e.break_k, "regained")
             e.withdrawn += 1
             e.track_k = e.level_k
-            e.wobble = max(e.wobble, 1.0 - e.fall_bottom / e.fall_top)
+            e.wobbles.append((e.fall_top_k, 1.0 - e.fall_bottom / e.fall_top))
             e.sub, e.break_k, e.break_src, e.top, e.top_k = _TRACK, -1, "", h.at(S, kj) - e.b0, kj
         elif what == _HELD:
             # The examiner keeps contact after a yield for a moment, then lets
@@ -836,7 +844,8 @@ class Detector:
             )
             deeper = e.fall_bottom - max(half, c.fall_frac * e.fall_top, c.fall_sd * e.sd0)
             if not e.sharp:
-                j_resume = _first(armed & (zs < deeper))
+                pausing = h.row(T, k, k1) - e.level_t < c.resume_s
+                j_resume = _first(armed & (zs < deeper) & pausing)
         if e.sub == _TRACK:
             drop = top_run - zs
             noise = np.minimum(c.fall_sd * e.sd0, c.break_drop_frac * top_run)
@@ -921,6 +930,7 @@ class Detector:
             deeper = e.fall_bottom - max(half, c.fall_frac * e.fall_top, fall_floor)
             if e.sharp:
                 deeper = -math.inf
+        resume_s = c.resume_s
         lw, ftk, sb, lo_b = kc.level_win, e.fall_top_k, ys, k
         lvl_den = kc.level_win * kc.h
         lvl_min = -c.level_rate * e.fall_top
@@ -979,7 +989,7 @@ class Detector:
                 check_back and ts[i - k] - e.level_t >= c.max_level_s and zs >= 0.8 * e.fall_bottom
             ):
                 what = _HELD
-            elif check_back and armed and zs < deeper:
+            elif check_back and armed and zs < deeper and ts[i - k] - e.level_t < resume_s:
                 what = _RESUME
             elif (
                 sub == _TRACK
@@ -1017,7 +1027,12 @@ class Detector:
         k10 = int(np.flatnonzero(seg[:k90] > e.fall_top - 0.1 * drop)[-1]) + 1 if k90 else 0
         fall_s = (k90 - k10) * kc.h
         held, e.held_break = e.held_break, None
-        deep = drop >= max(c.break_drop_frac, c.wobble_k * e.wobble) * e.fall_top
+        # A dip from a top the force reached within ``contact_s`` of the
+        # departure is the contact's overshoot (a jolt start), not the hand's
+        # wobble: it says nothing of how steady the hold is.
+        k_contact = e.start_k + round(c.contact_s / kc.h)
+        hand = (d for top_k, d in e.wobbles if top_k > k_contact)
+        deep = drop >= max(c.break_drop_frac, c.wobble_k * max(hand, default=0.0)) * e.fall_top
         quick = fall_s <= c.max_fall_s or 0.8 * drop >= 2.0 * c.level_rate * e.fall_top * fall_s
         # An effort whose rise was not seen (the recording or a settled rest
         # began under load) cannot show that the push was cut short.

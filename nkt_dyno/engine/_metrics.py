@@ -38,7 +38,8 @@ class EffortState:
     g_last_rest: int
     g_ang: float = 0.0
     g_ang_rest: float = 0.0
-    wobble: float = 0.0
+    wobbles: list[tuple[int, float]] = field(default_factory=list)
+    """Dips regained so far: where the top each fell from was and its depth (share of it)."""
     sub: int = 0
     fall_top: float = 0.0
     fall_top_k: int = -1
@@ -80,13 +81,13 @@ CONFIDENCE = {
     "fall": 0.98,
     "stopped": 0.88,
     "late": 0.95,
-    "release": 0.97,
+    "release": 0.98,
     "end": 0.97,
     "short": 0.3,
     "cut": 0.5,
 }
 """Share of right calls per rule, pooled over every source of ``bench/accuracy.py``
-(engine 2.0.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
+(engine 2.1.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
 fits). ``short`` and ``cut`` are too rare there to measure and say only that
 such a call is a guess."""
 
@@ -315,7 +316,9 @@ def _verdict(
         if "too_short" in flags:
             verdict, conf = "inconclusive", CONFIDENCE["short"]
             reasons.append(f"held under {c.min_hold_s} s near the peak: too short to judge")
-    elif how in ("end", "gap") and e.sub != 1 and hold_s >= c.min_hold_s:
+    elif how in ("end", "gap") and e.sub != 1 and hold_s >= c.late_dwell_s:
+        # Cut off before the release: only a sustained plateau says the limb
+        # held; a yield may still have come after a shorter one.
         verdict, conf = "hold", CONFIDENCE["end"]
         reasons.append("held without a yield until the recording ended (no release seen)")
     else:
