@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -118,8 +117,7 @@ class CorrectionPanel(QGroupBox):
             "condition": self.condition.currentText(),
             "notes": self.notes.text().strip(),
         }
-        # Any: the tag keywords of edit_test, not its context or clear parameters.
-        changes: dict[str, Any] = {k: v for k, v in wanted.items() if v != getattr(test, k)}
+        changes = {k: v for k, v in wanted.items() if v != getattr(test, k)}
         if not changes:
             self._say("nothing changed")
             return
