@@ -35,11 +35,32 @@ from gui._compare import Difference, differences, reference_noise
 from gui._corrections import CorrectionPanel
 from gui._export_bar import ExportBar
 from gui._options import DisplayOptions
+from gui._progress_view import ProgressView
 from gui._units import format_force, scale
+from nkt_dyno.clinic import (
+    examiner_limited,
+    ratios,
+    side_asymmetries,
+    sides_differ,
+    trial_spreads,
+    usual_max,
+)
+from nkt_dyno.derived import Measure, derived_measures
 from nkt_dyno.store import MuscleTest, Store
 from nkt_dyno.summary import break_figures, informative_ratio
 
-TEST_COLUMNS = ("#", "time", "muscle", "side", "condition", "engine", "therapist", "peak", "break")
+TEST_COLUMNS = (
+    "#",
+    "time",
+    "muscle",
+    "side",
+    "condition",
+    "engine",
+    "therapist",
+    "peak",
+    "break",
+    "measures",
+)
 DIFF_COLUMNS = ("test", "peak", "Δ peak", "Δ %", "Δ ratio", "vs MDC")
 
 
@@ -52,6 +73,91 @@ def _item(text: str, colour: str | None = None) -> QTableWidgetItem:
     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
     if colour:
         item.setForeground(QColor(colour))
+    return item
+
+
+def measures_of(store: Store, test: MuscleTest) -> list[Measure]:
+    """The test's derived measures with its lever arm and the body mass valid on its day."""
+    trace = store.load_trace(test.id)
+    mass = store.body_mass_at(test.client_id, test.recorded)
+    return derived_measures(
+        trace.t,
+        trace.force,
+        None if test.analysis is None else test.analysis.primary,
+        lever_arm_m=test.context.lever_arm_m,
+        body_mass_kg=None if mass is None else mass.kg,
+    )
+
+
+_WARN = "#c62828"
+
+
+def balance_html(store: Store, session_id: int) -> str:
+    """Trial CVs, limb symmetry and agonist/antagonist ratios of the session, in a few lines;
+    red where a warning or a difference beyond the MDC95 is."""
+    session = store.get_session(session_id)
+    tests = store.tests(session_id)
+
+    def span(text: str, warn: bool) -> str:
+        escaped = html.escape(text, quote=False)
+        return f"<span style='color:{_WARN}'>{escaped}</span>" if warn else escaped
+
+    lines = []
+    spreads = [
+        span(f"{s.muscle} {s.side} {s.condition} CV {s.cv_pct:.1f} %", bool(s.warning))
+        for s in trial_spreads(tests)
+    ]
+    if spreads:
+        lines.append("<b>Trials</b> (CV above 15 %: variable, 20 %: repeat): " + ", ".join(spreads))
+    sides = [
+        span(
+            f"{a.result.muscle} LSI {a.result.lsi_pct:.0f} %"
+            + (" beyond MDC" if a.result.flagged else ""),
+            a.result.flagged,
+        )
+        for a in side_asymmetries(store, session, tests)
+    ]
+    if sides:
+        lines.append("<b>Left/right</b>: " + ", ".join(sides))
+    found = ratios(store, session, tests)
+    shown = []
+    for r in found:
+        other = next(
+            (o for o in found if o.pair == r.pair and {o.side, r.side} == {"L", "R"}), None
+        )
+        differ = other is not None and sides_differ(r, other)
+        shown.append(span(f"{r.pair} {r.side} {r.ratio:.2f}", differ))
+    if shown:
+        lines.append("<b>Ratios</b> (red: sides differ beyond MDC): " + ", ".join(shown))
+    if session.examiner_id is not None:
+        usual = usual_max(store, session.examiner_id, until=session.started)
+        limited = [f"#{t.id}" for t in tests if examiner_limited(t, usual)]
+        if limited and usual is not None:
+            lines.append(
+                span(
+                    f"Examiner-limited? {', '.join(limited)}: holds at this examiner's usual "
+                    f"maximum ({usual.force_n:.0f} N); the examiner may have set the limit, "
+                    "repeat with belt fixation",
+                    True,
+                )
+            )
+    return "<br>".join(lines)
+
+
+SHOWN = ("torque_nm", "n_per_kg", "rfd_0_200_n_per_s")
+"""The measures the table shows; the tooltip lists every one, or why it is not given."""
+
+
+def _measures_item(store: Store, test: MuscleTest) -> QTableWidgetItem:
+    measures = measures_of(store, test)
+    digits = {"torque_nm": 1, "n_per_kg": 2, "rfd_0_200_n_per_s": 0}
+    shown = [
+        f"{m.value:.{digits[m.key]}f} {m.unit}"
+        for m in measures
+        if m.key in SHOWN and m.value is not None
+    ]
+    item = _item(" · ".join(shown) or "—")
+    item.setToolTip("\n".join(f"{m.label}: {m.text(2)}" for m in measures))
     return item
 
 
@@ -82,6 +188,10 @@ class SessionScreen(QWidget):
         self.replay_button = QPushButton("Replay selected")
         self.replay_button.clicked.connect(self._replay)
         self.exports = ExportBar(options)
+        self.progress = ProgressView()
+        self.balance = QLabel()
+        self.balance.setTextFormat(Qt.TextFormat.RichText)
+        self.balance.setWordWrap(True)
         self.corrections = CorrectionPanel()
         self.corrections.setFixedWidth(340)
         self.corrections.changed.connect(self.refresh)
@@ -118,6 +228,7 @@ class SessionScreen(QWidget):
         row.addWidget(self.table, 1)
         row.addWidget(self.corrections)
         top_layout.addLayout(row)
+        top_layout.addWidget(self.balance)
         top_layout.addWidget(self.exports)
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
@@ -129,7 +240,8 @@ class SessionScreen(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
-        split.setSizes([260, 500])
+        split.addWidget(self.progress)
+        split.setSizes([260, 400, 200])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
 
@@ -178,12 +290,15 @@ class SessionScreen(QWidget):
                 ),
                 _item(format_force(a.peak_n, unit) if a and a.peak_n is not None else "—"),
                 _item(break_figures(None if a is None else a.primary) or "—"),
+                _measures_item(self.store, test),
             )
             for col, cell in enumerate(cells):
                 self.table.setItem(row, col, cell)
             if test.id in selected:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
+        self.balance.setText(balance_html(self.store, session.id))
+        self.progress.show_session(self.store, session.id)
         self._on_selection()
 
     def selected_ids(self) -> list[int]:

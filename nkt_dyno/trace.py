@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import hashlib
 import itertools
 import math
 import os
@@ -466,6 +467,17 @@ class TraceWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def samples_sha256(trace: Trace) -> str:
+    """SHA-256 (hex) of the samples: time, then force, then gyro if any, as little-endian
+    float64. A printed figure names its recording by it: anyone holding the samples (the
+    store, or an export, whose numbers read back to the same floats) can recompute it."""
+    digest = hashlib.sha256()
+    for column in (trace.t, trace.force, trace.gyro):
+        if column is not None:
+            digest.update(np.ascontiguousarray(column, dtype="<f8").tobytes())
+    return digest.hexdigest()
 
 
 TEST_KINDS = ("break", "make")

@@ -65,7 +65,7 @@ def test_report_holds_every_part_the_issue_asks_for(db: str) -> None:
         session = visit(store)
         report = build_report(store, session)
     html = render_html(report)
-    assert html.count("<svg") == len(report.tests) == 8
+    assert html.count("<svg") == len(report.tests) + len(report.progress) == 8 + 1
     for item in ("Procedure", "Instrument", "Duration", "Peak force", "Timing", "Position"):
         assert html.count(f"<th>{item}</th>") == 8
     assert "Jo Example" in html and "Dr Weiss" in html
@@ -77,6 +77,7 @@ def test_report_holds_every_part_the_issue_asks_for(db: str) -> None:
     assert glute.result.flagged and glute.result.diff_pct < -25  # 110 N vs 160 N
     assert not psoas.result.flagged  # 132 N vs 140 N is within the fallback MDC
     assert "beyond MDC" in html and "within MDC" in html
+    assert f"<td>{glute.result.lsi_pct:.0f} %</td>" in html and "<th>LSI</th>" in html
 
 
 def test_report_is_self_contained(db: str) -> None:
@@ -207,3 +208,85 @@ def test_clinic_imports_neither_qt_nor_the_radio() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_report_shows_set_up_and_derived_measures(db: str) -> None:
+    from nkt_dyno.context import TestContext
+
+    with Store.open(db) as store:
+        session = visit(store)
+        first = store.tests(session)[0]
+        store.edit_test(first.id, who="me", context=TestContext(lever_arm_m=0.3, fixation="belt"))
+        store.add_body_mass(first.client_id, 60.0, measured="2020-01-01")
+        report = build_report(store, session)
+    html = render_html(report)
+    entry = report.tests[0]
+    peak = float(entry.effort["peak_n"])  # type: ignore[index]
+    assert f"Torque {0.3 * peak:.2f} N·m" in html
+    assert f"Force / body mass {peak / 60.0:.2f} N/kg" in html
+    assert f"Torque / body mass {0.3 * peak / 60.0:.2f} N·m/kg" in html
+    assert "belt, lever arm 0.3 m; body mass 60 kg" in html
+    assert "fixation and angle not recorded; no lever arm recorded; body mass 60 kg" in html
+    assert html.count("<th>Rate of force</th>") == len(report.tests)
+    assert "Torque, Torque / body mass: no lever arm recorded" in html
+    assert "RFD 0–50 ms" in html and "Impulse" in html
+
+
+def fifteen_tests(store: Store) -> int:
+    """A busy session: two protocol groups and both sides of four muscles, 15 tests."""
+    c = Clinic(store)
+    c.history("gluteus medius", "L", "break", 110.0, cv=0.03, n=2)
+    s = c.session()
+    for muscle, side, steps in (
+        ("gluteus medius", "L", [("baseline", "break", 112.0, None), ("baseline", "break", 108.0,
+         None), ("challenge", "hold", 171.0, "TFL"), ("retest", "hold", 168.0, None)]),
+        ("psoas", "R", [("baseline", "break", 120.0, None), ("challenge", "hold", 150.0,
+         "piriformis"), ("retest", "hold", 148.0, None)]),
+    ):  # fmt: skip
+        g = store.start_protocol_group(s, muscle=muscle, side=side).id
+        for condition, case, peak, target in steps:
+            c.add_test(s, muscle, side, condition, case, peak, group=g, target=target)
+    for muscle, peaks in (("gluteus medius", (160, 155)), ("psoas", (132, 136)),
+                          ("TFL", (90, 70)), ("piriformis", (80, 84))):  # fmt: skip
+        sides = (
+            ("R", "R")
+            if muscle == "gluteus medius"
+            else ("L", "L")
+            if muscle == "psoas"
+            else ("L", "R")
+        )
+        for side, peak in zip(sides, peaks, strict=True):
+            c.add_test(s, muscle, side, "baseline", "hold", float(peak))
+    return s
+
+
+@pytest.mark.parametrize(
+    ("paper", "box", "most"),
+    [("A4", b"0 0 595.000000 842.000000", 7), ("Letter", b"0 0 612.000000 792.000000", 7)],
+)
+def test_a_15_test_report_fits_the_paper(
+    db: str, tmp_path: Path, qapp: object, paper: str, box: bytes, most: int
+) -> None:
+    with Store.open(db) as store:
+        report = build_report(store, fifteen_tests(store))
+    assert len(report.tests) == 15
+    pdf = write_pdf(report, tmp_path / "r.pdf", paper=paper).read_bytes()  # type: ignore[arg-type]
+    pages = re.findall(rb"/Type\s*/Page[^s]", pdf)
+    assert set(re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)) == {box}  # points
+    assert len(pages) <= most  # A4 was 10 pages, with tests split across pages
+
+
+def test_blocks_never_split_unless_taller_than_a_page() -> None:
+    from nkt_dyno.clinic._pdf import paginate
+
+    # page 100, gap 2: 60 fits; 50 does not fit after it (62 + 50 > 100): next page
+    assert paginate([60, 50, 30, 10], 100, 2) == [(0, 0.0), (1, 0.0), (1, 52.0), (1, 84.0)]
+    # a block of 250 starts a page and runs over three; the next one follows it
+    assert paginate([10, 250, 20], 100, 2) == [(0, 0.0), (1, 0.0), (3, 52.0)]
+
+
+def test_a_session_without_tests_still_reports(db: str) -> None:
+    with Store.open(db) as store:
+        session = store.start_session(store.add_client("Empty").id).id
+        html = render_html(build_report(store, session))
+    assert "<h2>Tests</h2><p class='muted'>No tests in this session.</p>" in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from nkt_dyno.cli import main
 
@@ -79,3 +80,17 @@ def test_unknown_test_type_in_the_file_is_refused(tmp_path, capsys):
     p.write_text(p.read_text().replace("# sample_rate_hz", "# test: isometric\n# sample_rate_hz"))
     assert main(["analyze", str(p)]) == 1
     assert "'isometric' is not a test type" in capsys.readouterr().err
+
+
+def test_json_lines_carry_the_derived_measures_and_why_some_are_withheld(tmp_path, capsys):
+    p = _hold_and_break(tmp_path)
+    p.write_text(p.read_text().replace("# sample_rate_hz", "# lever_arm_m: 0.3\n# sample_rate_hz"))
+    first = _verdicts(capsys, str(p))[0]
+    assert first["derived"]["torque_nm"] == pytest.approx(0.3 * first["peak_n"])
+    assert first["derived"]["rfd_0_50_n_per_s"] == pytest.approx(80.0, rel=0.2)  # 120 N in 1.5 s
+    assert first["derived"]["n_per_kg"] is None
+    assert first["withheld"] == {
+        "n_per_kg": "no body mass on or before the test day",
+        "pct_bw": "no body mass on or before the test day",
+        "nm_per_kg": "no body mass on or before the test day",
+    }

@@ -426,6 +426,10 @@ def test_context_tagged_in_the_gui_is_stored_and_kept_in_the_trace(
     test = store.get_test(int(tagging.status.text().split("#")[1]))
     assert test.context.line() == "belt, 10°, lever arm 0.35 m, pain 2/10, MMT 4-"
     assert store.load_trace(test.id).metadata["lever_arm_m"] == "0.35"
+    cell = window.session.table.item(0, 9)
+    peak = test.analysis.peak_n if test.analysis else None
+    assert peak is not None and cell.text().startswith(f"{0.35 * peak:.1f} N·m")
+    assert "Force / body mass: — (no body mass on or before the test day)" in cell.toolTip()
     # pain and grade belong to one test; the set-up carries on
     assert (tagging.pain.currentText(), tagging.mmt_grade.currentText()) == (NO_CALL, NO_CALL)
     assert (tagging.fixation.currentText(), tagging.lever_arm.text()) == ("belt", "0,35")

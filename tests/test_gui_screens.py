@@ -146,3 +146,74 @@ def test_connect_is_offered_only_with_a_device_and_a_missing_radio_is_said(
     assert panel.devices.count() >= 1  # the simulated devices
     assert panel.connect_button.isEnabled()
     assert panel.problem.text() == NO_RADIO and panel.problem.isVisibleTo(window)
+
+
+def test_session_screen_shows_trial_cv_symmetry_and_ratios(
+    window: MainWindow, store: Store
+) -> None:
+    session = store.start_session(store.add_client("Ann").id)
+    t = np.linspace(0.0, 4.0, 401)
+    for muscle, side, peak in (("hamstrings", "L", 100.0), ("hamstrings", "L", 140.0),
+                               ("VMO", "L", 200.0), ("hamstrings", "R", 120.0)):  # fmt: skip
+        force = np.interp(t, [0, 1, 2, 3, 4], [2, 2, peak, peak, 2])
+        effort = {"verdict": "hold", "peak_n": peak, "onset_s": 1.0, "start_force_n": 0.0}
+        store.save_test(session.id, muscle=muscle, side=side, condition="baseline",
+                        trace=Trace(t, force), analysis=NewAnalysis("test", [effort]))  # fmt: skip
+    screen = window.session
+    screen.show_session(store, session.id)
+    text = screen.balance.text()
+    # 100 and 140 N: SD 28.3 over a mean of 120 N is a CV of 23.6 %, above 20 %
+    assert "<span style='color:#c62828'>hamstrings L baseline CV 23.6 %</span>" in text
+    assert "hamstrings LSI 100 %" in text  # 120 N on each side
+    assert "knee H/Q L 0.60" in text
+
+
+def test_session_screen_charts_progress_with_the_mdc_band(window: MainWindow, store: Store) -> None:
+    from test_clinic_progress import three_visits
+
+    _, sessions = three_visits(store)
+    screen = window.session
+    screen.show_session(store, sessions[-1])
+    view = screen.progress
+    assert [view.muscle.itemText(i) for i in range(view.muscle.count())] == ["psoas R"]
+    assert view.current is not None
+    assert [v.change for v in view.current.visits] == ["reference", "within", "up"]
+    assert view.band is not None
+    low, high = view.band.getRegion()
+    first = view.current.visits[0].value
+    assert (low, high) == pytest.approx((first - view.current.mdc, first + view.current.mdc))
+    view.quantity.setCurrentIndex(view.quantity.findData("torque"))
+    assert view.current.unit == "N·m" and len(view.current.visits) == 2
+    assert "1 session(s) lack what this measure needs" in view.note.text()
+    view.quantity.setCurrentIndex(view.quantity.findData("per_kg"))
+    assert view.band is None and "body mass" in view.note.text()
+
+
+def test_session_screen_names_examiner_limited_holds(window: MainWindow, store: Store) -> None:
+    session = store.start_session(store.add_client("Ann").id, examiner="Dr Weiss")
+    t = np.linspace(0.0, 4.0, 401)
+    ids = []
+    for peak in (150.0, 160.0, 170.0, 180.0, 190.0, 120.0):
+        force = np.interp(t, [0, 1, 2, 3, 4], [2, 2, peak, peak, 2])
+        effort = {"verdict": "hold", "peak_n": peak, "onset_s": 1.0, "start_force_n": 0.0}
+        ids.append(store.save_test(session.id, muscle="psoas", side="L", condition="baseline",
+                   trace=Trace(t, force), analysis=NewAnalysis("test", [effort])))  # fmt: skip
+    screen = window.session
+    screen.show_session(store, session.id)
+    # 90th percentile of the six peaks is 185 N; 170 N and more reach 90 % of it (166.5 N)
+    assert (
+        f"Examiner-limited? #{ids[2]}, #{ids[3]}, #{ids[4]}: holds at this examiner's usual "
+        "maximum (185 N)"
+    ) in screen.balance.text()
+
+
+def test_no_progress_chart_without_an_earlier_session(window: MainWindow, store: Store) -> None:
+    session = store.start_session(store.add_client("Ann").id)
+    t = np.linspace(0.0, 4.0, 401)
+    force = np.interp(t, [0, 1, 2, 3, 4], [2, 2, 100, 100, 2])
+    effort = {"verdict": "hold", "peak_n": 100.0, "onset_s": 1.0, "start_force_n": 0.0}
+    store.save_test(session.id, muscle="psoas", side="L", condition="baseline",
+                    trace=Trace(t, force), analysis=NewAnalysis("test", [effort]))  # fmt: skip
+    window.session.show_session(store, session.id)
+    view = window.session.progress
+    assert view.isHidden() and view.current is None

@@ -200,7 +200,7 @@ def test_import_takes_context_from_options_over_the_file(
     meta = {"muscle": "psoas", "side": "L", "test": "make", **BELT.to_metadata()}
     path = _effort_file(tmp_path / "e.csv", meta)
     code, _, err = run(capsys, "import", str(path), "--client", "Jo", "--pain", "0",
-                       "--whole", "--db", db)  # fmt: skip
+                         "--whole", "--db", db)  # fmt: skip
     assert code == 0, err
     with Store.open(db) as s:
         test = s.get_test(1)
@@ -298,3 +298,53 @@ def test_exports_carry_the_context_and_the_body_mass(
     assert abs((recorded.date() - dt.date(2024, 2, 1)) - shift).days <= 1
     metadata = json.loads(paths[1].read_text("utf-8"))[0]["metadata"]
     assert metadata == BELT.to_metadata()
+
+
+def test_exports_carry_the_derived_measures(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    _seed(db)
+    summary_path, _ = _exported(capsys, db, tmp_path / "plain")
+    row = next(csv.DictReader(io.StringIO(summary_path.read_text("utf-8-sig"))))
+    assert float(row["torque_nm"]) == pytest.approx(200.0 * 0.32)
+    assert float(row["n_per_kg"]) == pytest.approx(200.0 / 64.0)
+    assert float(row["nm_per_kg"]) == pytest.approx(200.0 * 0.32 / 64.0)
+    # the seeded analysis has no onset: no rate measures, each with its reason
+    assert row["rfd_0_50_n_per_s"] == "" and "rfd_0_50_n_per_s: no effort found" in row["withheld"]
+
+
+def test_record_writes_the_context_into_the_trace_and_the_store(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    run(capsys, "client", "add", "Jo", "--db", db)
+    out = tmp_path / "rec.csv"
+    code, _, err = run(capsys, "record", "--device", "sim:progressor", "--seconds", "1.5",
+                       "-o", str(out), "--save", "--client", "Jo", "--muscle", "psoas",
+                       "--side", "R", "--test", "make", "--fixation", "belt",
+                       "--lever-arm", "0.28", "--db", db)  # fmt: skip
+    assert code == 0, err
+    assert TestContext.from_metadata(read_trace(out).metadata) == TestContext(
+        fixation="belt", lever_arm_m=0.28
+    )
+    with Store.open(db) as s:
+        test = s.get_test(1)
+    assert (test.test, test.context.line()) == ("make", "belt, lever arm 0.28 m")
+
+
+def test_the_samples_digest_is_recomputed_from_an_export(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from nkt_dyno.clinic import build_report, render_html
+
+    _seed(db)
+    summary_path, traces_path = _exported(capsys, db, tmp_path / "plain")
+    row = next(csv.DictReader(io.StringIO(summary_path.read_text("utf-8-sig"))))
+    samples = list(csv.DictReader(io.StringIO(traces_path.read_text("utf-8-sig"))))
+    t = np.array([float(r["time_s"]) for r in samples], dtype="<f8")
+    f = np.array([float(r["force_n"]) for r in samples], dtype="<f8")
+    assert row["samples_sha256"] == hashlib.sha256(t.tobytes() + f.tobytes()).hexdigest()
+    with Store.open(db) as s:
+        html = render_html(build_report(s, 1))
+    assert f"SHA-256 {row['samples_sha256'][:16]}…" in html

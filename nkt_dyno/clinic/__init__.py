@@ -9,19 +9,37 @@ imported by :func:`write_pdf` / :func:`write_png`, the radio only by
 """
 
 from nkt_dyno.clinic._asymmetry import Asymmetry, asymmetry
+from nkt_dyno.clinic._balance import (
+    CV_LIMIT_PCT,
+    CV_WARN_PCT,
+    PAIRS,
+    Pair,
+    Ratio,
+    SideNoise,
+    TrialSpread,
+    ratio_band,
+    ratios,
+    side_asymmetries,
+    sides_differ,
+    trial_spreads,
+)
 from nkt_dyno.clinic._examiner import (
     NMED_POINTS,
     SLOPE_CV_LIMIT_PCT,
     ExaminerProfile,
     RiseStats,
     SessionRise,
+    UsualMax,
+    examiner_limited,
     examiner_profile,
     nmed,
     rise_curve,
     rise_stats,
+    usual_max,
 )
 from nkt_dyno.clinic._measures import withstood_n
 from nkt_dyno.clinic._pdf import QtUnavailableError, write_pdf, write_png
+from nkt_dyno.clinic._progress import Progress, Visit, progress, tracked
 from nkt_dyno.clinic._protocol import GroupSummary, Step, summarise_group
 from nkt_dyno.clinic._records import baseline_trials, noise_for
 from nkt_dyno.clinic._report import SessionReport, build_report, render_html
@@ -38,7 +56,10 @@ from nkt_dyno.clinic._runner import (
 from nkt_dyno.clinic.reliability import Change, Noise, call_change, estimate_noise, icc
 
 __all__ = [
+    "CV_LIMIT_PCT",
+    "CV_WARN_PCT",
     "NMED_POINTS",
+    "PAIRS",
     "SLOPE_CV_LIMIT_PCT",
     "Asymmetry",
     "Captured",
@@ -47,30 +68,46 @@ __all__ = [
     "GroupSummary",
     "GroupWriter",
     "Noise",
+    "Pair",
     "PlannedStep",
+    "Progress",
     "ProtocolRequest",
     "QtUnavailableError",
+    "Ratio",
     "RiseStats",
     "SessionReport",
     "SessionRise",
+    "SideNoise",
     "Step",
+    "TrialSpread",
+    "UsualMax",
+    "Visit",
     "asymmetry",
     "baseline_trials",
     "build_report",
     "call_change",
     "capture",
     "estimate_noise",
+    "examiner_limited",
     "examiner_profile",
     "icc",
     "nmed",
     "noise_for",
     "plan",
+    "progress",
+    "ratio_band",
+    "ratios",
     "render_html",
     "rise_curve",
     "rise_stats",
     "run_protocol",
+    "side_asymmetries",
+    "sides_differ",
     "store_device",
     "summarise_group",
+    "tracked",
+    "trial_spreads",
+    "usual_max",
     "withstood_n",
     "write_pdf",
     "write_png",

@@ -25,6 +25,11 @@ class Asymmetry:
     mdc_n: float
     flagged: bool
 
+    @property
+    def lsi_pct(self) -> float:
+        """Limb symmetry index: the weaker side as a percentage of the stronger one."""
+        return 100.0 * min(self.left_n, self.right_n) / max(self.left_n, self.right_n)
+
 
 def asymmetry(left_n: float, right_n: float, mdc_n: float, *, muscle: str = "") -> Asymmetry:
     """Compare the two sides of one muscle against the MDC (N).

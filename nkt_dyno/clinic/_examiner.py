@@ -3,6 +3,11 @@
 Experts differ in starting force, slope, start/max ratio and trial-to-trial
 similarity of their force curves (Bittmann et al. 2020); an objective test
 reports the examiner's profile beside the patient's result.
+
+A handheld device is only as strong as the arm holding it: a hold whose
+plateau reaches the examiner's usual maximum may have been stopped by the
+examiner, not the patient (:func:`examiner_limited`), and a belt or frame
+takes the examiner out of the measurement.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nkt_dyno.clinic._measures import primary, rest_level
-from nkt_dyno.store import NotFoundError, Session, Store
+from nkt_dyno.store import MuscleTest, NotFoundError, Session, Store
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -35,6 +40,22 @@ Our threshold, not a published one: at 25 % the rise time of one trial in
 three differs from the examiner's usual by more than a quarter, enough to
 move break/hold calls and break ratios, which depend on the loading rate.
 """
+
+
+USUAL_MAX_PERCENTILE = 90.0
+"""The examiner's usual maximum: this percentile of the peaks their arm held."""
+USUAL_MAX_MIN_TESTS = 5
+"""Fewer handheld holds than this say nothing about the examiner's maximum."""
+LIMIT_FRACTION = 0.90
+"""A hold whose plateau reaches this fraction of the usual maximum may be examiner-limited."""
+
+
+@dataclass(frozen=True, slots=True)
+class UsualMax:
+    """The force this examiner usually tops out at with the device in hand (N)."""
+
+    force_n: float
+    tests: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +91,7 @@ class ExaminerProfile:
     overall: RiseStats
     sessions: tuple[SessionRise, ...]
     warnings: tuple[str, ...]
+    usual_max: UsualMax | None = None
 
 
 def rise_curve(
@@ -188,8 +210,60 @@ def examiner_profile(store: Store, name: str) -> ExaminerProfile:
         all_efforts += efforts
         all_curves += curves
     overall = rise_stats(all_efforts, all_curves)
-    canonical = store.get_examiner(sessions[0].examiner_id or 0).name
-    return ExaminerProfile(canonical, overall, tuple(rows), _warnings(overall, rows))
+    examiner_id = sessions[0].examiner_id or 0
+    canonical = store.get_examiner(examiner_id).name
+    return ExaminerProfile(
+        canonical, overall, tuple(rows), _warnings(overall, rows), usual_max(store, examiner_id)
+    )
+
+
+def usual_max(store: Store, examiner_id: int, *, until: str | None = None) -> UsualMax | None:
+    """The examiner's usual maximum from their handheld holds in sessions up to ``until``.
+
+    Only holds count (in a break the patient, not the examiner, ended the
+    push), and only tests whose device was in the examiner's hand (fixation
+    handheld or not recorded). None with fewer than :data:`USUAL_MAX_MIN_TESTS`.
+    """
+    peaks = []
+    for session in store.sessions():
+        if session.examiner_id != examiner_id or (until is not None and session.started > until):
+            continue
+        for test in store.tests(session.id):
+            effort = primary(test)
+            if (
+                _in_hand(test)
+                and effort
+                and effort.get("verdict") == "hold"
+                and effort.get("peak_n")
+            ):
+                peaks.append(float(effort["peak_n"]))
+    if len(peaks) < USUAL_MAX_MIN_TESTS:
+        return None
+    return UsualMax(float(np.percentile(peaks, USUAL_MAX_PERCENTILE)), len(peaks))
+
+
+def examiner_limited(test: MuscleTest, usual: UsualMax | None) -> str:
+    """The warning for a handheld hold whose plateau reached the examiner's usual maximum, or "".
+
+    The patient withstood everything applied, and everything applied was as
+    much as this examiner usually holds: the limit may have been the
+    examiner's arm, so the test says nothing about the patient's maximum.
+    """
+    effort = primary(test)
+    if usual is None or effort is None or not _in_hand(test):
+        return ""
+    peak = effort.get("peak_n")
+    if effort.get("verdict") != "hold" or peak is None or peak < LIMIT_FRACTION * usual.force_n:
+        return ""
+    return (
+        f"hold at {100 * float(peak) / usual.force_n:.0f} % of the examiner's usual maximum "
+        f"({usual.force_n:.0f} N): the examiner may have set the limit; repeat with a belt"
+    )
+
+
+def _in_hand(test: MuscleTest) -> bool:
+    """Whether the examiner's arm held the device (handheld, or no fixation recorded)."""
+    return test.context.fixation in (None, "handheld")
 
 
 def _sessions_of(store: Store, name: str) -> list[Session]:

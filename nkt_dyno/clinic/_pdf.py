@@ -4,44 +4,119 @@ Qt (the ``gui`` extra) is optional: the core must work without it, so the
 import happens inside the functions and a missing Qt is a clear
 :class:`QtUnavailableError`. Qt's rich text has no inline SVG, so the
 thumbnails are rendered to images with QtSvg and handed over as resources.
+
+Qt's own pagination ignores ``break-inside: avoid`` and splits a test across
+pages, so the PDF is laid out block by block (:func:`html_blocks`): each
+block is measured at the page's width, in the PDF's own resolution, and
+starts a new page when it does not fit on the current one.
 """
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Literal, get_args
 
-from nkt_dyno.clinic._report import SessionReport, render_html
+from nkt_dyno.clinic._report import SessionReport, html_blocks, html_document, render_html
 
+Paper = Literal["A4", "Letter"]
+PAPERS: tuple[str, ...] = get_args(Paper)
 _DPI = 150
+MARGIN_MM = 12.0
+BLOCK_GAP_MM = 1.5
 
 
 class QtUnavailableError(RuntimeError):
     """PDF output needs PySide6 (``pip install 'nkt-dyno[gui]'``)."""
 
 
-def write_pdf(report: SessionReport, path: str | os.PathLike[str]) -> Path:
-    """Write the report as an A4 PDF at ``path``; return the path."""
+def write_pdf(report: SessionReport, path: str | os.PathLike[str], *, paper: Paper = "A4") -> Path:
+    """Write the report as a PDF at ``path`` on A4 or Letter paper, no block split across
+    pages; return the path."""
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
     qt = _qt()
     _application(qt)
-    document = _document(qt, report)
-    writer = qt.QtGui.QPdfWriter(str(path))
-    writer.setPageSize(qt.QtGui.QPageSize(qt.QtGui.QPageSize.PageSizeId.A4))
+    gui = qt.QtGui
+    writer = gui.QPdfWriter(str(path))
+    writer.setPageSize(gui.QPageSize(getattr(gui.QPageSize.PageSizeId, paper)))
+    writer.setPageMargins(
+        qt.QtCore.QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+        gui.QPageLayout.Unit.Millimeter,
+    )
     writer.setResolution(_DPI)
     writer.setTitle(f"Session report {report.client.name}")
-    document.print_(writer)
+    area = writer.pageLayout().paintRectPixels(_DPI)
+    width, height = float(area.width()), float(area.height())
+    images = _thumbnails(qt, report)
+    documents = []
+    for block in html_blocks(report, images="resource"):
+        document = _document(qt, images, html_document("", block), device=writer)
+        document.setTextWidth(width)
+        documents.append(document)
+    places = paginate(
+        [float(d.size().height()) for d in documents], height, BLOCK_GAP_MM / 25.4 * _DPI
+    )
+    painter = gui.QPainter(writer)
+    try:
+        page = 0
+        for document, (first, y) in zip(documents, places, strict=True):
+            while page < first:
+                writer.newPage()
+                page += 1
+            page += _draw(qt, painter, writer, document, y, width, height)
+    finally:
+        painter.end()
     return Path(path)
+
+
+def paginate(heights: Sequence[float], page: float, gap: float) -> list[tuple[int, float]]:
+    """Where each block starts (page number from 0, height on it): a block that does not fit
+    in what is left of a page starts the next one; one taller than a page starts a page and
+    runs on over the following ones."""
+    places: list[tuple[int, float]] = []
+    number, y = 0, 0.0
+    for h in heights:
+        if y > 0 and y + h > page:
+            number, y = number + 1, 0.0
+        places.append((number, y))
+        extra, y = divmod(y + h, page) if y + h > page else (0.0, y + h)
+        number += int(extra)
+        y += gap
+    return places
+
+
+def _draw(qt: Any, painter: Any, writer: Any, document: Any, y: float, w: float, h: float) -> int:
+    """Draw ``document`` from ``y``, over the next pages if taller than what is left.
+
+    Returns the number of pages it went on to.
+    """
+    total = float(document.size().height())
+    shown, turned = 0.0, 0
+    while True:
+        room = h - y
+        painter.save()
+        painter.translate(0.0, y - shown)
+        document.drawContents(painter, qt.QtCore.QRectF(0.0, shown, w, room))
+        painter.restore()
+        if total - shown <= room:
+            return turned
+        shown += room
+        writer.newPage()
+        turned, y = turned + 1, 0.0
 
 
 def write_png(report: SessionReport, path: str | os.PathLike[str], *, width: int = 900) -> Path:
     """A picture of the whole report (``width`` pixels wide), as Qt lays it out."""
     qt = _qt()
     _application(qt)
-    document = _document(qt, report)
+    document = _document(qt, _thumbnails(qt, report), render_html(report, images="resource"))
     document.setTextWidth(width)
-    size = document.size().toSize()
+    # A full-width table's outer border may round a pixel past the text width.
+    size = qt.QtCore.QSize(width, math.ceil(document.size().height()))
     image = qt.QtGui.QImage(size, qt.QtGui.QImage.Format.Format_RGB32)
     image.fill(qt.QtGui.QColor("white"))
     painter = qt.QtGui.QPainter(image)
@@ -51,15 +126,25 @@ def write_png(report: SessionReport, path: str | os.PathLike[str], *, width: int
     return Path(path)
 
 
-def _document(qt: Any, report: SessionReport) -> Any:
+def _thumbnails(qt: Any, report: SessionReport) -> dict[str, Any]:
+    """Each thumbnail and progress chart as an image, by the name the HTML refers to it by."""
+    images = {f"trace-{e.test.id}": _svg_image(qt, e.svg) for e in report.tests}
+    for i, (_, svg) in enumerate(report.progress):
+        images[f"progress-{i}"] = _svg_image(qt, svg)
+    return images
+
+
+def _document(qt: Any, images: Mapping[str, Any], html: str, *, device: Any = None) -> Any:
+    """A text document of ``html`` with ``images`` as resources, laid out for ``device``."""
     document = qt.QtGui.QTextDocument()
-    for entry in report.tests:
+    document.setDocumentMargin(0)
+    if device is not None:
+        document.documentLayout().setPaintDevice(device)
+    for name, image in images.items():
         document.addResource(
-            qt.QtGui.QTextDocument.ResourceType.ImageResource,
-            qt.QtCore.QUrl(f"trace-{entry.test.id}"),
-            _svg_image(qt, entry.svg),
+            qt.QtGui.QTextDocument.ResourceType.ImageResource, qt.QtCore.QUrl(name), image
         )
-    document.setHtml(render_html(report, images="resource"))
+    document.setHtml(html)
     return document
 
 

@@ -17,15 +17,31 @@ from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
-import numpy as np
-
-from nkt_dyno.clinic._asymmetry import Asymmetry, asymmetry
-from nkt_dyno.clinic._examiner import SLOPE_CV_LIMIT_PCT, ExaminerProfile, examiner_profile
-from nkt_dyno.clinic._measures import Effort, effort_end_s, force_of, primary
+from nkt_dyno.clinic._balance import (
+    CV_LIMIT_PCT,
+    CV_WARN_PCT,
+    Ratio,
+    SideNoise,
+    TrialSpread,
+    ratios,
+    side_asymmetries,
+    sides_differ,
+    trial_spreads,
+)
+from nkt_dyno.clinic._examiner import (
+    SLOPE_CV_LIMIT_PCT,
+    ExaminerProfile,
+    UsualMax,
+    examiner_limited,
+    examiner_profile,
+    usual_max,
+)
+from nkt_dyno.clinic._measures import Effort, effort_end_s, primary
+from nkt_dyno.clinic._progress import Progress, Quantity, chart, progress, tracked
 from nkt_dyno.clinic._protocol import GroupSummary, summarise_group
-from nkt_dyno.clinic._records import noise_for
 from nkt_dyno.clinic._svg import HEIGHT, WIDTH, thumbnail
-from nkt_dyno.clinic.reliability import FALLBACK_MDC_FRACTION, Noise
+from nkt_dyno.clinic.reliability import FALLBACK_MDC_FRACTION
+from nkt_dyno.derived import MIN_SAMPLES_PER_WINDOW, Measure, derived_measures
 from nkt_dyno.store import (
     CalibrationRecord,
     Client,
@@ -36,8 +52,11 @@ from nkt_dyno.store import (
     Store,
 )
 from nkt_dyno.summary import verdict_line
+from nkt_dyno.trace import samples_sha256
 
 Images = Literal["inline", "resource"]
+_THUMB = 0.8
+"""Thumbnail size as an image resource (PDF), relative to the inline SVG's: room for the text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +69,12 @@ class TestEntry:
     recording_s: float
     effort_s: float | None
     position: str
-
-
-@dataclass(frozen=True, slots=True)
-class SideNoise:
-    """The asymmetry of one muscle with the noise behind its flag."""
-
-    result: Asymmetry
-    left: Noise
-    right: Noise
+    measures: tuple[Measure, ...] = ()
+    body_mass_kg: float | None = None
+    limited: str = ""
+    """Why the examiner, not the patient, may have set this hold's limit (empty if not)."""
+    sha256: str = ""
+    """Of the samples (:func:`~nkt_dyno.trace.samples_sha256`): the printed test's recording."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +91,14 @@ class SessionReport:
     groups: tuple[GroupSummary, ...]
     asymmetries: tuple[SideNoise, ...]
     profile: ExaminerProfile | None
+    spreads: tuple[TrialSpread, ...] = ()
+    ratios: tuple[Ratio, ...] = ()
+    progress: tuple[tuple[Progress, str], ...] = ()
+    """Each muscle and side tested at baseline in earlier sessions too, with its SVG chart."""
 
 
-def build_report(store: Store, session_id: int) -> SessionReport:
-    """Collect one session's report from the store."""
+def build_report(store: Store, session_id: int, *, quantity: Quantity = "force") -> SessionReport:
+    """Collect one session's report from the store; progress charts show ``quantity``."""
     session = store.get_session(session_id)
     tests = store.tests(session_id)
     examiner = None if session.examiner_id is None else store.get_examiner(session.examiner_id)
@@ -86,6 +106,11 @@ def build_report(store: Store, session_id: int) -> SessionReport:
     calibration_ids = sorted({t.calibration_id for t in tests if t.calibration_id})
     versions = sorted({t.analysis.engine_version for t in tests if t.analysis})
     profile = None
+    usual = (
+        None
+        if session.examiner_id is None
+        else usual_max(store, session.examiner_id, until=session.started)
+    )
     if examiner is not None:
         try:
             profile = examiner_profile(store, examiner.name)
@@ -98,44 +123,87 @@ def build_report(store: Store, session_id: int) -> SessionReport:
         devices=tuple(store.get_device(d) for d in device_ids),
         calibrations=tuple(store.get_calibration(c) for c in calibration_ids),
         engine_versions=tuple(versions),
-        tests=tuple(_entry(store, t) for t in tests),
+        tests=tuple(_entry(store, t, usual) for t in tests),
         groups=tuple(summarise_group(store, g.id) for g in store.protocol_groups(session_id)),
-        asymmetries=tuple(_asymmetries(store, session, tests)),
+        asymmetries=tuple(side_asymmetries(store, session, tests)),
         profile=profile,
+        spreads=tuple(trial_spreads(tests)),
+        ratios=tuple(ratios(store, session, tests)),
+        progress=tuple(
+            (p, chart(p))
+            for p in (
+                progress(
+                    store, session.client_id, m, side, quantity=quantity, until=session.started
+                )
+                for m, side in tracked(store, session.client_id, tests)
+            )
+            if p.visits
+        ),
     )
 
 
 def render_html(report: SessionReport, *, images: Images = "inline") -> str:
-    """The report as one HTML document; ``images="resource"`` refers to ``trace-<id>``."""
-    s = report.session
-    title = f"Session report — {report.client.name}, {_local(s.started)}"
-    body = [
-        f"<h1>{escape(title)}</h1>",
-        _header(report),
-        "<h2>Protocol groups</h2>",
-        *(_group(g) for g in report.groups),
-        "" if report.groups else "<p class='muted'>No protocol groups in this session.</p>",
-        "<h2>Left / right</h2>",
-        _asymmetry_table(report.asymmetries),
-        "<h2>Tests</h2>",
-        *(_test(e, images) for e in report.tests),
-        "<h2>Examiner</h2>",
-        _profile(report.profile),
-        "<h2>Methods</h2>",
-        _METHODS,
+    """The report as one HTML document; ``images="resource"`` refers to ``trace-<id>``.
+
+    Printed from a browser it fits A4 (``@page``), and no block (a test, a
+    group, a table) is split across pages.
+    """
+    blocks = "\n".join(f"<div class='block'>{b}</div>" for b in html_blocks(report, images))
+    return html_document(_title(report), blocks)
+
+
+def html_blocks(report: SessionReport, images: Images = "inline") -> list[str]:
+    """The report's parts in order, each kept whole on one page when printed.
+
+    A section heading travels with the section's first part, so no heading
+    ends a page alone.
+    """
+    sections: list[tuple[str, list[str]]] = [
+        (
+            "Protocol groups",
+            [_group(g) for g in report.groups]
+            or ["<p class='muted'>No protocol groups in this session.</p>"],
+        ),
+        ("Repeated trials", [_spread_table(report.spreads)]),
+        ("Left / right", [_asymmetry_table(report.asymmetries)]),
+        ("Agonist / antagonist", [_ratio_table(report.ratios)]),
+        (
+            "Progress",
+            [_progress(p, svg, i, images) for i, (p, svg) in enumerate(report.progress)]
+            or ["<p class='muted'>No muscle was tested at baseline in an earlier session.</p>"],
+        ),
+        (
+            "Tests",
+            [_test(e, images) for e in report.tests]
+            or ["<p class='muted'>No tests in this session.</p>"],
+        ),
+        ("Examiner", [_profile(report.profile)]),
+        ("Methods", _METHODS),
     ]
+    blocks = [f"<h1>{escape(_title(report))}</h1>" + _header(report)]
+    for heading, parts in sections:
+        blocks.append(f"<h2>{heading}</h2>" + parts[0])
+        blocks.extend(parts[1:])
+    return blocks
+
+
+def html_document(title: str, body: str) -> str:
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
-        + "\n".join(b for b in body if b)
+        + body
         + "</body></html>\n"
     )
+
+
+def _title(report: SessionReport) -> str:
+    return f"Session report — {report.client.name}, {_local(report.session.started)}"
 
 
 # -- collecting -----------------------------------------------------------------------
 
 
-def _entry(store: Store, test: MuscleTest) -> TestEntry:
+def _entry(store: Store, test: MuscleTest, usual: UsualMax | None = None) -> TestEntry:
     trace = store.load_trace(test.id)
     effort = primary(test)
     label = f"test {test.id}: {test.muscle} {test.side}, {test.condition}"
@@ -145,6 +213,8 @@ def _entry(store: Store, test: MuscleTest) -> TestEntry:
         position = store.resolve_muscle(test.muscle).position
     except ValueError:
         position = ""
+    mass = store.body_mass_at(test.client_id, test.recorded)
+    kg = None if mass is None else mass.kg
     return TestEntry(
         test,
         effort,
@@ -152,35 +222,15 @@ def _entry(store: Store, test: MuscleTest) -> TestEntry:
         float(trace.t[-1] - trace.t[0]),
         None if end is None or onset is None else end - float(onset),
         test.position_notes or position,
-    )
-
-
-def _asymmetries(store: Store, session: Session, tests: Sequence[MuscleTest]) -> list[SideNoise]:
-    forces: dict[tuple[str, str], list[float]] = {}
-    for test in tests:
-        force = force_of(test)
-        if test.condition == "baseline" and test.side in ("L", "R") and force is not None:
-            forces.setdefault((test.muscle, test.side), []).append(force)
-    out = []
-    for muscle in sorted({m for m, _ in forces}):
-        if (muscle, "L") not in forces or (muscle, "R") not in forces:
-            continue
-        left, right = (float(np.mean(forces[muscle, side])) for side in ("L", "R"))
-        noises = [
-            noise_for(
-                store,
-                session.client_id,
-                muscle,
-                side,
-                session.examiner_id,
-                value,
-                until=session.started,
+        tuple(
+            derived_measures(
+                trace.t, trace.force, effort, lever_arm_m=test.context.lever_arm_m, body_mass_kg=kg
             )
-            for side, value in (("L", left), ("R", right))
-        ]
-        mdc = max(n.mdc_n for n in noises)
-        out.append(SideNoise(asymmetry(left, right, mdc, muscle=muscle), *noises))
-    return out
+        ),
+        kg,
+        examiner_limited(test, usual),
+        samples_sha256(trace),
+    )
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -235,17 +285,99 @@ def _asymmetry_table(items: Sequence[SideNoise]) -> str:
                 f"{a.right_n:.0f} N",
                 f"{a.diff_pct:+.0f} %",
                 f"{a.symmetry_index:+.0f} %",
+                f"{a.lsi_pct:.0f} %",
                 f"{a.mdc_n:.0f} N ({basis})",
                 _call(a.flagged, "beyond MDC" if a.flagged else "within MDC", warn=True),
             ]
         )
     return _table(
-        ["muscle", "left", "right", "L−R / stronger", "symmetry index", "MDC95", "flag"],
+        ["muscle", "left", "right", "L−R", "SI", "LSI", "MDC95", "flag"],
         rows,
         cls="steps",
     ) + (
-        "<p class='note'>Healthy sides differ by up to 23–40 % (Bohannon 1999); a difference "
+        "<p class='note'>L−R: difference relative to the stronger side; SI: symmetry index, "
+        "(L − R) / mean; LSI: limb symmetry index, weaker ÷ stronger side. Healthy sides "
+        "differ by up to 23–40 % (Bohannon 1999); a difference "
         "is flagged only when it exceeds the larger side's MDC95.</p>"
+    )
+
+
+def _spread_table(items: Sequence[TrialSpread]) -> str:
+    if not items:
+        return "<p class='muted'>No muscle was tested twice under one condition.</p>"
+    rows = [
+        [
+            escape(f"{s.muscle} {s.side}"),
+            escape(s.condition),
+            escape(", ".join(f"{f:.0f}" for f in s.forces_n)) + " N",
+            f"{s.mean_n:.0f} N",
+            _call(bool(s.warning), f"{s.cv_pct:.1f} %", warn=True),
+            escape(s.warning) or "—",
+        ]
+        for s in items
+    ]
+    return _table(["muscle", "condition", "trials", "mean", "CV", "note"], rows, cls="steps") + (
+        f"<p class='note'>CV = SD ÷ mean of the trials' forces; above {CV_WARN_PCT:.0f} % the "
+        f"trials are variable, above {CV_LIMIT_PCT:.0f} % too variable to interpret.</p>"
+    )
+
+
+def _ratio_table(items: Sequence[Ratio]) -> str:
+    if not items:
+        return (
+            "<p class='muted'>No agonist/antagonist pair (knee H/Q, hip ER/IR, hip ABD/ADD) "
+            "was tested on one side at baseline.</p>"
+        )
+    rows = []
+    for r in items:
+        other = next(
+            (o for o in items if o.pair == r.pair and {o.side, r.side} == {"L", "R"}), None
+        )
+        versus = "—"
+        if other is not None:
+            differ = sides_differ(r, other)
+            versus = _call(differ, "sides differ beyond MDC" if differ else "within MDC", warn=True)
+        high = "∞" if r.high == float("inf") else f"{r.high:.2f}"
+        rows.append(
+            [
+                escape(r.pair),
+                r.side,
+                escape(f"{r.agonist} {r.agonist_n:.0f} N ÷ {r.antagonist} {r.antagonist_n:.0f} N"),
+                f"{r.ratio:.2f}",
+                f"{r.low:.2f}–{high}",
+                versus,
+            ]
+        )
+    return _table(["ratio", "side", "forces", "ratio", "MDC band", "L vs R"], rows, cls="steps") + (
+        "<p class='note'>Baseline means of the same side. The band moves each force by its MDC95; "
+        "left and right differ only when their bands do not overlap. Isokinetic cut-offs do not "
+        "apply to handheld tests.</p>"
+    )
+
+
+def _progress(p: Progress, svg: str, index: int, images: Images) -> str:
+    image = (
+        svg
+        if images == "inline"
+        else f"<img src='progress-{index}' width='{_THUMB * 520:.0f}' "
+        f"height='{_THUMB * 150:.0f}' alt='progress {index}'>"
+    )
+    words = {"reference": "reference", "up": "stronger beyond MDC", "down": "weaker beyond MDC"}
+    calls = "; ".join(
+        f"{_local(v.started)[:10]}: {v.value:.1f} {p.unit} ({v.trials} trial"
+        f"{'s' if v.trials > 1 else ''}, {'/'.join(v.verdicts) or 'no verdict'}) "
+        + _call(v.change in ("up", "down"), words.get(v.change, "within MDC"))
+        for v in p.visits
+    )
+    skipped = (
+        f" {p.skipped} session(s) left out: no lever arm or body mass for this measure."
+        if p.skipped
+        else ""
+    )
+    band = "" if p.mdc is None else f"Band: first session ± MDC95 {p.mdc:.1f} {p.unit}. "
+    return (
+        f"<p class='summary'>{escape(p.label)}</p><div>{image}</div>"
+        f"<p class='note'>{calls}.</p><p class='note'>{escape(band + p.note)}.{skipped}</p>"
     )
 
 
@@ -254,7 +386,8 @@ def _test(e: TestEntry, images: Images) -> str:
     image = (
         e.svg
         if images == "inline"
-        else f"<img src='trace-{t.id}' width='{WIDTH}' height='{HEIGHT}' alt='trace {t.id}'>"
+        else f"<img src='trace-{t.id}' width='{_THUMB * WIDTH:.0f}' "
+        f"height='{_THUMB * HEIGHT:.0f}' alt='trace {t.id}'>"
     )
     procedure = f"{t.muscle} {t.side}, {t.condition}"
     if t.challenge_target:
@@ -272,15 +405,55 @@ def _test(e: TestEntry, images: Images) -> str:
         ("Duration", _duration(e)),
         ("Recording", escape(t.recording_line())),
         ("Peak force", _n(eff.get("peak_n"), " N above rest")),
+        ("Set-up", escape(_setup(e))),
+        # Nothing normalised: the set-up line already says what is missing.
+        *(
+            [("Normalised", _measures(e.measures[:4], 2))]
+            if any(m.value is not None for m in e.measures[:4])
+            else []
+        ),
         ("Timing", escape(_timing(eff))),
+        ("Rate of force", _measures(e.measures[4:], 0)),
+        *([("Examiner", f"<span class='flag'>⚠ {escape(e.limited)}</span>")] if e.limited else []),
     ]
     cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in items)
     return (
-        "<table class='test'><tr>"
-        f"<td class='thumb'><div class='caption'>#{t.id} · {_local(t.recorded)}</div>"
-        f"<div>{image}</div></td>"
-        f"<td><table class='items'>{cells}</table></td></tr></table>"
+        "<table class='test' width='100%'><tr>"
+        f"<td class='thumb' width='34%'><div class='caption'>#{t.id} · {_local(t.recorded)}</div>"
+        f"<div>{image}</div><div class='digest'>SHA-256 {e.sha256[:16]}…</div></td>"
+        f"<td width='66%'><table class='items' width='100%'>{cells}</table></td></tr></table>"
     )
+
+
+def _setup(e: TestEntry) -> str:
+    """The test's context, naming what the normalised measures would need."""
+    context = e.test.context
+    parts = [context.line() or "fixation and angle not recorded"]
+    if context.lever_arm_m is None:
+        parts.append("no lever arm recorded")
+    if e.body_mass_kg is None:
+        parts.append("no body mass on or before the test day")
+    else:
+        parts.append(f"body mass {e.body_mass_kg:g} kg")
+    return "; ".join(parts)
+
+
+def _measures(measures: Sequence[Measure], digits: int) -> str:
+    """Given measures in a row; withheld ones grouped under their shared reason."""
+    given = [
+        f"{escape(m.label)} {m.value:.{digits}f} {escape(m.unit)}"
+        for m in measures
+        if m.value is not None
+    ]
+    reasons: dict[str, list[str]] = {}
+    for m in measures:
+        if m.value is None:
+            reasons.setdefault(m.why, []).append(m.label)
+    withheld = [
+        f"<span class='muted'>{escape(', '.join(labels))}: {escape(why)}</span>"
+        for why, labels in reasons.items()
+    ]
+    return " · ".join(given + withheld) or "—"
 
 
 def _profile(p: ExaminerProfile | None) -> str:
@@ -303,7 +476,7 @@ def _profile(p: ExaminerProfile | None) -> str:
         st = row.stats
         rows.append(
             [
-                f"#{row.session_id} {_local(row.started)[:10]}",
+                f"#{row.session_id}, {_day(row.started)}",
                 str(st.trials),
                 _n(st.start_force_n, " N"),
                 _n(st.start_ratio, "", 2),
@@ -314,6 +487,13 @@ def _profile(p: ExaminerProfile | None) -> str:
             ]
         )
     warnings = "".join(f"<p class='warn'>⚠ {escape(w)}</p>" for w in p.warnings)
+    usual = ""
+    if p.usual_max is not None:
+        usual = (
+            f"<p class='note'>Usual maximum with the device in hand: {p.usual_max.force_n:.0f} N "
+            f"(90th percentile of {p.usual_max.tests} handheld holds); a hold reaching 90 % of it "
+            "may be examiner-limited.</p>"
+        )
     return (
         f"<p><b>{escape(p.name)}</b>: how this examiner applies force (Bittmann et al. 2020).</p>"
         + _table(
@@ -331,6 +511,7 @@ def _profile(p: ExaminerProfile | None) -> str:
             cls="steps",
         )
         + (warnings or f"<p class='note'>Rise-rate CV within {SLOPE_CV_LIMIT_PCT:.0f} %.</p>")
+        + usual
     )
 
 
@@ -339,7 +520,8 @@ def _table(
 ) -> str:
     top = "<tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>" if head else ""
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table class='{cls}' cellspacing='0' cellpadding='4'>{top}{body}</table>"
+    width = " width='100%'" if head else ""
+    return f"<table class='{cls}'{width} cellspacing='0' cellpadding='3'>{top}{body}</table>"
 
 
 def _call(flag: bool, text: str, *, warn: bool = False) -> str:
@@ -370,7 +552,9 @@ def _calibration(c: CalibrationRecord) -> str:
 def _instrument(t: MuscleTest) -> str:
     device = t.device_id or "device not recorded"
     calibration = f", calibration {t.calibration_id}" if t.calibration_id else ", uncalibrated"
-    return f"handheld dynamometer {device}{calibration}"
+    fixed = {"belt": "belt-fixed", "frame": "frame-mounted"}
+    held = fixed.get(t.context.fixation or "", "handheld")
+    return f"{held} dynamometer {device}{calibration}"
 
 
 def _duration(e: TestEntry) -> str:
@@ -400,51 +584,75 @@ def _n(value: object, unit: str, digits: int = 0) -> str:
     return "—" if value is None else f"{float(value):.{digits}f}{unit}"  # type: ignore[arg-type]
 
 
+def _day(stamp: str) -> str:
+    """A day that wraps between words in a narrow column (``8 Apr 2025``), never inside one."""
+    day = dt.datetime.fromisoformat(stamp).astimezone()
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
 def _local(stamp: str) -> str:
     return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-_METHODS = f"""
-<p class='note'><b>Force compared.</b> The force a muscle withstood: the force at the break for a
+_METHODS_HTML = f"""
+<p class='method'><b>Force compared.</b> The force a muscle withstood: the force at the break for a
 break, the peak for a hold (N above rest). Verdicts and figures come from the streaming engine,
 the same code live and offline.</p>
-<p class='note'><b>Change vs noise.</b> From the baseline trials of the same client, muscle, side
+<p class='method'><b>Change vs noise.</b> From the baseline trials of the same client, muscle, side
 and examiner (this and earlier sessions): SEM = SD·√(1 − ICC(2,1)), MDC95 = 1.96·√2·SEM
 (Weir 2005). ICC(2,1), absolute agreement, counts drifts between trial positions (fatigue,
 learning) as error, as a pre/post comparison must; ICC(3,1) is computed for comparison. It needs
 ≥ 2 sessions with ≥ 2 baseline trials; otherwise MDC95 = {100 * FALLBACK_MDC_FRACTION:.0f} % of
 the baseline force, within the 15–30 % published for handheld dynamometry. A difference is a
 change only beyond the MDC95.</p>
-<p class='note'><b>Asymmetry.</b> Signed difference (L − R) relative to the stronger side, and
+<p class='method'><b>Asymmetry.</b> Signed difference (L − R) relative to the stronger side, and
 symmetry index (L − R) / mean (Robinson et al. 1987); flagged only beyond the MDC95.</p>
-<p class='note'><b>Examiner.</b> Start force and start/peak ratio at onset, rise slope (10–90 % of
+<p class='method'><b>Examiner.</b> Start force and start/peak ratio at onset, rise slope (10–90 % of
 peak), time to peak; rise-rate CV = CV of slope ÷ peak between trials (warning above
 {SLOPE_CV_LIMIT_PCT:.0f} %); NMED = mean over trial pairs of the RMS gap between their rises,
 each from onset to 95 % of peak, resampled to 101 points and divided by its peak (after
 Bittmann et al. 2020, Diagnostics 10:996).</p>
-<p class='note'><b>Reporting items</b> per test follow Conable &amp; Rosner (2011, J Chiropr Med
-10:157–165): procedure, instrument, duration, peak force, timing of force application.</p>
+<p class='method'><b>Derived measures.</b> Torque = peak force × lever arm (joint axis to pad
+centre); N/kg and %BW = peak ÷ body mass (÷ g = 9.81 m/s² for %BW), with the latest weighing on or
+before the test day. RFD 0–50/100/200 ms = force gained from onset over the window; RFD 20–80 % =
+60 % of the peak ÷ the time from 20 % to 80 % of it; impulse = area above rest from onset to the
+effort's end. A time window is measured only when it spans at least {MIN_SAMPLES_PER_WINDOW}
+sample intervals with no gap (onset is known to about one interval, so the slope is within
+10 %): 0–50 ms needs 200 samples/s, 0–100 ms 100/s, 0–200 ms 50/s. Otherwise the report says
+why.</p>
+<p class='method'><b>Reporting items</b> per test follow Conable &amp; Rosner (2011, J Chiropr Med
+10:157–165): procedure, instrument, duration, peak force, timing of force application; each also
+names its calibration record and, under its thumbnail, the SHA-256 of its samples (time, force,
+any gyro column, as little-endian 64-bit floats), which the store and the exports hold exactly.</p>
 """
+_METHODS = [p.strip() + "</p>" for p in _METHODS_HTML.split("</p>") if p.strip()]
+"""One block per paragraph: a page may end between them."""
 
 _CSS = """
-body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #1a1a1a;
-       max-width: 900px; margin: 24px auto; }
-h1 { font-size: 16pt; margin-bottom: 6px; }
-h2 { font-size: 12.5pt; margin-top: 18px; border-bottom: 1px solid #999; }
+@page { size: A4; margin: 12mm; }
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 9.5pt; color: #1a1a1a;
+       max-width: 820px; margin: 24px auto; }
+@media print { body { max-width: none; margin: 0; } }
+.block { break-inside: avoid; page-break-inside: avoid; }
+h1 { font-size: 15pt; margin: 0 0 6px 0; }
+h2 { font-size: 12pt; margin: 14px 0 4px 0; border-bottom: 1px solid #999;
+     break-after: avoid; page-break-after: avoid; }
 table { border-collapse: collapse; }
-table.facts td { padding: 2px 12px 2px 0; }
-table.steps { margin: 4px 0; }
-table.steps th, table.steps td { border: 1px solid #c8c8c8; padding: 3px 8px; text-align: left; }
-table.steps th { background-color: #eef1f4; }
-table.test { margin: 6px 0 10px 0; width: 100%; }
+table.facts td { padding: 1px 12px 1px 0; }
+table.steps { margin: 4px 0; width: 100%; }
+table.steps th, table.steps td { border: 1px solid #c8c8c8; padding: 2px 6px; text-align: left; }
+table.steps th { background-color: #eef1f4; white-space: nowrap; }
+table.test { margin: 4px 0 6px 0; width: 100%; border-top: 1px solid #dddddd; }
 table.test td { vertical-align: top; }
-td.thumb { width: 310px; }
-table.items th { text-align: left; vertical-align: top; padding: 1px 10px 1px 0; color: #444;
-                 font-weight: normal; }
+table.items th { text-align: left; vertical-align: top; padding: 1px 8px 1px 0; color: #444;
+                 font-weight: normal; white-space: nowrap; }
+table.items { font-size: 8pt; }
 table.items td { padding: 1px 0; }
-.caption { color: #555; font-size: 9pt; }
-.summary { font-weight: bold; margin: 10px 0 4px 0; }
-.note { color: #333; font-size: 9pt; }
+.caption { color: #555; font-size: 8.5pt; }
+.digest { color: #777; font-size: 7pt; }
+.summary { font-weight: bold; margin: 8px 0 4px 0; }
+.note { color: #333; font-size: 8.5pt; }
+.method { color: #333; font-size: 8pt; margin: 3px 0; }
 .muted { color: #777; }
 .yes { color: #1a4f8a; font-weight: bold; }
 .flag { color: #b03a2e; font-weight: bold; }

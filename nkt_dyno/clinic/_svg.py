@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -162,3 +162,78 @@ def _nice_ceiling(value: float) -> float:
         if mantissa * 10.0**exponent >= value - 1e-12:
             return mantissa * 10.0**exponent
     return 10.0 ** (exponent + 1)
+
+
+_CHANGE_COLOURS = {
+    "reference": "#1a1a1a",
+    "up": "#1f6fb4",
+    "down": "#c0392b",
+    "within": "#7f8c8d",
+}
+"""Point colours of a progress chart: the reference, a change up or down, no change."""
+
+
+def progress_chart(
+    days: Sequence[str],
+    values: Sequence[float],
+    changes: Sequence[str],
+    band: tuple[float, float] | None,
+    *,
+    unit: str,
+    title: str = "",
+    width: int = 520,
+    height: int = 150,
+) -> str:
+    """An SVG chart of one measure across sessions: the reference band shaded, a point per
+    session coloured by its change against the band, the day under each point."""
+    if not values or not (len(days) == len(values) == len(changes)):
+        raise ValueError("days, values and changes must be non-empty and of one length")
+    low = min([*values, *(band or ())])
+    high = max([*values, *(band or ())])
+    step = _nice_ceiling(max(high * 1.1, 1.0) / 4.0)
+    top = step * math.ceil(high * 1.1 / step)
+    bottom = 0.0 if low >= 0 else -step * math.ceil(-low / step)
+    x0, x1, y0, y1 = _LEFT + 8, width - 28, height - _BOTTOM - 4, _TOP
+
+    def y(value: float) -> float:
+        return y0 - (value - bottom) / (top - bottom) * (y0 - y1)
+
+    def x(i: int) -> float:
+        return (x0 + x1) / 2 if len(values) == 1 else x0 + i * (x1 - x0) / (len(values) - 1)
+
+    grey = 'stroke="#d0d0d0" stroke-width="0.6"'
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="9">',
+        f"<title>{escape(title)}</title>" if title else "",
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    if band is not None:
+        parts.append(
+            f'<rect x="{x0 - 6}" y="{y(band[1]):.1f}" width="{x1 - x0 + 12}" '
+            f'height="{y(band[0]) - y(band[1]):.1f}" fill="#e3ecf5"><title>reference ± MDC95'
+            "</title></rect>"
+        )
+    for value in np.arange(bottom, top + step / 2.0, step):
+        yy = y(float(value))
+        parts.append(f'<line x1="{x0 - 6}" y1="{yy:.1f}" x2="{x1 + 6}" y2="{yy:.1f}" {grey}/>')
+        parts.append(
+            f'<text x="{x0 - 9}" y="{yy + 3:.1f}" text-anchor="end" fill="#555">{value:g}</text>'
+        )
+    parts.append(
+        f'<text x="{x0 - 9}" y="{y1 - 8}" text-anchor="end" fill="#555">{escape(unit)}</text>'
+    )
+    points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    parts.append(f'<polyline fill="none" stroke="#9aa5ad" stroke-width="1" points="{points}"/>')
+    for i, (day, value, change) in enumerate(zip(days, values, changes, strict=True)):
+        colour = _CHANGE_COLOURS.get(change, _CHANGE_COLOURS["within"])
+        parts.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}">'
+            f"<title>{escape(day)}: {value:.1f} {escape(unit)} ({escape(change)})</title></circle>"
+        )
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{y0 + 14}" text-anchor="middle" fill="#555">'
+            f"{escape(day)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(p for p in parts if p)

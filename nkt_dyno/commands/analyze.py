@@ -64,6 +64,8 @@ def _cell(d: dict[str, Any], key: str, fmt: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Analyse each file (our trace CSV or a Tindeq export, as ``import`` reads them);
     a bad file is reported on stderr and skipped (exit 1), warnings go to stderr."""
+    from nkt_dyno.context import TestContext
+    from nkt_dyno.derived import derived_measures
     from nkt_dyno.store import read_import
     from nkt_dyno.trace import gyro_signed, test_kind, warnings_for
 
@@ -74,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             check_input_file(name)
             trace = read_import(name)
             test = test_kind(trace.metadata, args.test)
+            lever_arm = TestContext.from_metadata(trace.metadata, source=name).lever_arm_m
         except (OSError, ValueError) as exc:
             message = sentence(exc) or str(exc)
             named = message if name in message else f"{name}: {message}"
@@ -93,7 +96,13 @@ def run(args: argparse.Namespace) -> int:
         for r in results:
             d = r.to_dict()
             if args.json:
-                out = {"file": name, **d}
+                measures = derived_measures(trace.t, trace.force, d, lever_arm_m=lever_arm)
+                out = {
+                    "file": name,
+                    **d,
+                    "derived": {m.key: m.value for m in measures},
+                    "withheld": {m.key: m.why for m in measures if m.value is None},
+                }
                 print(json.dumps(out, allow_nan=False), flush=True)
             else:
                 rows.append([name] + [_cell(d, k, fmt) for k, _, fmt in _COLUMNS])

@@ -10,6 +10,7 @@ from nkt_dyno.commands._errors import fail
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 
 if TYPE_CHECKING:
+    from nkt_dyno.clinic._progress import Quantity
     from nkt_dyno.store import Store
 
 
@@ -18,6 +19,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--session", type=int, required=True, help="session id")
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--pdf", metavar="PATH", help="also write a PDF (needs the gui extra)")
+    p.add_argument(
+        "--paper", choices=("A4", "Letter"), default="A4", help="PDF paper size (default A4)"
+    )
+    p.add_argument(
+        "--progress",
+        choices=("force", "torque", "per-kg"),
+        default="force",
+        help="what the progress charts show: force (N, default), torque (N·m, tests with a "
+        "lever arm) or force per body mass (N/kg)",
+    )
     add_db_argument(p)
     p.set_defaults(run=with_store(_report, reading=True))
 
@@ -28,13 +39,14 @@ def _report(store: Store, args: argparse.Namespace) -> int:
     from nkt_dyno.clinic import QtUnavailableError, build_report, render_html, write_pdf
     from nkt_dyno.files import write_private
 
-    report = build_report(store, args.session)
+    quantities: dict[str, Quantity] = {"force": "force", "torque": "torque", "per-kg": "per_kg"}
+    report = build_report(store, args.session, quantity=quantities[args.progress])
     html = Path(args.output)
     write_private(html, render_html(report))
     print(f"report of session {args.session} ({len(report.tests)} tests) -> {html}")
     if args.pdf:
         try:
-            write_pdf(report, args.pdf)
+            write_pdf(report, args.pdf, paper=args.paper)
             os.chmod(
                 args.pdf, 0o600
             )  # Qt writes with the umask's mode; the report names the client

@@ -81,7 +81,7 @@ class EffortState:
 CONFIDENCE = {
     "gyro": 0.97,
     "fall": 0.98,
-    "stopped": 0.88,
+    "stopped": 0.89,
     "late": 0.95,
     "release": 0.98,
     "end": 0.97,

@@ -37,9 +37,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from nkt_dyno.context import FIELDS as CONTEXT_FIELDS
+from nkt_dyno.derived import KEYS as DERIVED_KEYS
+from nkt_dyno.derived import derived_measures
 from nkt_dyno.files import private_dir, write_private
 from nkt_dyno.store._models import MuscleTest, primary_effort
 from nkt_dyno.store._store import Store
+from nkt_dyno.trace import samples_sha256
 
 Format = Literal["csv", "json"]
 
@@ -60,7 +63,8 @@ METRIC_KEYS: tuple[str, ...] = (
     "confidence",
     "reasons",
 )
-"""Metrics of the primary effort, in DESIGN §2 order, as summary columns."""
+"""Metrics of the primary effort, in DESIGN §2 order, as summary columns; then the derived
+measures (:mod:`nkt_dyno.derived`) and, in ``withheld``, why any of them is not given."""
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "session_id",
@@ -83,11 +87,14 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "device_id",
     "calibration_id",
     "n_samples",
+    "samples_sha256",
     "engine_version",
     "verdict",
     "therapist_verdict",
     "efforts",
     *METRIC_KEYS,
+    *DERIVED_KEYS,
+    "withheld",
     "notes",
 )
 TRACE_COLUMNS: tuple[str, ...] = ("test_id", "time_s", "force_n", "gyro_dps")
@@ -235,6 +242,14 @@ def _test_fields(store: Store, test: MuscleTest) -> dict[str, Any]:
     metrics = {k: primary.get(k) for k in METRIC_KEYS}
     if isinstance(metrics["reasons"], list):
         metrics["reasons"] = "; ".join(str(r) for r in metrics["reasons"])
+    trace = store.load_trace(test.id)
+    measures = derived_measures(
+        trace.t,
+        trace.force,
+        primary or None,
+        lever_arm_m=test.context.lever_arm_m,
+        body_mass_kg=None if mass is None else mass.kg,
+    )
     return {
         "test_id": test.id,
         "recorded": test.recorded,
@@ -250,11 +265,14 @@ def _test_fields(store: Store, test: MuscleTest) -> dict[str, Any]:
         "device_id": test.device_id,
         "calibration_id": test.calibration_id,
         "n_samples": test.n_samples,
+        "samples_sha256": samples_sha256(trace),
         "engine_version": a.engine_version if a else None,
         "verdict": a.verdict if a else None,
         "therapist_verdict": test.therapist_verdict,
         "efforts": len(a.efforts) if a else 0,
         **metrics,
+        **{m.key: m.value for m in measures},
+        "withheld": "; ".join(f"{m.key}: {m.why}" for m in measures if m.value is None),
         "notes": test.notes,
     }
 
