@@ -4,10 +4,11 @@ The server binaries come from ``$NKT_DYNO_PG_BIN``, else ``PATH``, else the
 newest ``/usr/lib/postgresql/*/bin``. PostgreSQL refuses to run as root, so
 under root the cluster belongs to (and runs as) the ``postgres`` user, else
 ``nobody``. The server listens on a socket in its own folder only (no TCP
-port), with ``trust`` authentication: the tests exercise roles and row-level
-security, not passwords. ``fsync`` is off unless ``durable`` (a clean stop still writes
-everything), which keeps a cluster's start to about a second; a benchmark
-wants ``durable``, as a clinic's server is.
+port; ``tcp`` adds 127.0.0.1 on a free port, for a benchmark over loopback),
+with ``trust`` authentication: the tests exercise roles and row-level
+security, not passwords. ``fsync`` is off unless ``durable`` (a clean stop
+still writes everything), which keeps a cluster's start to about a second;
+a benchmark wants ``durable``, as a clinic's server is.
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ def find_bin() -> Path | None:
     return None
 
 
+def _free_port() -> int:
+    """A loopback TCP port nobody listens on now (for a benchmark over loopback)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _server_user() -> str | None:
     """Who runs the server: ourselves, unless we are root."""
     if os.geteuid() != 0:
@@ -56,9 +66,11 @@ def _server_user() -> str | None:
 class Cluster:
     """One cluster: :meth:`start`, :meth:`stop` (and start again), :meth:`remove`."""
 
-    def __init__(self, bin_dir: Path, *, durable: bool = False) -> None:
+    def __init__(self, bin_dir: Path, *, durable: bool = False, tcp: bool = False) -> None:
         self.bin = bin_dir
         self.durable = durable
+        self.port = _free_port() if tcp else PORT
+        self.tcp = tcp
         self.user = _server_user()
         self.root = Path(tempfile.mkdtemp(prefix="nkt-dyno-pg-"))
         self.data = self.root / "data"
@@ -83,7 +95,10 @@ class Cluster:
             raise RuntimeError(f"{tool} failed: {done.stderr.strip()}\n{log[-2000:]}")
 
     def start(self) -> None:
-        options = f"-k {self.socket} -p {PORT} -c listen_addresses='' -c max_connections=60"
+        listen = "127.0.0.1" if self.tcp else ""
+        options = (
+            f"-k {self.socket} -p {self.port} -c listen_addresses='{listen}' -c max_connections=60"
+        )
         if not self.durable:
             options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
@@ -104,7 +119,9 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, dbname: str = "postgres", user: str = "postgres") -> str:
-        return f"postgresql://{user}@/{dbname}?host={self.socket}&port={PORT}"
+        if self.tcp:
+            return f"postgresql://{user}@127.0.0.1:{self.port}/{dbname}"
+        return f"postgresql://{user}@/{dbname}?host={self.socket}&port={self.port}"
 
     def create_database(self, name: str) -> str:
         """A new empty database; returns its superuser URL."""
