@@ -100,4 +100,5 @@ def comparison_line(comparison: Comparison, table: ReferenceTable | None = None)
     source = (table or packaged_table()).sources.get(ref.source_id)
     cited = ref.source_id if source is None else source.citation
     head = ", ".join(figures) or "not computed"
-    return f"{head} ({values}{cited}, {ref.where}). " + "; ".join(comparison.notes) + "."
+    notes = "; ".join(comparison.notes)
+    return f"{head} ({values}{cited}, {ref.where}). {notes[:1].upper()}{notes[1:]}."

@@ -282,7 +282,8 @@ def _header(r: SessionReport) -> str:
     lacking = [e.norms.missing for e in r.tests if e.norms and e.norms.missing]
     if lacking:
         facts = escape(", ".join(sorted({m for found in lacking for m in found})))
-        which = "none" if len(lacking) == len(r.tests) else f"{len(lacking)} tests not"
+        n = len(lacking)
+        which = "none" if n == len(r.tests) else f"{n} test{'s' if n > 1 else ''} not"
         rows.append(
             (
                 "References",
