@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -238,3 +239,25 @@ def test_pseudonymised_clinic_csv_names_nobody(
     pseudonym = path.name.split("-")[1]
     assert {r["profile"] for r in rows} == {pseudonym}
     assert {r["position"] for r in rows} == {""}
+
+
+def test_the_models_refuse_a_broken_bundle_and_the_core_never_loads_them() -> None:
+    from pydantic import ValidationError
+
+    good = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": {"resourceType": "Observation", "status": "final",
+                                "code": {"text": "psoas strength"}}}],
+    }  # fmt: skip
+    parse_bundle(good)
+    broken = json.loads(json.dumps(good))
+    del broken["entry"][0]["resource"]["status"]  # required in R4
+    with pytest.raises(ValidationError):
+        parse_bundle(broken)
+    code = (
+        "import sys, nkt_dyno.store, nkt_dyno.cli\n"
+        "print([m for m in sys.modules if m.startswith('fhir')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
