@@ -57,7 +57,11 @@ def versus_norms(
     body_mass_kg: float | None,
     facts: NormsFacts = NO_FACTS,
 ) -> NormsResult:
-    """Compare the test's peak with the one reference that matches it, if the facts exist."""
+    """Compare the test's peak with the one reference that matches it, if the facts exist.
+
+    The age is the test's year minus the birth year (the store keeps no birthday), so it
+    may be a year high before the birthday.
+    """
     effort = None if test.analysis is None else test.analysis.primary
     peak = None if effort is None else effort.get("peak_n")
     if peak is None:
