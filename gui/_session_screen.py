@@ -38,12 +38,15 @@ from gui._options import DisplayOptions
 from gui._progress_view import ProgressView
 from gui._units import format_force, scale
 from nkt_dyno.clinic import (
+    NormsFacts,
+    comparison_line,
     examiner_limited,
     ratios,
     side_asymmetries,
     sides_differ,
     trial_spreads,
     usual_max,
+    versus_norms,
 )
 from nkt_dyno.derived import Measure, derived_measures
 from nkt_dyno.store import MuscleTest, Store
@@ -92,9 +95,10 @@ def measures_of(store: Store, test: MuscleTest) -> list[Measure]:
 _WARN = "#c62828"
 
 
-def balance_html(store: Store, session_id: int) -> str:
+def balance_html(store: Store, session_id: int, norms: NormsFacts | None = None) -> str:
     """Trial CVs, limb symmetry and agonist/antagonist ratios of the session, in a few lines;
-    red where a warning or a difference beyond the MDC95 is."""
+    red where a warning or a difference beyond the MDC95 is. Then any test's comparison with
+    a published reference, where ``norms`` gives the facts one needs (nothing otherwise)."""
     session = store.get_session(session_id)
     tests = store.tests(session_id)
 
@@ -141,7 +145,22 @@ def balance_html(store: Store, session_id: int) -> str:
                     True,
                 )
             )
+    lines += references_html(store, session_id, norms or NormsFacts())
     return "<br>".join(lines)
+
+
+def references_html(store: Store, session_id: int, norms: NormsFacts) -> list[str]:
+    """One line per test compared with a published reference; none where nothing matched."""
+    session = store.get_session(session_id)
+    client = store.get_client(session.client_id)
+    lines = []
+    for test in store.tests(session_id):
+        mass = store.body_mass_at(test.client_id, test.recorded)
+        result = versus_norms(test, client, None if mass is None else mass.kg, norms)
+        if result.comparison is not None:
+            line = comparison_line(result.comparison, norms.table)
+            lines.append(f"<b>Reference</b> {html.escape(_label(test))}: {html.escape(line)}")
+    return lines
 
 
 SHOWN = ("torque_nm", "n_per_kg", "rfd_0_200_n_per_s")
@@ -174,6 +193,8 @@ class SessionScreen(QWidget):
         self.options = options
         self.store: Store | None = None
         self.session_id: int | None = None
+        # What a reference comparison needs beyond the store (the client's sex, positions).
+        self.norms = NormsFacts()
         self._tests: list[MuscleTest] = []
         self.title = QLabel("No session yet: save a test to start one")
         self.title.setFont(_style.font(14, bold=True))
@@ -297,7 +318,7 @@ class SessionScreen(QWidget):
             if test.id in selected:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
-        self.balance.setText(balance_html(self.store, session.id))
+        self.balance.setText(balance_html(self.store, session.id, self.norms))
         self.progress.show_session(self.store, session.id)
         self._on_selection()
 

@@ -71,6 +71,8 @@ def test_report_holds_every_part_the_issue_asks_for(db: str) -> None:
     assert "Jo Example" in html and "Dr Weiss" in html
     assert "Tindeq Progressor (C4:3A:11:02:7E:90, firmware 1.2.4)" in html
     assert "cal-7" in html and "linear fit" in html
+    # The test recorded with it names the calibration record and its date.
+    assert re.search(r"calibration cal-7 of \d{4}-\d\d-\d\d</td>", html)
     assert re.search(r"gluteus medius L: baseline BREAK at .*beyond MDC\)</p>", html)
     assert "Conable &amp; Rosner" in html
     (glute, psoas) = report.asymmetries

@@ -42,6 +42,7 @@ from nkt_dyno.clinic._pdf import QtUnavailableError, write_pdf, write_png
 from nkt_dyno.clinic._progress import Progress, Visit, progress, tracked
 from nkt_dyno.clinic._protocol import GroupSummary, Step, summarise_group
 from nkt_dyno.clinic._records import baseline_trials, noise_for
+from nkt_dyno.clinic._reference import NormsFacts, NormsResult, comparison_line, versus_norms
 from nkt_dyno.clinic._report import SessionReport, build_report, render_html
 from nkt_dyno.clinic._runner import (
     Captured,
@@ -68,6 +69,8 @@ __all__ = [
     "GroupSummary",
     "GroupWriter",
     "Noise",
+    "NormsFacts",
+    "NormsResult",
     "Pair",
     "PlannedStep",
     "Progress",
@@ -87,6 +90,7 @@ __all__ = [
     "build_report",
     "call_change",
     "capture",
+    "comparison_line",
     "estimate_noise",
     "examiner_limited",
     "examiner_profile",
@@ -108,6 +112,7 @@ __all__ = [
     "tracked",
     "trial_spreads",
     "usual_max",
+    "versus_norms",
     "withstood_n",
     "write_pdf",
     "write_png",

@@ -12,7 +12,7 @@ them as images (``trace-<id>``) for renderers without SVG (Qt's text engine).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Literal
@@ -39,6 +39,13 @@ from nkt_dyno.clinic._examiner import (
 from nkt_dyno.clinic._measures import Effort, effort_end_s, primary
 from nkt_dyno.clinic._progress import Progress, Quantity, chart, progress, tracked
 from nkt_dyno.clinic._protocol import GroupSummary, summarise_group
+from nkt_dyno.clinic._reference import (
+    NO_FACTS,
+    NormsFacts,
+    NormsResult,
+    comparison_line,
+    versus_norms,
+)
 from nkt_dyno.clinic._svg import HEIGHT, WIDTH, thumbnail
 from nkt_dyno.clinic.reliability import FALLBACK_MDC_FRACTION
 from nkt_dyno.derived import MIN_SAMPLES_PER_WINDOW, Measure, derived_measures
@@ -75,6 +82,8 @@ class TestEntry:
     """Why the examiner, not the patient, may have set this hold's limit (empty if not)."""
     sha256: str = ""
     """Of the samples (:func:`~nkt_dyno.trace.samples_sha256`): the printed test's recording."""
+    norms: NormsResult | None = None
+    """The comparison with a published reference, or why there is none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +104,19 @@ class SessionReport:
     ratios: tuple[Ratio, ...] = ()
     progress: tuple[tuple[Progress, str], ...] = ()
     """Each muscle and side tested at baseline in earlier sessions too, with its SVG chart."""
+    norms: NormsFacts = NO_FACTS
+    """The facts and reference table the tests were compared with."""
 
 
-def build_report(store: Store, session_id: int, *, quantity: Quantity = "force") -> SessionReport:
-    """Collect one session's report from the store; progress charts show ``quantity``."""
+def build_report(
+    store: Store, session_id: int, *, quantity: Quantity = "force", norms: NormsFacts = NO_FACTS
+) -> SessionReport:
+    """Collect one session's report from the store; progress charts show ``quantity``.
+
+    ``norms`` gives what a reference comparison needs and the store does not
+    record (the client's sex, each test's patient position); without it no
+    test is compared with published reference values.
+    """
     session = store.get_session(session_id)
     tests = store.tests(session_id)
     examiner = None if session.examiner_id is None else store.get_examiner(session.examiner_id)
@@ -116,14 +134,15 @@ def build_report(store: Store, session_id: int, *, quantity: Quantity = "force")
             profile = examiner_profile(store, examiner.name)
         except NotFoundError:
             profile = None
+    client = store.get_client(session.client_id)
     return SessionReport(
-        client=store.get_client(session.client_id),
+        client=client,
         session=session,
         examiner=None if examiner is None else examiner.name,
         devices=tuple(store.get_device(d) for d in device_ids),
         calibrations=tuple(store.get_calibration(c) for c in calibration_ids),
         engine_versions=tuple(versions),
-        tests=tuple(_entry(store, t, usual) for t in tests),
+        tests=tuple(_entry(store, t, client, usual, norms) for t in tests),
         groups=tuple(summarise_group(store, g.id) for g in store.protocol_groups(session_id)),
         asymmetries=tuple(side_asymmetries(store, session, tests)),
         profile=profile,
@@ -139,6 +158,7 @@ def build_report(store: Store, session_id: int, *, quantity: Quantity = "force")
             )
             if p.visits
         ),
+        norms=norms,
     )
 
 
@@ -158,6 +178,7 @@ def html_blocks(report: SessionReport, images: Images = "inline") -> list[str]:
     A section heading travels with the section's first part, so no heading
     ends a page alone.
     """
+    calibrated = {c.id: _local(c.created)[:10] for c in report.calibrations}
     sections: list[tuple[str, list[str]]] = [
         (
             "Protocol groups",
@@ -174,17 +195,21 @@ def html_blocks(report: SessionReport, images: Images = "inline") -> list[str]:
         ),
         (
             "Tests",
-            [_test(e, images) for e in report.tests]
+            [_test(e, images, report.norms, calibrated) for e in report.tests]
             or ["<p class='muted'>No tests in this session.</p>"],
         ),
         ("Examiner", [_profile(report.profile)]),
-        ("Methods", _METHODS),
+        ("Methods", _METHODS + ([_REFERENCE_METHOD] if _compared(report) else [])),
     ]
     blocks = [f"<h1>{escape(_title(report))}</h1>" + _header(report)]
     for heading, parts in sections:
         blocks.append(f"<h2>{heading}</h2>" + parts[0])
         blocks.extend(parts[1:])
     return blocks
+
+
+def _compared(report: SessionReport) -> bool:
+    return any(e.norms and e.norms.comparison for e in report.tests)
 
 
 def html_document(title: str, body: str) -> str:
@@ -203,7 +228,13 @@ def _title(report: SessionReport) -> str:
 # -- collecting -----------------------------------------------------------------------
 
 
-def _entry(store: Store, test: MuscleTest, usual: UsualMax | None = None) -> TestEntry:
+def _entry(
+    store: Store,
+    test: MuscleTest,
+    client: Client,
+    usual: UsualMax | None = None,
+    norms: NormsFacts = NO_FACTS,
+) -> TestEntry:
     trace = store.load_trace(test.id)
     effort = primary(test)
     label = f"test {test.id}: {test.muscle} {test.side}, {test.condition}"
@@ -230,6 +261,7 @@ def _entry(store: Store, test: MuscleTest, usual: UsualMax | None = None) -> Tes
         kg,
         examiner_limited(test, usual),
         samples_sha256(trace),
+        versus_norms(test, client, kg, norms),
     )
 
 
@@ -247,6 +279,18 @@ def _header(r: SessionReport) -> str:
         ("Analysis", "nkt-dyno engine " + (", ".join(r.engine_versions) or "—")),
         ("Tests", f"{len(r.tests)} in this session"),
     ]
+    lacking = [e.norms.missing for e in r.tests if e.norms and e.norms.missing]
+    if lacking:
+        facts = escape(", ".join(sorted({m for found in lacking for m in found})))
+        n = len(lacking)
+        which = "none" if n == len(r.tests) else f"{n} test{'s' if n > 1 else ''} not"
+        rows.append(
+            (
+                "References",
+                f"<span class='muted'>{which} compared with published values "
+                f"(not recorded: {facts})</span>",
+            )
+        )
     if r.session.notes:
         rows.append(("Notes", escape(r.session.notes)))
     return _table(["", ""], [[f"<b>{k}</b>", v] for k, v in rows], cls="facts", head=False)
@@ -381,7 +425,12 @@ def _progress(p: Progress, svg: str, index: int, images: Images) -> str:
     )
 
 
-def _test(e: TestEntry, images: Images) -> str:
+def _test(
+    e: TestEntry,
+    images: Images,
+    norms: NormsFacts = NO_FACTS,
+    calibrated: Mapping[str, str] | None = None,
+) -> str:
     t, eff = e.test, e.effort or {}
     image = (
         e.svg
@@ -401,7 +450,7 @@ def _test(e: TestEntry, images: Images) -> str:
         ("Result", escape(verdict_line(e.effort))),
         ("Procedure", escape(procedure)),
         ("Position", escape(e.position or "not recorded")),
-        ("Instrument", escape(_instrument(t))),
+        ("Instrument", escape(_instrument(t, calibrated or {}))),
         ("Duration", _duration(e)),
         ("Recording", escape(t.recording_line())),
         ("Peak force", _n(eff.get("peak_n"), " N above rest")),
@@ -415,6 +464,7 @@ def _test(e: TestEntry, images: Images) -> str:
         ("Timing", escape(_timing(eff))),
         ("Rate of force", _measures(e.measures[4:], 0)),
         *([("Examiner", f"<span class='flag'>⚠ {escape(e.limited)}</span>")] if e.limited else []),
+        *_reference(e.norms, norms),
     ]
     cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in items)
     return (
@@ -423,6 +473,17 @@ def _test(e: TestEntry, images: Images) -> str:
         f"<div>{image}</div><div class='digest'>SHA-256 {e.sha256[:16]}…</div></td>"
         f"<td width='66%'><table class='items' width='100%'>{cells}</table></td></tr></table>"
     )
+
+
+def _reference(result: NormsResult | None, norms: NormsFacts) -> list[tuple[str, str]]:
+    """The comparison with a reference; a short muted reason where the facts existed but
+    none matched; nothing where the facts were not recorded (the header says so once)."""
+    if result is None or result.missing:
+        return []
+    if result.comparison is None:
+        why = escape(result.reason)
+        return [("Reference", f"<span class='muted'>no published reference ({why})</span>")]
+    return [("Reference", escape(comparison_line(result.comparison, norms.table)))]
 
 
 def _setup(e: TestEntry) -> str:
@@ -549,9 +610,13 @@ def _calibration(c: CalibrationRecord) -> str:
     return ", ".join(bits)
 
 
-def _instrument(t: MuscleTest) -> str:
+def _instrument(t: MuscleTest, calibrated: Mapping[str, str]) -> str:
+    """Device, fixation and the calibration record used (with its date, from ``calibrated``)."""
     device = t.device_id or "device not recorded"
-    calibration = f", calibration {t.calibration_id}" if t.calibration_id else ", uncalibrated"
+    calibration = ", uncalibrated"
+    if t.calibration_id:
+        day = calibrated.get(t.calibration_id)
+        calibration = f", calibration {t.calibration_id}" + (f" of {day}" if day else "")
     fixed = {"belt": "belt-fixed", "frame": "frame-mounted"}
     held = fixed.get(t.context.fixation or "", "handheld")
     return f"{held} dynamometer {device}{calibration}"
@@ -627,6 +692,11 @@ any gyro column, as little-endian 64-bit floats), which the store and the export
 """
 _METHODS = [p.strip() + "</p>" for p in _METHODS_HTML.split("</p>") if p.strip()]
 """One block per paragraph: a page may end between them."""
+_REFERENCE_METHOD = """<p class='method'><b>Reference values.</b> A test is compared with a
+published reference only where muscle, patient position, make/break method, sex and age all match
+what the source states; percent of predicted = this test ÷ the reference mean (or the source's
+equation for this age, sex and body mass); z = the difference ÷ the source's SD.</p>"""
+"""Printed only when a test was compared; otherwise the header says why none was."""
 
 _CSS = """
 @page { size: A4; margin: 12mm; }

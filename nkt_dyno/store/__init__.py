@@ -7,6 +7,7 @@ Opening the store imports numpy and sqlite3 but never the analysis engine;
 only analysing (:func:`save_recording`, import, re-analysis) loads it.
 """
 
+from nkt_dyno.store._clinic_csv import export_clinic_csv
 from nkt_dyno.store._engine import EngineResult, analyse, engine_version
 from nkt_dyno.store._errors import (
     ImportFormatError,
@@ -17,6 +18,7 @@ from nkt_dyno.store._errors import (
     StoreWriteError,
 )
 from nkt_dyno.store._export import export_session
+from nkt_dyno.store._fhir import FhirUnavailableError, export_fhir
 from nkt_dyno.store._importers import parse_tindeq, read_import
 from nkt_dyno.store._models import (
     CONDITIONS,
@@ -61,6 +63,7 @@ __all__ = [
     "Device",
     "EngineResult",
     "Examiner",
+    "FhirUnavailableError",
     "ImportFormatError",
     "Muscle",
     "MuscleTest",
@@ -79,6 +82,8 @@ __all__ = [
     "analyse",
     "default_path",
     "engine_version",
+    "export_clinic_csv",
+    "export_fhir",
     "export_session",
     "parse_tindeq",
     "read_import",

@@ -124,23 +124,14 @@ def export_session(
     where ``n`` is the client's visit number; an existing file is never
     replaced (:class:`FileExistsError`).
     """
-    out = private_dir(out_dir)
     tests = store.tests(session_id)
-    if pseudonymise:
-        mask = _Pseudonyms(store, store.get_session(session_id).client_id)
-        stem = f"pseudonymised-{mask.client}-{mask.visit(session_id)}"
-    else:
-        mask, stem = None, f"session-{session_id}"
-    summary = _summary_rows(store, session_id, mask)
-    paths = [out / f"{stem}-summary.{fmt}", out / f"{stem}-traces.{fmt}"]
-    for path in paths if mask is not None else ():
-        if path.exists():
-            raise FileExistsError(
-                f"{path} exists already: a pseudonymised export never replaces a file"
-            )
+    mask, paths = destination(
+        store, session_id, out_dir, (f"summary.{fmt}", f"traces.{fmt}"), pseudonymise
+    )
+    summary = summary_rows(store, session_id, mask)
     columns = SUMMARY_COLUMNS if mask is None else PSEUDONYMOUS_COLUMNS
     if fmt == "csv":
-        texts = [_csv(summary, columns), _csv(_trace_rows(store, tests), TRACE_COLUMNS)]
+        texts = [csv_text(summary, columns), csv_text(_trace_rows(store, tests), TRACE_COLUMNS)]
     else:
         traces = [_trace_json(store, t.id, mask is not None) for t in tests]
         texts = [
@@ -153,7 +144,34 @@ def export_session(
     return paths
 
 
-class _Pseudonyms:
+def destination(
+    store: Store,
+    session_id: int,
+    out_dir: str | os.PathLike[str],
+    endings: tuple[str, ...],
+    pseudonymise: bool,
+) -> tuple[Pseudonyms | None, list[Path]]:
+    """The pseudonyms (if any) and the paths of a session's export files, one per ending.
+
+    ``session-<id>-<ending>``, or ``pseudonymised-<client>-<visit>-<ending>``,
+    which must not exist yet (:class:`FileExistsError`).
+    """
+    out = private_dir(out_dir)
+    if pseudonymise:
+        mask = Pseudonyms(store, store.get_session(session_id).client_id)
+        stem = f"pseudonymised-{mask.client}-{mask.visit(session_id)}"
+    else:
+        mask, stem = None, f"session-{session_id}"
+    paths = [out / f"{stem}-{ending}" for ending in endings]
+    for path in paths if mask is not None else ():
+        if path.exists():
+            raise FileExistsError(
+                f"{path} exists already: a pseudonymised export never replaces a file"
+            )
+    return mask, paths
+
+
+class Pseudonyms:
     """Keyed, stable pseudonyms and time shifts for one client's export."""
 
     def __init__(self, store: Store, client_id: int) -> None:
@@ -197,7 +215,7 @@ class _Pseudonyms:
         return f"{low}-{low + 9}"
 
 
-def _summary_rows(store: Store, session_id: int, mask: _Pseudonyms | None) -> list[dict[str, Any]]:
+def summary_rows(store: Store, session_id: int, mask: Pseudonyms | None) -> list[dict[str, Any]]:
     session = store.get_session(session_id)
     client = store.get_client(session.client_id)
     examiner = store.get_examiner(session.examiner_id) if session.examiner_id else None
@@ -299,7 +317,7 @@ def _trace_json(store: Store, test_id: int, pseudonymise: bool) -> dict[str, Any
     }
 
 
-def _csv(rows: Iterable[Mapping[str, Any]], columns: tuple[str, ...]) -> str:
+def csv_text(rows: Iterable[Mapping[str, Any]], columns: tuple[str, ...]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
