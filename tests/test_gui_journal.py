@@ -25,6 +25,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from gui._live_model import RunState
+from gui._protocol_screen import ProtocolScreen
 from gui._simulation import synthetic_trace
 from gui._window import MainWindow
 from nkt_dyno.cli import main
@@ -68,6 +69,17 @@ def _connect(qtbot: QtBot, window: MainWindow, case: str, config: SimConfig | No
         qtbot, window.link.simulate("progressor", synthetic(case, 3, rest_s=1.0), config)
     )
     await_task(qtbot, window.link.connect_device(found))
+
+
+def _start_protocol(qtbot: QtBot, window: MainWindow) -> ProtocolScreen:
+    """A simulated hold device and a psoas protocol started on the protocol screen."""
+    screen = window.protocol
+    window.tabs.setCurrentWidget(screen)
+    _connect(qtbot, window, "hold")
+    screen.client.setCurrentText(CLIENT)
+    screen.muscle.setText("psoas")
+    assert screen.start()
+    return screen
 
 
 def test_a_live_test_is_journalled_from_its_first_sample_and_kept_when_the_store_refuses(
@@ -153,13 +165,8 @@ def test_a_test_left_unsaved_stays_in_its_journal_and_the_window_says_where(
 def test_a_protocol_step_the_store_refuses_is_kept_with_its_tags(
     qtbot: QtBot, window: MainWindow, store: Store
 ) -> None:
-    screen = window.protocol
-    window.tabs.setCurrentWidget(screen)
+    screen = _start_protocol(qtbot, window)
     try:
-        _connect(qtbot, window, "hold")
-        screen.client.setCurrentText(CLIENT)
-        screen.muscle.setText("psoas")
-        assert screen.start()
         with locked(store.path):
             qtbot.keyClick(window, Qt.Key.Key_Space)
             qtbot.waitUntil(lambda: "kept in" in screen.status.text(), timeout=TIMEOUT_MS)
@@ -215,13 +222,8 @@ def test_a_device_that_falls_silent_ends_the_live_test_there_marked(
 def test_a_protocol_ended_mid_step_leaves_that_recording_in_its_journal(
     qtbot: QtBot, window: MainWindow, store: Store
 ) -> None:
-    screen = window.protocol
-    window.tabs.setCurrentWidget(screen)
+    screen = _start_protocol(qtbot, window)
     try:
-        _connect(qtbot, window, "hold")
-        screen.client.setCurrentText(CLIENT)
-        screen.muscle.setText("psoas")
-        assert screen.start()
         qtbot.keyClick(window, Qt.Key.Key_Space)
         qtbot.waitUntil(lambda: screen.model.ring.written > 10, timeout=TIMEOUT_MS)
         screen.end()

@@ -782,9 +782,9 @@ class Detector:
         elif what == _MAX:
             self._complete(kj, "too_long")
         elif what == _LOWER:
-            # The examiner eased off to a level the force then kept, far below
-            # the top: he let go onto a new rest level (a strap or limb that
-            # settled higher than before), and the effort ended there.
+            # After an easing off or a yield the force kept a level far below
+            # the top: the examiner let go onto a new rest level (a strap or
+            # limb that settled higher than before), and the effort ended there.
             low_k, b0, peak = e.low_k, e.b0, e.pk
             self._events.append(Release(t=h.at(T, low_k) - kc.d_sm))
             self._complete(low_k, "release")
@@ -888,12 +888,13 @@ class Detector:
                 & ((swept >= c.gyro_yield_deg) | held)
             )
         j_max = _first(h.row(T, k, k1) - h.at(T, e.start_k) > c.max_effort_s)
-        j_low, low_from = n, np.full(n, -1)
+        j_low, low_at = n, None
         if self._lowers(e):
+            # Where the current stay under the new-rest level began, per sample.
             low = zs <= c.new_rest_frac * pk_run
             since = k if e.low_k < 0 else e.low_k
-            low_from = np.where(low, np.maximum.accumulate(np.where(low, since, idx + 1)), -1)
-            t_from = h.take(T, np.maximum(low_from, k))
+            low_at = np.where(low, np.maximum.accumulate(np.where(low, since, idx + 1)), -1)
+            t_from = h.take(T, np.maximum(low_at, k))
             j_low = _first(armed & low & (h.row(T, k, k1) - t_from >= c.new_rest_s))
         j = min(j_rel, j_fall, j_lvl, j_gyro, j_max, j_back, j_held, j_resume, j_low)
         jj = min(j, n - 1)
@@ -904,7 +905,7 @@ class Detector:
         e.top, e.top_k = float(top_run[jj]), int(top_idx[jj])
         e.g_last_rest = int(last_rest[jj])
         e.g_ang, e.g_ang_rest = float(ang[jj]), float(ang_rest[jj])
-        e.low_k = int(low_from[jj])
+        e.low_k = -1 if low_at is None else int(low_at[jj])
         self._kj = k + j
         for what, jw in (
             (_REL, j_rel),
