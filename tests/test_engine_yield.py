@@ -309,3 +309,20 @@ def test_a_yield_stepped_down_onto_a_higher_rest_level_stays_a_break():
     assert [e.result for e, _ in streamed(t, f, size=5) if isinstance(e, Complete)] == res
     assert [round(r.onset_s) for r in res] == [1, 6]
     assert [r.verdict for r in res] == ["break", "hold"]
+
+
+def test_a_push_begun_before_a_ringing_rest_settled_starts_from_that_rest():
+    # Two 300 N holds; between them the force rings (dips and 40 N bumps that
+    # never settle) for 1.2 s, and the second push is fast: it must not be
+    # read as a recording that began under load, with its plateau as rest.
+    knots = (
+        [0, 1, 2, 4, 4.15, 4.4, 4.6, 4.8, 5.0, 5.2, 5.35, 5.6, 8.5, 8.65, 10],
+        [0, 0, 300, 300, 0, 40, 0, 45, 0, 40, 0, 300, 300, 0, 0],
+    )
+    t, f = force_trace(*knots)
+    res = analyze(t, f)
+    assert [e.result for e, _ in streamed(t, f, size=7) if isinstance(e, Complete)] == res
+    assert [r.verdict for r in res] == ["hold", "hold"]
+    assert abs(res[1].onset_s - 5.35) < 0.05
+    assert "loaded_start" not in res[1].flags
+    assert 270 < res[1].peak_n < 310  # above the ringing rest's level

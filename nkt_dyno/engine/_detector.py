@@ -443,6 +443,8 @@ class Detector:
         self._rest_m: float | None = None
         self._rest_v = 0.0
         self._rest_until = -math.inf
+        self._released_k = -1
+        self._push_level = math.inf
         self._eff: EffortState | None = None
         self._events = []
 
@@ -522,19 +524,35 @@ class Detector:
         stayed within 2 % of the recording's largest effort for 0.2 s, below
         the last release level (a load cell that rings, a strap that swings
         back or a reading that dips through zero is not rest yet), or
-        ``max_settle_s`` has passed.
+        ``max_settle_s`` has passed. A force back above half the last effort
+        before that is the next push, begun within a short, unsettled rest:
+        rest statistics restart where it departed, not on its plateau.
         """
         c, h = self.config, self._hist
         if h.at(T, k1 - 1) < self._rest_until:
             return k1
         ts = h.row(T, k, k1)
         settled = self._settled(k, k1)
-        ready = (ts >= self._rest_until) & (settled | (ts >= self._rest_until + c.max_settle_s))
+        after = ts >= self._rest_until
+        # Back above half the last effort before the force settled: the next
+        # push began within the short rest.
+        pushed = after & (h.row(S, k, k1) >= self._push_level)
+        ready = after & (settled | pushed | (ts >= self._rest_until + c.max_settle_s))
         j = k + _first(ready)
         if j < k1:
+            unsettled = not bool(settled[j - k])
+            if unsettled and pushed[j - k]:
+                # Its rest is the level the force kept since the release, read
+                # robustly (a rest that rings or dips through zero has a level
+                # above its dips): the push departs from the last sample at or
+                # below it.
+                lo = max(self._released_k, h.offset)
+                seg = h.row(S, lo, j + 1)
+                j = lo + int(np.flatnonzero(seg <= np.percentile(seg, 25))[-1])
+                unsettled = False
             # Not settled in time: an effort may already be under way, so the
             # rest may be a load, as at the start of a recording.
-            self._unsettled, self._settled_k = not bool(settled[j - k]), -1
+            self._unsettled, self._settled_k = unsettled, -1
             self._mode = _IDLE
             self._idle_start = j
             self._cand, self._load = -1, -math.inf
@@ -1223,6 +1241,8 @@ class Detector:
         self._eff = None
         self._mode = _REST
         self._rest_until = self._hist.at(T, kj) + self.config.rest_settle_s
+        self._released_k = kj
+        self._push_level = e.b0 + 0.5 * (result.peak_n or 0.0)
         self._scale = max(self._scale, result.peak_n or 0.0)
         self._ceiling = e.b0 + max(self.config.release_frac * (result.peak_n or 0.0), e.on_thr)
 
