@@ -326,3 +326,32 @@ def test_a_push_begun_before_a_ringing_rest_settled_starts_from_that_rest():
     assert abs(res[1].onset_s - 5.35) < 0.05
     assert "loaded_start" not in res[1].flags
     assert 270 < res[1].peak_n < 310  # above the ringing rest's level
+
+
+def test_an_unsigned_motion_channel_learns_its_sign_from_a_yield_the_force_shows():
+    # Effort 1: the limb gives way (+40 deg/s) while the push still rises and
+    # the force falls by a third to a level: a yield force and motion agree
+    # on. Effort 2: a hold let go, the limb springing back (-40 deg/s) as the
+    # hand leaves. On a channel of unknown sign the spring-back alone reads as
+    # a yield; after effort 1 the channel's sign is known and it does not.
+    t, f = force_trace(
+        [0, 1, 2.5, 2.62, 2.75, 3.3, 3.4, 5, 6.5, 9.0, 9.2, 11],
+        [0, 0, 120, 112, 80, 80, 0, 0, 120, 120, 0, 0],
+    )
+    g = gyro_of(t, [2.45, 2.47, 2.6, 2.62, 9.0, 9.02, 9.15, 9.17], [0, 40, 40, 0, 0, -40, -40, 0])
+    alone = t >= 4.5
+    assert [r.verdict for r in analyze(t[alone], f[alone], g[alone], gyro_signed=False)] == [
+        "break"
+    ]
+    res = analyze(t, f, g, gyro_signed=False)
+    assert [(r.verdict, r.break_source) for r in res] == [("break", "gyro"), ("hold", None)]
+    assert [(r.verdict, r.break_source) for r in analyze(t, f, -g, gyro_signed=False)] == [
+        ("break", "gyro"),
+        ("hold", None),
+    ]
+    det = Detector(gyro_signed=False)
+    out = []
+    for i in range(0, t.size, 9):
+        out += det.feed(t[i : i + 9], f[i : i + 9], g[i : i + 9])
+    out += det.finish()
+    assert [e.result for e in out if isinstance(e, Complete)] == res

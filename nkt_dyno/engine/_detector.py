@@ -45,7 +45,8 @@ times cheaper than numpy's per-call cost. Both give bit-identical results
        ``release_frac`` × top is a release (:class:`Release`). A make test
        never breaks. With a gyro channel, a yield is a sustained movement with
        the push (any direction on a channel of unknown sign, but then starting
-       before the force began to fall): the angular speed, integrated from
+       before the force began to fall, until the sign is learnt: see below):
+       the angular speed, integrated from
        the moment the limb left rest, reaches ``gyro_yield_deg`` while the
        force was at least ``gyro_force_frac`` of the top, or ``gyro_held_deg``
        while the force holds (neither rising by ``gyro_held_rise`` nor
@@ -62,6 +63,12 @@ A hole without samples longer than ``gap_s`` ends the open effort and starts
 afresh (a paused recording); a shorter one inside an effort flags it. When
 the stream ends, efforts that were touches beside the efforts around them
 (``touch_frac``) are taken back (:class:`Retracted`).
+
+A motion channel of unknown sign learns it from the first yield the force
+also shows as one (the limb left rest, then the force turned down with no
+dwell at the top and fell by ``break_drop_frac``): the limb moved with the
+push, so later efforts read the channel as signed, and the spring-back of
+a hand letting go, which moves against the push, is no longer a yield.
 
 Every decision at a grid sample depends only on that sample and earlier ones,
 and state is carried exactly, so results do not depend on how the stream is
@@ -208,7 +215,7 @@ class Detector:
         self.config = config if config is not None else DetectorConfig()
         self.test = test
         self._breaks = test == "break"
-        self._signed = gyro_signed
+        self._signed_at_start = gyro_signed
         c = self.config
         self._sos_ev, d_ev = design_lowpass(c.event_lowpass_hz, c.grid_hz)
         self._sos_sm, d_sm = design_lowpass(c.smooth_hz, c.grid_hz)
@@ -417,6 +424,8 @@ class Detector:
         self._holes: deque[tuple[float, float]] = deque(maxlen=_MAX_HOLES)
         self._rest_levels: list[float] = []
         self._rest_returns: list[int] = []
+        self._signed = self._signed_at_start
+        self._sign = 1.0
         self._new_segment()
 
     def _new_segment(self) -> None:
@@ -884,7 +893,7 @@ class Detector:
         ang_rest = np.full(n, e.g_ang)
         ang = ang_rest
         if self._has_gyro and e.sub != _BROKEN and self._breaks:
-            w = h.row(W, k, k1) - e.gm0
+            w = (h.row(W, k, k1) - e.gm0) * self._sign
             moving = (w if self._signed else np.abs(w)) > e.g_thr
             last_rest = np.maximum.accumulate(np.where(moving, e.g_last_rest, idx))
             ang = np.cumsum(np.concatenate(([e.g_ang], w * kc.h)))[1:]
@@ -975,7 +984,7 @@ class Detector:
             lo_b = max(k - lw, ftk)
             sb = d[S, lo_b - o : k1 - o].tolist()
         gyro = bool(self._has_gyro) and sub != _BROKEN and self._breaks
-        signed = self._signed
+        signed, sign = self._signed, self._sign
         ws = d[W, k - o : k1 - o].tolist() if gyro else ys
         gm0, g_thr, g_run, hh = e.gm0, e.g_thr, kc.gyro_run, kc.h
         ang, ang_rest, yield_deg = e.g_ang, e.g_ang_rest, c.gyro_yield_deg
@@ -994,7 +1003,7 @@ class Detector:
             armed = i >= armed_k
             moving = False
             if gyro:
-                w = ws[i - k] - gm0
+                w = (ws[i - k] - gm0) * sign
                 ang = ang + w * hh
                 moving = (w if signed else abs(w)) > g_thr
                 if not moving:
@@ -1197,6 +1206,27 @@ class Detector:
         self._complete(self._rel_k, "release")
         return self._rel_k + 1
 
+    def _learn_sign(self, e: EffortState, result: EffortResult) -> None:
+        """Sign an unsigned motion channel from a yield the force confirms.
+
+        The limb left rest and the force then turned down with no dwell at
+        the top (``yield_dwell_s``) and fell by ``break_drop_frac``: a yield
+        the force alone shows, so its motion (the first 0.1 s) is with the
+        push. Spring-backs follow a plateau and never qualify.
+        """
+        c = self.config
+        if not (
+            result.break_source == "gyro"
+            and result.hold_s is not None
+            and result.hold_s < c.yield_dwell_s
+            and (result.drop_pct or 0.0) >= 100.0 * c.break_drop_frac
+        ):
+            return
+        kb = e.break_k
+        swept = float(np.sum(self._hist.row(W, kb, kb + round(0.1 * c.grid_hz)) - e.gm0))
+        if swept != 0.0:
+            self._signed, self._sign = True, math.copysign(1.0, swept)
+
     def _rebase(self, j: int) -> None:
         """Rest from after the release, if the force settled clearly below the start.
 
@@ -1232,6 +1262,8 @@ class Detector:
             self.test,
         )
         self._sizes.append((self._n_efforts, result.peak_n or 0.0, result.onset_s or 0.0))
+        if not self._signed:
+            self._learn_sign(e, result)
         if how == "end" and self._back_to_rest(e, kj):
             self._rest_returns.append(self._n_efforts)
         self._rest_levels.append(e.b0)
