@@ -355,3 +355,20 @@ def test_an_unsigned_motion_channel_learns_its_sign_from_a_yield_the_force_shows
         out += det.feed(t[i : i + 9], f[i : i + 9], g[i : i + 9])
     out += det.finish()
     assert [e.result for e in out if isinstance(e, Complete)] == res
+
+
+def test_a_late_fall_that_keeps_a_level_with_degrees_of_motion_is_a_yield_on_any_channel():
+    # 1.5 s at 120 N, then a quick fall to a level of 60 N kept for 1 s: force
+    # alone cannot tell a late yield from easing off. The limb moves only as
+    # the force falls (so on a channel of unknown sign it could be a
+    # spring-back), but contact was kept: 6 degrees mean it gave way, while
+    # about one degree is the hand's give.
+    t, f = force_trace([0, 1, 2.5, 4.0, 4.12, 5.1, 5.2, 7], [0, 0, 120, 120, 60, 60, 0, 0])
+    assert [r.verdict for r in analyze(t, f)] == ["inconclusive"]
+    for signed in (False, True):
+        gave = gyro_of(t, [4.05, 4.07, 4.2, 4.22], [0, 40, 40, 0])
+        r = one(*(t, f), gave) if signed else analyze(t, f, gave, gyro_signed=False)[0]
+        assert (r.verdict, r.break_source) == ("break", "gyro")
+        assert abs(r.break_s - 4.0) < 0.05
+        give = gyro_of(t, [4.05, 4.07, 4.2, 4.22], [0, 8, 8, 0])
+        assert analyze(t, f, give, gyro_signed=signed)[0].verdict == "hold"

@@ -51,6 +51,9 @@ times cheaper than numpy's per-call cost. Both give bit-identical results
        force was at least ``gyro_force_frac`` of the top, or ``gyro_held_deg``
        while the force holds (neither rising by ``gyro_held_rise`` nor
        falling below ``gyro_held_keep``). The break is the movement's start.
+       Motion that began only as the force fell still makes a late fall a
+       yield when the fall kept a level above rest and the limb swept
+       ``gyro_yield_deg`` meanwhile (contact kept: not a hand letting go).
    ``REST``
        After a release, the force must settle (0.2 s within 2 % of the
        largest effort, below the last release level) for ``rest_settle_s`` to
@@ -1090,6 +1093,9 @@ class Detector:
         # An effort whose rise was not seen (the recording or a settled rest
         # began under load) cannot show that the push was cut short.
         late = deep and quick and (e.rest_unseen or self._dwell() >= c.late_dwell_s)
+        moved = late and held is None and self._moved_with_fall(kj)
+        if moved:
+            late = False
         if late and held is None and e.fall_top >= c.plateau_frac * e.pk:
             # After a sustained plateau a quick fall to a new level is a late
             # yield, the examiner easing off or a release in steps: force alone
@@ -1097,7 +1103,8 @@ class Detector:
             e.late_k, e.late_bottom, e.late_drop = kj, bottom, drop
         if deep and quick and self._breaks and not late:
             kb = self._break_start(e.fall_top_k + k10)
-            e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, "force", kj
+            src = "gyro" if moved else "force"
+            e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, src, kj
             e.fall_drop, e.fall_dur, e.fall_bottom = drop / e.fall_top, fall_s, bottom
             e.level_t = h.at(T, kj)
             # Regained means back near the top: after a yield the examiner
@@ -1109,13 +1116,30 @@ class Detector:
             # dwell at the top is judged anew as a possible slow decline.
             e.sharp = self._dwell() < c.yield_dwell_s
             self._events.append(
-                Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source="force")
+                Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source=src)
             )
         else:
             if held is not None:
                 self._withdraw(kj, held[0], "slow_decline")
             e.sub, e.top, e.top_k = _TRACK, h.at(S, kj) - e.b0, kj
             e.eased = max(e.eased, drop / e.fall_top)
+
+    def _moved_with_fall(self, kj: int) -> bool:
+        """The limb swept ``gyro_yield_deg`` during a late fall that kept a level.
+
+        On a channel of unknown sign, motion that began only as the force fell
+        may be the spring-back of a hand letting go; but a fall that levelled
+        off above rest kept contact, and a limb that swept degrees meanwhile
+        gave way under it: a late yield the force alone could not tell.
+        """
+        c, kc, h, e = self.config, self._k, self._hist, self._eff
+        assert e is not None
+        if self._signed or not self._has_gyro or not self._breaks:
+            return False
+        w = h.row(W, max(e.fall_top_k - kc.before_fall, e.start_k), kj + 1) - e.gm0
+        return abs(float(np.sum(w))) * kc.h >= c.gyro_yield_deg and bool(
+            (np.abs(w) > e.g_thr).sum() >= kc.gyro_run
+        )
 
     def _dwell(self) -> float:
         """How long the force stayed near the top before the current fall started (s)."""
