@@ -789,6 +789,7 @@ class Detector:
                 and e.break_k < 0
                 and self._dwell() < self.config.yield_dwell_s
                 and self._sharp_top()
+                and (not self._has_gyro or self._swept(kj) >= self.config.gyro_yield_deg)
             ):
                 # The push was still rising when the force turned down and the
                 # fall went straight on to rest: the limb gave way and the
@@ -1136,10 +1137,20 @@ class Detector:
         assert e is not None
         if self._signed or not self._has_gyro or not self._breaks:
             return False
-        w = h.row(W, max(e.fall_top_k - kc.before_fall, e.start_k), kj + 1) - e.gm0
-        return abs(float(np.sum(w))) * kc.h >= c.gyro_yield_deg and bool(
-            (np.abs(w) > e.g_thr).sum() >= kc.gyro_run
-        )
+        return self._swept(kj) >= c.gyro_yield_deg
+
+    def _swept(self, kj: int) -> float:
+        """Degrees the limb swept with the push (any way, if unsigned) during the current fall.
+
+        Zero unless it moved above its rest threshold for ``gyro_confirm_s``.
+        """
+        kc, h, e = self._k, self._hist, self._eff
+        assert e is not None
+        w = (h.row(W, max(e.fall_top_k - kc.before_fall, e.start_k), kj + 1) - e.gm0) * self._sign
+        if (np.abs(w) > e.g_thr).sum() < kc.gyro_run:
+            return 0.0
+        swept = float(np.sum(w)) * kc.h
+        return swept if self._signed else abs(swept)
 
     def _dwell(self) -> float:
         """How long the force stayed near the top before the current fall started (s)."""
