@@ -281,6 +281,18 @@ def test_a_push_cut_short_while_rising_and_let_go_at_once_is_a_break():
     assert abs(r.break_s - 2.2) < 0.04
 
 
+def test_with_motion_a_push_let_go_at_once_is_a_yield_only_if_the_limb_moved():
+    # The force alone says yield (above). A motion channel that shows the
+    # limb still says the examiner stopped; one that shows it sweeping
+    # degrees as the force fell confirms the yield, on either kind of channel.
+    t, f = force_trace([0, 1, 2.2, 2.3, 4.0], [0, 0, 100, 0, 0])
+    still = gyro_of(t, [0.0], [0.0])
+    gave = gyro_of(t, [2.22, 2.24, 2.36, 2.38], [0, 40, 40, 0])
+    for signed in (True, False):
+        assert [r.verdict for r in analyze(t, f, still, gyro_signed=signed)] == ["hold"]
+        assert [r.verdict for r in analyze(t, f, gave, gyro_signed=signed)] == ["break"]
+
+
 def test_a_release_onto_a_higher_rest_level_ends_the_effort():
     # Rest 20 N; a hold at 80 N eased off over 4 s onto a new rest of 35 N
     # (a quarter of the effort above the old rest, above the release level);
