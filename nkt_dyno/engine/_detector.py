@@ -108,7 +108,7 @@ from ._signal import SCALAR_MAX, Ema, Gridder, LowPass, Median3, design_lowpass
 
 __all__ = ["ENGINE_VERSION", "Detector", "analyze"]
 
-ENGINE_VERSION = "2.1.0"
+ENGINE_VERSION = "2.2.0"
 """Version of the detection rules; bumped whenever results change."""
 
 FloatArray = npt.NDArray[np.float64]

@@ -79,9 +79,9 @@ class EffortState:
 
 
 CONFIDENCE = {
-    "gyro": 0.97,
+    "gyro": 0.98,
     "fall": 0.98,
-    "stopped": 0.89,
+    "stopped": 0.92,
     "late": 0.95,
     "release": 0.98,
     "end": 0.97,
@@ -89,7 +89,7 @@ CONFIDENCE = {
     "cut": 0.5,
 }
 """Share of right calls per rule, pooled over every source of ``bench/accuracy.py``
-(engine 2.1.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
+(engine 2.2.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
 fits). ``short`` and ``cut`` are too rare there to measure and say only that
 such a call is a guess."""
 
