@@ -19,6 +19,7 @@ from conftest import server_store_url
 from test_store_core import assert_same_trace, hold, make_trace
 
 from nkt_dyno.cli import main
+from nkt_dyno.context import TestContext
 from nkt_dyno.store import ServerUnreachableError, Store, StoreError, save_recording
 from nkt_dyno.store._codec import encode
 from nkt_dyno.store._push import pending, push
@@ -479,12 +480,20 @@ def test_a_server_at_schema_1_is_migrated_by_its_owner_with_nothing_lost(pg_url:
     with pytest.raises(StoreError, match="the database's owner must connect once"):
         Store.open(ana_url)
     with server(pg_url) as srv:
-        assert srv.schema_version == SERVER_SCHEMA_VERSION == 2
+        assert srv.schema_version == SERVER_SCHEMA_VERSION == 3
         (test,) = srv.history(1)
-        assert test.context.given() == {}
+        assert test.context.given() == {} and srv.get_client(1).sex is None
         assert_same_trace(srv.load_trace(test.id), trace)
         srv.add_body_mass(1, 71.5, measured="2024-01-01")
         assert srv.body_mass_at(1, test.recorded + ":00+00:00") is not None
+        assert srv.edit_client(1, sex="female").sex == "female"
+        edited = srv.edit_test(test.id, who="me", context=TestContext(patient_position="prone"))
+        assert edited.context.patient_position == "prone"
+    with (
+        psycopg.connect(pg_url, autocommit=True) as sql,
+        pytest.raises(psycopg.errors.CheckViolation),
+    ):
+        sql.execute("UPDATE tests SET patient_position = 'kneeling'")
 
 
 def test_a_recording_saved_on_the_server_names_it_without_the_password(

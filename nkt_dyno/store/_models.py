@@ -14,6 +14,7 @@ Condition = Literal["baseline", "challenge", "retest"]
 """A test after the treatment is a "retest" (stores before version 5 also said "post-treatment")."""
 Verdict = Literal["hold", "break", "inconclusive"]
 TestKind = Literal["break", "make"]
+Sex = Literal["female", "male"]
 
 SIDES: tuple[str, ...] = get_args(Side)
 CONDITIONS: tuple[str, ...] = get_args(Condition)
@@ -30,6 +31,8 @@ class Client:
     birth_year: int | None
     notes: str
     created: str
+    sex: Sex | None = None
+    """``female`` or ``male`` where given: it picks the reference population, nothing else."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +160,7 @@ class MuscleTest:
     rate_hz: float | None = None
     """The measured sample rate (typical spacing, not the average over gaps)."""
     context: TestContext = NO_CONTEXT
-    """Fixation, joint angle, lever arm, pain and MMT grade, where given."""
+    """Fixation, joint angle, lever arm, pain, MMT grade and patient position, where given."""
 
     def recording_line(self) -> str:
         """Samples, measured rate and every gap, for people: holes are part of the data."""
