@@ -21,7 +21,7 @@ from nkt_dyno.clinic.norms import (
     NormsError,
     ReferenceTable,
     compare_test,
-    packaged_table,
+    reference_table,
 )
 from nkt_dyno.clinic.norms._table import Sex
 from nkt_dyno.store import Client, MuscleTest
@@ -36,7 +36,8 @@ class NormsFacts:
     positions: Mapping[int, str] = field(default_factory=dict)
     """The patient position of a test, by test id, over the one the store records."""
     table: ReferenceTable | None = None
-    """None: the reference values shipped with nkt-dyno."""
+    """None: :func:`~nkt_dyno.clinic.norms.reference_table` (the packaged values, or the
+    folder ``$NKT_DYNO_REFERENCES`` names)."""
 
 
 NO_FACTS = NormsFacts()
@@ -87,7 +88,7 @@ def versus_norms(
         measured = Measured(float(peak), body_mass_kg, test.context.lever_arm_m)
     except NormsError as exc:
         return NormsResult(None, str(exc))
-    lookup, comparison = compare_test(assessment, measured, facts.table)
+    lookup, comparison = compare_test(assessment, measured, facts.table or reference_table())
     return NormsResult(comparison, lookup.reason)
 
 
@@ -103,7 +104,7 @@ def comparison_line(comparison: Comparison, table: ReferenceTable | None = None)
     values = ""
     if comparison.measured is not None and comparison.predicted is not None:
         values = f"{comparison.measured:.3g} vs {comparison.predicted:.3g} {unit}; "
-    source = (table or packaged_table()).sources.get(ref.source_id)
+    source = (table or reference_table()).sources.get(ref.source_id)
     cited = ref.source_id if source is None else source.citation
     head = ", ".join(figures) or "not computed"
     notes = "; ".join(comparison.notes)

@@ -113,9 +113,10 @@ def build_report(
 ) -> SessionReport:
     """Collect one session's report from the store; progress charts show ``quantity``.
 
-    ``norms`` gives what a reference comparison needs and the store does not
-    record (the client's sex, each test's patient position); without it no
-    test is compared with published reference values.
+    ``norms`` can stand in for the client's sex and the tests' patient positions the
+    store records, and names the reference table (default: the packaged one, or
+    ``$NKT_DYNO_REFERENCES``); a test lacking a fact is not compared, and the header
+    says which fact was missing.
     """
     session = store.get_session(session_id)
     tests = store.tests(session_id)
@@ -269,7 +270,8 @@ def _entry(
 
 
 def _header(r: SessionReport) -> str:
-    born = f" (born {r.client.birth_year})" if r.client.birth_year else ""
+    about = [f"born {r.client.birth_year}" if r.client.birth_year else "", r.client.sex or ""]
+    born = f" ({', '.join(a for a in about if a)})" if any(about) else ""
     rows = [
         ("Client", f"{escape(r.client.name)}{born}"),
         ("Session", f"#{r.session.id}, started {_local(r.session.started)}"),
