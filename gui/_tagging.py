@@ -260,9 +260,7 @@ class TaggingPanel(QGroupBox):
 
     def details(self) -> ClientDetails:
         """The client's details entered; ValueError (one sentence) for a value out of range."""
-        return ClientDetails.parse(
-            _chosen(self.sex), self.birth_year.text(), self.body_mass.text()
-        )
+        return ClientDetails.parse(_chosen(self.sex), self.birth_year.text(), self.body_mass.text())
 
     def context(self) -> TestContext:
         """The context fields entered; ValueError (one sentence) for a value out of range."""

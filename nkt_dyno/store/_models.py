@@ -162,15 +162,23 @@ class MuscleTest:
     context: TestContext = NO_CONTEXT
     """Fixation, joint angle, lever arm, pain, MMT grade and patient position, where given."""
 
-    def recording_line(self) -> str:
-        """Samples, measured rate and every gap, for people: holes are part of the data."""
+    def recording_line(self, listed: int | None = None) -> str:
+        """Samples, measured rate and the gaps, for people: holes are part of the data.
+
+        ``listed`` caps how many gaps are spelled out (a printed page has no room for
+        fifty); the rest are counted, with the samples lost in all.
+        """
         rate = "rate unknown" if self.rate_hz is None else f"{self.rate_hz:.1f} samples/s measured"
         if not self.gaps:
             return f"{self.n_samples} samples, {rate}, no gaps"
+        shown = self.gaps if listed is None else self.gaps[:listed]
         holes = "; ".join(
-            f"at {g.start_s:.2f} s for {g.length_s:.2f} s ({g.samples_lost} lost)"
-            for g in self.gaps
+            f"at {g.start_s:.2f} s for {g.length_s:.2f} s ({g.samples_lost} lost)" for g in shown
         )
+        rest = len(self.gaps) - len(shown)
+        if rest:
+            lost = sum(g.samples_lost for g in self.gaps)
+            holes += f"; and {rest} more ({lost} samples lost in all)"
         return f"{self.n_samples} samples, {rate}, {len(self.gaps)} gaps: {holes}"
 
 
