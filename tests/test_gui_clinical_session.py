@@ -75,6 +75,8 @@ def test_a_simulated_session_through_the_gui(
     tests = store.tests(session.session_id or 0)
     assert [t.context.patient_position for t in tests] == ["seated", "seated", "prone", "prone"]
     assert all(t.context.lever_arm_m == 0.35 for t in tests)
+    metadata = store.load_trace(tests[2].id).metadata
+    assert (metadata["patient_position"], metadata["lever_arm_m"]) == ("prone", "0.35")
     mass = store.body_mass_at(client.id, tests[0].recorded)
     assert mass is not None and mass.kg == 64.0
     balance = text_of(session.balance.text())
