@@ -164,7 +164,10 @@ def tally(
             continue
         score.calib.append((float(m.get("confidence") or 0.0), ok, rule_of(m)))
         _figures(score, rec, e, m, found, gyro)
-        if confirms is not None and e.verdict == "break" and v == "break":
+        # With motion asked for, latency is the motion's: recordings that
+        # have no motion channel are left out of it.
+        timed = not gyro or rec.gyro is not None
+        if confirms is not None and e.verdict == "break" and v == "break" and timed:
             tb = e.yield_s if gyro and e.yield_s is not None else e.break_s
             after = [c for c in confirms if tb is not None and c >= tb - 0.3]
             if tb is not None and after and (e.end_s is None or after[0] <= e.end_s):

@@ -10,7 +10,8 @@ onset / break / peak errors (median and p90 of |error|), the break
 confirmation latency (streaming: from the true break, or with motion the
 true yield, to the end of the block that produced the break event, and
 "decided": to the sample whose arrival decided it, fed one sample at a time
-around each break, without the wait for the rest of a block), and the
+around each break, without the wait for the rest of a block; with
+``--gyro``, over the recordings that have a motion channel), and the
 reliability of ``confidence`` (expected calibration error).
 
 ``--loso`` adds the leave-one-source-out figures: for each source, the
