@@ -1133,11 +1133,9 @@ class Detector:
         off above rest kept contact, and a limb that swept degrees meanwhile
         gave way under it: a late yield the force alone could not tell.
         """
-        c, kc, h, e = self.config, self._k, self._hist, self._eff
-        assert e is not None
         if self._signed or not self._has_gyro or not self._breaks:
             return False
-        return self._swept(kj) >= c.gyro_yield_deg
+        return self._swept(kj) >= self.config.gyro_yield_deg
 
     def _swept(self, kj: int) -> float:
         """Degrees the limb swept with the push (any way, if unsigned) during the current fall.
