@@ -341,32 +341,50 @@ def test_a_push_begun_before_a_ringing_rest_settled_starts_from_that_rest():
 
 
 def test_an_unsigned_motion_channel_learns_its_sign_from_a_yield_the_force_shows():
-    # Effort 1: the limb gives way (+40 deg/s) while the push still rises and
-    # the force falls by a third to a level: a yield force and motion agree
-    # on. Effort 2: a hold let go, the limb springing back (-40 deg/s) as the
-    # hand leaves. On a channel of unknown sign the spring-back alone reads as
-    # a yield; after effort 1 the channel's sign is known and it does not.
+    # Three efforts on a channel of unknown sign, mounted either way round:
+    # a hold let go with the limb springing back (-40 deg/s in the push's
+    # terms), a yield (+40 deg/s) while the push still rises and the force
+    # falls by a third to a level (force and motion agree), and the first
+    # hold again. Before the sign is known the spring-back reads as a yield;
+    # once the yield has shown which way is "with the push", it does not.
+    t, f = force_trace(
+        [0, 1, 2.5, 5.0, 5.2, 7, 8.5, 8.62, 8.75, 9.3, 9.4, 11, 12.5, 15.0, 15.2, 17],
+        [0, 0, 120, 120, 0, 0, 120, 112, 80, 80, 0, 0, 120, 120, 0, 0],
+    )
+    g = gyro_of(
+        t,
+        [5.0, 5.02, 5.15, 5.17, 8.45, 8.47, 8.6, 8.62, 15.0, 15.02, 15.15, 15.17],
+        [0, -40, -40, 0, 0, 40, 40, 0, 0, -40, -40, 0],
+    )
+    for mount in (1.0, -1.0):
+        res = analyze(t, f, mount * g, gyro_signed=False)
+        assert [(r.verdict, r.break_source) for r in res] == [
+            ("break", "gyro"),
+            ("break", "gyro"),
+            ("hold", None),
+        ]
+        det = Detector(gyro_signed=False)
+        out = []
+        for i in range(0, t.size, 9):
+            out += det.feed(t[i : i + 9], f[i : i + 9], mount * g[i : i + 9])
+        out += det.finish()
+        assert [e.result for e in out if isinstance(e, Complete)] == res
+
+
+def test_a_speed_without_a_sign_never_learns_one():
+    # A device's unsigned reduction is a speed: a yield and a spring-back both
+    # read positive. Taking the yield's "+" as the push's direction would make
+    # the spring-back 40 ms into the next release a yield; read as unsigned,
+    # motion that began after the force began to fall is the hand letting go.
     t, f = force_trace(
         [0, 1, 2.5, 2.62, 2.75, 3.3, 3.4, 5, 6.5, 9.0, 9.2, 11],
         [0, 0, 120, 112, 80, 80, 0, 0, 120, 120, 0, 0],
     )
-    g = gyro_of(t, [2.45, 2.47, 2.6, 2.62, 9.0, 9.02, 9.15, 9.17], [0, 40, 40, 0, 0, -40, -40, 0])
-    alone = t >= 4.5
-    assert [r.verdict for r in analyze(t[alone], f[alone], g[alone], gyro_signed=False)] == [
-        "break"
-    ]
-    res = analyze(t, f, g, gyro_signed=False)
+    speed = gyro_of(
+        t, [2.45, 2.47, 2.6, 2.62, 9.04, 9.06, 9.19, 9.21], [0, 40, 40, 0, 0, 40, 40, 0]
+    )
+    res = analyze(t, f, speed, gyro_signed=False)
     assert [(r.verdict, r.break_source) for r in res] == [("break", "gyro"), ("hold", None)]
-    assert [(r.verdict, r.break_source) for r in analyze(t, f, -g, gyro_signed=False)] == [
-        ("break", "gyro"),
-        ("hold", None),
-    ]
-    det = Detector(gyro_signed=False)
-    out = []
-    for i in range(0, t.size, 9):
-        out += det.feed(t[i : i + 9], f[i : i + 9], g[i : i + 9])
-    out += det.finish()
-    assert [e.result for e in out if isinstance(e, Complete)] == res
 
 
 def test_a_late_fall_that_keeps_a_level_with_degrees_of_motion_is_a_yield_on_any_channel():
@@ -384,3 +402,16 @@ def test_a_late_fall_that_keeps_a_level_with_degrees_of_motion_is_a_yield_on_any
         assert abs(r.break_s - 4.0) < 0.05
         give = gyro_of(t, [4.05, 4.07, 4.2, 4.22], [0, 8, 8, 0])
         assert analyze(t, f, give, gyro_signed=signed)[0].verdict == "hold"
+
+
+def test_with_motion_a_quick_fall_to_a_level_is_a_yield_only_if_the_limb_moved():
+    # 0.3 s at 120 N, then a quick fall to 70 N kept for 0.8 s: force alone
+    # calls it a yield. A limb that stayed still says the hand eased off.
+    t, f = force_trace([0, 1, 2.2, 2.5, 2.62, 3.4, 3.5, 5], [0, 0, 120, 120, 70, 70, 0, 0])
+    assert [(r.verdict, r.break_source) for r in analyze(t, f)] == [("break", "force")]
+    still = gyro_of(t, [0.0], [0.0])
+    gave = gyro_of(t, [2.5, 2.52, 2.64, 2.66], [0, 40, 40, 0])
+    for signed in (True, False):
+        assert [r.verdict for r in analyze(t, f, still, gyro_signed=signed)] == ["hold"]
+        res = analyze(t, f, gave, gyro_signed=signed)
+        assert [(r.verdict, r.break_source) for r in res] == [("break", "gyro")]

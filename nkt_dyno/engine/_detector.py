@@ -70,8 +70,9 @@ the stream ends, efforts that were touches beside the efforts around them
 A motion channel of unknown sign learns it from the first yield the force
 also shows as one (the limb left rest, then the force turned down with no
 dwell at the top and fell by ``break_drop_frac``): the limb moved with the
-push, so later efforts read the channel as signed, and the spring-back of
-a hand letting go, which moves against the push, is no longer a yield.
+push, so once the channel has shown motion both ways (it carries a sign at
+all), later efforts read it as signed, and the spring-back of a hand
+letting go, which moves against the push, is no longer a yield.
 
 Every decision at a grid sample depends only on that sample and earlier ones,
 and state is carried exactly, so results do not depend on how the stream is
@@ -429,6 +430,8 @@ class Detector:
         self._rest_returns: list[int] = []
         self._signed = self._signed_at_start
         self._sign = 1.0
+        self._went_up = self._went_down = False
+        self._sign_seen = 0.0
         self._new_segment()
 
     def _new_segment(self) -> None:
@@ -1102,7 +1105,10 @@ class Detector:
             # yield, the examiner easing off or a release in steps: force alone
             # cannot tell (DESIGN §3), so it is remembered, not called a break.
             e.late_k, e.late_bottom, e.late_drop = kj, bottom, drop
-        if deep and quick and self._breaks and not late:
+        # With a motion channel a yield moves the limb: a fall it did not
+        # accompany was the examiner's hand.
+        still = self._has_gyro and not moved and self._swept(kj) < c.gyro_yield_deg
+        if deep and quick and self._breaks and not late and not still:
             kb = self._break_start(e.fall_top_k + k10)
             src = "gyro" if moved else "force"
             e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, src, kj
@@ -1239,26 +1245,37 @@ class Detector:
         self._complete(self._rel_k, "release")
         return self._rel_k + 1
 
-    def _learn_sign(self, e: EffortState, result: EffortResult) -> None:
+    def _learn_sign(self, e: EffortState, result: EffortResult, kj: int) -> None:
         """Sign an unsigned motion channel from a yield the force confirms.
 
         The limb left rest and the force then turned down with no dwell at
         the top (``yield_dwell_s``) and fell by ``break_drop_frac``: a yield
         the force alone shows, so its motion (the first 0.1 s) is with the
-        push. Spring-backs follow a plateau and never qualify.
+        push. Spring-backs follow a plateau and never qualify. The sign is
+        taken up only once the channel has moved both ways past its motion
+        threshold: until then it may be a speed without any sign (a device's
+        unsigned reduction), whose yields would all read as positive.
         """
-        c = self.config
-        if not (
-            result.break_source == "gyro"
+        c, h = self.config, self._hist
+        if not self._has_gyro:
+            return
+        # Up to the effort's end only: what the stream has delivered when it
+        # completes, the same offline and live.
+        w = h.row(W, max(e.start_k - self._k.lookback, h.offset), kj + 1)
+        self._went_up |= bool(w.max() > c.gyro_floor_dps)
+        self._went_down |= bool(w.min() < -c.gyro_floor_dps)
+        if (
+            self._sign_seen == 0.0
+            and result.break_source == "gyro"
             and result.hold_s is not None
             and result.hold_s < c.yield_dwell_s
             and (result.drop_pct or 0.0) >= 100.0 * c.break_drop_frac
         ):
-            return
-        kb = e.break_k
-        swept = float(np.sum(self._hist.row(W, kb, kb + round(0.1 * c.grid_hz)) - e.gm0))
-        if swept != 0.0:
-            self._signed, self._sign = True, math.copysign(1.0, swept)
+            kb = e.break_k
+            swept = float(np.sum(h.row(W, kb, min(kb + round(0.1 * c.grid_hz), kj + 1)) - e.gm0))
+            self._sign_seen = float(np.sign(swept))
+        if self._sign_seen != 0.0 and self._went_up and self._went_down:
+            self._signed, self._sign = True, self._sign_seen
 
     def _rebase(self, j: int) -> None:
         """Rest from after the release, if the force settled clearly below the start.
@@ -1296,7 +1313,7 @@ class Detector:
         )
         self._sizes.append((self._n_efforts, result.peak_n or 0.0, result.onset_s or 0.0))
         if not self._signed:
-            self._learn_sign(e, result)
+            self._learn_sign(e, result, kj)
         if how == "end" and self._back_to_rest(e, kj):
             self._rest_returns.append(self._n_efforts)
         self._rest_levels.append(e.b0)
