@@ -415,3 +415,26 @@ def test_with_motion_a_quick_fall_to_a_level_is_a_yield_only_if_the_limb_moved()
         assert [r.verdict for r in analyze(t, f, still, gyro_signed=signed)] == ["hold"]
         res = analyze(t, f, gave, gyro_signed=signed)
         assert [(r.verdict, r.break_source) for r in res] == [("break", "gyro")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 3399), max_size=60), st.sampled_from([1.0, -1.0]))
+def test_sign_learning_gives_the_same_events_for_every_block_split(cuts, mount):
+    t, f = force_trace(
+        [0, 1, 2.5, 5.0, 5.2, 7, 8.5, 8.62, 8.75, 9.3, 9.4, 11, 12.5, 15.0, 15.2, 17],
+        [0, 0, 120, 120, 0, 0, 120, 112, 80, 80, 0, 0, 120, 120, 0, 0],
+    )
+    g = mount * gyro_of(
+        t,
+        [5.0, 5.02, 5.15, 5.17, 8.45, 8.47, 8.6, 8.62, 15.0, 15.02, 15.15, 15.17],
+        [0, -40, -40, 0, 0, 40, 40, 0, 0, -40, -40, 0],
+    )
+
+    def events(edges):
+        det = Detector(gyro_signed=False)
+        out = []
+        for a, b in itertools.pairwise(edges):
+            out += det.feed(t[a:b], f[a:b], g[a:b])
+        return out + det.finish()
+
+    assert events([0, *sorted(set(cuts)), t.size]) == events([0, t.size])
