@@ -400,6 +400,7 @@ def test_a_late_fall_that_keeps_a_level_with_degrees_of_motion_is_a_yield_on_any
         r = one(*(t, f), gave) if signed else analyze(t, f, gave, gyro_signed=False)[0]
         assert (r.verdict, r.break_source) == ("break", "gyro")
         assert abs(r.break_s - 4.0) < 0.05
+        assert r.reasons[0].startswith("the limb " + ("left rest" if signed else "swept degrees"))
         give = gyro_of(t, [4.05, 4.07, 4.2, 4.22], [0, 8, 8, 0])
         assert analyze(t, f, give, gyro_signed=signed)[0].verdict == "hold"
 

@@ -1105,13 +1105,16 @@ class Detector:
             # yield, the examiner easing off or a release in steps: force alone
             # cannot tell (DESIGN §3), so it is remembered, not called a break.
             e.late_k, e.late_bottom, e.late_drop = kj, bottom, drop
-        # With a motion channel a yield moves the limb: a fall it did not
-        # accompany was the examiner's hand.
-        still = self._has_gyro and not moved and self._swept(kj) < c.gyro_yield_deg
-        if deep and quick and self._breaks and not late and not still:
+        yielded = deep and quick and self._breaks and not late
+        if yielded and self._has_gyro and not moved:
+            # With a motion channel a yield moves the limb: a fall it did not
+            # accompany was the examiner's hand.
+            yielded = self._swept(kj) >= c.gyro_yield_deg
+        if yielded:
             kb = self._break_start(e.fall_top_k + k10)
             src = "gyro" if moved else "force"
             e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, src, kj
+            e.swept_fall = moved
             e.fall_drop, e.fall_dur, e.fall_bottom = drop / e.fall_top, fall_s, bottom
             e.level_t = h.at(T, kj)
             # Regained means back near the top: after a yield the examiner

@@ -57,6 +57,8 @@ class EffortState:
     late_bottom: float = 0.0
     late_drop: float = 0.0
     stopped: bool = False
+    swept_fall: bool = False
+    """The yield was seen as the limb sweeping degrees while the force fell to a level."""
     settled: bool = False
     stepped: bool = False
     holes: list[float] = field(default_factory=list)
@@ -293,7 +295,11 @@ def _verdict(
     reasons: list[str] = []
     if e.break_k >= 0 and e.break_src == "gyro":
         verdict, conf = "break", CONFIDENCE["gyro"]
-        reasons.append("the limb left rest (gyro) while the force was held: yield")
+        reasons.append(
+            "the limb swept degrees (gyro) as the force fell to a level it kept: yield"
+            if e.swept_fall
+            else "the limb left rest (gyro) while the force was held: yield"
+        )
     elif e.break_k >= 0 and e.stopped:
         verdict, conf = "break", CONFIDENCE["stopped"]
         reasons.append(
