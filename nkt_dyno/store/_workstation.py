@@ -7,9 +7,10 @@ server's ids where the file has them free, so that a client can still be
 found while the server is away. When the server does not answer, the file is
 opened instead: saves go there, and the caller tells the user.
 
-Which edit wins: on the server, writes queue behind one lock and the last
-saved edit wins, with every earlier value kept in the audit (corrections of
-tests) and in the server's append-only change record (every row). A test
+Which edit wins: on the server, writes about one client queue behind its
+row's lock (:mod:`._server`) and the last saved edit wins, with every
+earlier value kept in the audit (corrections of tests) and in the server's
+append-only change record (every row). A test
 saved in the file while the server was away is uploaded as it is; a
 correction made in the file to a test uploaded before follows it, unless the
 server corrected that test later; a client that already exists on the server
