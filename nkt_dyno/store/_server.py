@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Self
 
 import psycopg
@@ -145,6 +145,9 @@ class ServerStore(Store):
         self._conn = conn
         self.url = url
         self.site = site
+        self.on_open: Callable[[int], None] | None = None
+        """Told of each client looked up, once (a workstation copies its history then)."""
+        self._opened: set[int] = set()
 
     @classmethod
     def connect(cls, url: str, *, timeout_s: float = 10.0, site: str | None = None) -> Self:
@@ -245,6 +248,18 @@ class ServerStore(Store):
                 f"${SITE_VAR} (sites: {granted})"
             )
         return super().add_client(name, birth_year=birth_year, notes=notes)
+
+    def get_client(self, client_id: int) -> Client:
+        return self._opening(super().get_client(client_id))
+
+    def find_client(self, ref: str | int) -> Client:
+        return self._opening(super().find_client(ref))
+
+    def _opening(self, client: Client) -> Client:
+        if self.on_open is not None and client.id not in self._opened:
+            self._opened.add(client.id)
+            self.on_open(client.id)
+        return client
 
     def use_site(self, site: str) -> None:
         """New clients from now on belong to ``site`` (one this role may work for)."""
