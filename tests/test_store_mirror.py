@@ -16,7 +16,7 @@ from test_store_server import _role, server, server_traces
 from nkt_dyno.cli import main
 from nkt_dyno.store import Store, StoreError, save_recording
 from nkt_dyno.store._mirror import OfflineStore, follow, mirror_path, refresh
-from nkt_dyno.store._workstation import offline_line, open_offline
+from nkt_dyno.store._workstation import offline_line, open_offline, status_line
 from nkt_dyno.trace import Trace, write_trace
 
 pytest.importorskip("psycopg", reason='the server extra: pip install -e ".[server]"')
@@ -81,7 +81,8 @@ def test_room_b_offline_compares_against_room_a_baseline_and_uploads_only_its_ow
         local = opened.store
         try:
             assert isinstance(local, OfflineStore)
-            assert "history as of" in offline_line(local)
+            assert "server history as of" in status_line(opened)  # the window's status line
+            assert "server history as of" in offline_line(local)  # after losing the server
             assert_same_trace(local.load_trace(-baseline.id), make_trace(1))  # replay offline
             assert local.get_test(-baseline.id).condition == "baseline"
             with pytest.raises(StoreError, match=r"server's test .* change it once the server"):

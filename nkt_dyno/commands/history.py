@@ -35,7 +35,7 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     tests = store.history(client.id, args.muscle)
     offline = store if isinstance(store, OfflineStore) else None
     if offline is not None:
-        print(f"the server cannot be reached: {offline.as_of()}, with this workstation's tests")
+        print(f"server not reachable: {offline.as_of()}, and this workstation's own tests")
     if not tests:
         print("no tests")
         return 0

@@ -73,15 +73,6 @@ def refresh(local: Path, server: ServerStore) -> int:
     return copied
 
 
-def synced_at(local: Path) -> str | None:
-    """When the copy last matched the server (None: there is no copy)."""
-    path = mirror_path(local)
-    if not path.exists():
-        return None
-    with Store.open(path, create=False) as copy:
-        return _get(copy, SYNCED)
-
-
 @contextlib.contextmanager
 def _open_copy(local: Path, server: ServerStore) -> Any:
     path = mirror_path(local)

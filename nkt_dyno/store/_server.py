@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Self
 
@@ -43,6 +44,9 @@ from nkt_dyno.store._errors import (
 from nkt_dyno.store._models import Client
 from nkt_dyno.store._server_schema import SERVER_SCHEMA_VERSION, migrate
 from nkt_dyno.store._store import Connection, Store
+
+_REOPEN_S = 60.0
+"""A client looked up again within this long is not copied again."""
 
 SITE_VAR = "NKT_DYNO_SITE"
 """The site new clients belong to, when the role is granted more than one."""
@@ -146,8 +150,9 @@ class ServerStore(Store):
         self.url = url
         self.site = site
         self.on_open: Callable[[int], None] | None = None
-        """Told of each client looked up, once (a workstation copies its history then)."""
-        self._opened: set[int] = set()
+        """Told of a client looked up (a workstation copies its history then), at most
+        once a minute per client."""
+        self._opened: dict[int, float] = {}
 
     @classmethod
     def connect(cls, url: str, *, timeout_s: float = 10.0, site: str | None = None) -> Self:
@@ -256,8 +261,12 @@ class ServerStore(Store):
         return self._opening(super().find_client(ref))
 
     def _opening(self, client: Client) -> Client:
-        if self.on_open is not None and client.id not in self._opened:
-            self._opened.add(client.id)
+        moment = time.monotonic()
+        if (
+            self.on_open is not None
+            and moment - self._opened.get(client.id, -_REOPEN_S) >= _REOPEN_S
+        ):
+            self._opened[client.id] = moment
             self.on_open(client.id)
         return client
 
