@@ -8,7 +8,8 @@ loopback; one client's history in a 100,000-test server store < 100 ms).
     python bench/store.py [--tests 10000] [--saves 200] [--dir DIR]
         [--server postgresql://… [--server-tests 100000] [--workers 4]]
 
-With ``--server`` it also times rooms saving at once: 1 process, then
+With ``--server`` it also times copying one client's history to a
+workstation for offline use, and rooms saving at once: 1 process, then
 ``--workers`` processes, each saving to its own client, as the window saves
 (the client's visit, then the test); total saves per second side by side.
 
@@ -170,6 +171,27 @@ def bench_rooms(url: str, rooms: int, saves: int) -> float:
     return rooms * saves / (max(ends) - start)
 
 
+def bench_copy_server(url: str, folder: Path) -> tuple[float, float, int]:
+    """Copy the client of the timed saves for offline use, then refresh the copy.
+
+    Returns the two times (s) and the traces copied the first time.
+    """
+    from nkt_dyno.store._mirror import follow, refresh
+    from nkt_dyno.store._server import ServerStore
+
+    local = folder / "workstation.sqlite3"
+    with Store.open(url) as store:
+        assert isinstance(store, ServerStore)
+        client = max(c.id for c in store.clients() if c.name == "Bench")
+        start = time.perf_counter()
+        copied = follow(local, store, [client])
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        refresh(local, store)
+        again = time.perf_counter() - start
+    return first, again, copied
+
+
 def build_server(url: str, tests: int) -> None:
     """Fill the server store to ``tests`` tests in bulk: clients and sessions, then COPY."""
     import json
@@ -258,6 +280,11 @@ def _server(url: str, saves: int, tests: int, workers: int) -> None:
         print(f"  one client's history ({rows} tests) in a {tests}-test store, as {who}: "
               f"median {statistics.median(1e3 * t for t in hist):.1f} ms, "
               f"max {1e3 * max(hist):.1f} ms   (target < 100 ms)")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        first, again, copied = bench_copy_server(roles[1][1], Path(tmp))
+    print(f"  copy one client's history ({copied} tests, with traces) to a workstation for "
+          f"offline use, as a therapist: {1e3 * first:.0f} ms; refresh when nothing changed: "
+          f"{1e3 * again:.0f} ms")  # fmt: skip
     per_room = max(1, saves // 2)
     one = bench_rooms(roles[1][1], 1, per_room)
     many = bench_rooms(roles[1][1], workers, per_room)
