@@ -74,6 +74,9 @@ def test_room_b_offline_compares_against_room_a_baseline_and_uploads_only_its_ow
             (rows[1][2], "retest", "this workstation"),
         ]
         assert int(rows[1][2]) > 0
+        code, out, err = at("alex", "replay", str(-baseline.id), "--speed", "max")
+        assert code == 0, err  # room A's baseline, replayed in room B
+        assert out.startswith(f"test {-baseline.id}: psoas L baseline") and "Complete" in out
         code, out, _ = at("alex", "store")
         assert "history copy:" in out and "(1 clients, 1 tests; history as of" in out
         monkeypatch.setenv("NKT_DYNO_LOCAL_DB", str(tmp_path / "alex.sqlite3"))
