@@ -136,3 +136,18 @@ def test_the_copy_holds_only_what_the_role_may_see_and_follows_corrections(
         assert copy.get_test(first).notes == "rechecked"
         assert [e.action for e in copy.audit(first)] == ["edit"]
         assert_same_trace(copy.load_trace(second), make_trace(3))
+
+
+def test_a_client_looked_up_is_copied_at_most_once_a_minute(pg_url: str) -> None:
+    url = server_store_url(pg_url)
+    with server(url) as srv:
+        maria = srv.add_client("Maria").id
+        seen: list[int] = []
+        srv.on_open = seen.append
+        srv.find_client("Maria")
+        srv.get_client(maria)
+        srv.find_client(str(maria))
+        assert seen == [maria]
+        srv._opened[maria] -= 61  # a minute later
+        srv.get_client(maria)
+        assert seen == [maria, maria]
