@@ -6,7 +6,12 @@ PostgreSQL server, side by side (issue 16: save < 20 ms median over
 loopback; one client's history in a 100,000-test server store < 100 ms).
 
     python bench/store.py [--tests 10000] [--saves 200] [--dir DIR]
-        [--server postgresql://… [--server-tests 100000]]
+        [--server postgresql://… [--server-tests 100000] [--workers 4]]
+
+With ``--server`` it also times copying one client's history to a
+workstation for offline use, and rooms saving at once: 1 process, then
+``--workers`` processes, each saving to its own client, as the window saves
+(the client's visit, then the test); total saves per second side by side.
 
 The file stores are built in a temporary folder (or ``--dir``) and removed
 after. ``--server`` names an empty scratch database that the bench fills
@@ -18,11 +23,13 @@ trace, and 100,000 full 10-s traces would take 6 GB.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -130,6 +137,61 @@ def bench_save_server(url: str, saves: int) -> list[float]:
     return times
 
 
+def _room(url: str, client: int, saves: int, ready: Any, done: Any) -> None:
+    """One room's process: connect, wait for the others, save ``saves`` tests for ``client``."""
+    traces = [recording(i) for i in range(10)]
+    with Store.open(url) as store:
+        ready.wait()
+        for i in range(saves):
+            sid = store.visit_session(client)
+            store.save_test(
+                sid, muscle="gluteus medius", side="L", condition="baseline",
+                trace=traces[i % len(traces)], analysis=ANALYSIS,
+            )  # fmt: skip
+        done.put(time.monotonic())
+
+
+def bench_rooms(url: str, rooms: int, saves: int) -> float:
+    """Saves per second, all rooms together, with ``rooms`` processes saving at once."""
+    with Store.open(url) as store:
+        clients = [store.add_client(f"Room {k}").id for k in range(rooms)]
+    spawn = multiprocessing.get_context("spawn")
+    ready = spawn.Barrier(rooms + 1)
+    done = spawn.Queue()
+    procs = [spawn.Process(target=_room, args=(url, c, saves, ready, done)) for c in clients]
+    for proc in procs:
+        proc.start()
+    ready.wait(timeout=120)
+    start = time.monotonic()
+    ends = [done.get(timeout=600) for _ in procs]
+    for proc in procs:
+        proc.join()
+        if proc.exitcode != 0:
+            raise RuntimeError(f"a room's process failed (exit code {proc.exitcode})")
+    return rooms * saves / (max(ends) - start)
+
+
+def bench_copy_server(url: str, folder: Path) -> tuple[float, float, int]:
+    """Copy the client of the timed saves for offline use, then refresh the copy.
+
+    Returns the two times (s) and the traces copied the first time.
+    """
+    from nkt_dyno.store._mirror import follow, refresh
+    from nkt_dyno.store._server import ServerStore
+
+    local = folder / "workstation.sqlite3"
+    with Store.open(url) as store:
+        assert isinstance(store, ServerStore)
+        client = max(c.id for c in store.clients() if c.name == "Bench")
+        start = time.perf_counter()
+        copied = follow(local, store, [client])
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        refresh(local, store)
+        again = time.perf_counter() - start
+    return first, again, copied
+
+
 def build_server(url: str, tests: int) -> None:
     """Fill the server store to ``tests`` tests in bulk: clients and sessions, then COPY."""
     import json
@@ -198,7 +260,7 @@ def bench_history_server(url: str, repeats: int = 20) -> tuple[list[float], int]
     return times, len(rows)
 
 
-def _server(url: str, saves: int, tests: int) -> None:
+def _server(url: str, saves: int, tests: int, workers: int) -> None:
     from nkt_dyno.store._server import ServerStore, display_url
 
     print(f"server {display_url(url)}:")
@@ -218,6 +280,17 @@ def _server(url: str, saves: int, tests: int) -> None:
         print(f"  one client's history ({rows} tests) in a {tests}-test store, as {who}: "
               f"median {statistics.median(1e3 * t for t in hist):.1f} ms, "
               f"max {1e3 * max(hist):.1f} ms   (target < 100 ms)")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        first, again, copied = bench_copy_server(roles[1][1], Path(tmp))
+    print(f"  copy one client's history ({copied} tests, with traces) to a workstation for "
+          f"offline use, as a therapist: {1e3 * first:.0f} ms; refresh when nothing changed: "
+          f"{1e3 * again:.0f} ms")  # fmt: skip
+    per_room = max(1, saves // 2)
+    one = bench_rooms(roles[1][1], 1, per_room)
+    many = bench_rooms(roles[1][1], workers, per_room)
+    print(f"  rooms saving at once, each to its own client ({per_room} saves each, visit + test, "
+          f"as a therapist): 1 process {one:.0f} saves/s, {workers} processes {many:.0f} saves/s "
+          f"together ({many / one:.2f}x)")  # fmt: skip
 
 
 def _therapist(url: str) -> str:
@@ -245,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         "--server", metavar="URL", help="an empty scratch server database, as a postgresql:// URL"
     )
     parser.add_argument("--server-tests", type=int, default=100_000, help="tests on the server")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="processes saving at once on the server"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         folder = Path(tmp)
@@ -263,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  open + one client's history: median {statistics.median(hist):.1f} ms, "
               f"max {max(hist):.1f} ms   (target < 1000 ms)")  # fmt: skip
     if args.server:
-        _server(args.server, args.saves, args.server_tests)
+        _server(args.server, args.saves, args.server_tests, args.workers)
     return 0
 
 

@@ -78,8 +78,13 @@ def server_store_url(url: str, site: str = "main") -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A store on each backend: a new SQLite file's path, or a new server database's URL."""
+def any_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A store on each backend: a new SQLite file's path, or a new server database's URL.
+
+    A command on the server keeps its workstation's file (and history copy) in the
+    test's folder, never in the user's data folder.
+    """
     if request.param == "sqlite":
         return str(tmp_path / "store.sqlite3")
+    monkeypatch.setenv("NKT_DYNO_LOCAL_DB", str(tmp_path / "workstation.sqlite3"))
     return server_store_url(request.getfixturevalue("pg_url"))

@@ -3,7 +3,9 @@
 The last column names the calibration each test was measured with (its
 fingerprint, as ``calibrate`` prints it), so a reading can be traced back.
 A challenge test shows the muscle touched; the therapist's own call shows
-only when some test has one (the GUI's tagging panel records it).
+only when some test has one (the GUI's tagging panel records it). A
+workstation whose server is away shows the copy of the server's history it
+keeps, saying how old it is, and marks where each test comes from.
 """
 
 from __future__ import annotations
@@ -27,8 +29,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run(store: Store, args: argparse.Namespace) -> int:
+    from nkt_dyno.store._mirror import OfflineStore
+
     client = store.find_client(args.client)
     tests = store.history(client.id, args.muscle)
+    offline = store if isinstance(store, OfflineStore) else None
+    if offline is not None:
+        print(f"server not reachable: {offline.as_of()}, and this workstation's own tests")
     if not tests:
         print("no tests")
         return 0
@@ -52,9 +59,16 @@ def _run(store: Store, args: argparse.Namespace) -> int:
             break_figures(None if a is None else a.primary) or "-",
             t.calibration_id or "-",
         ]
+        if offline is not None:
+            row.append(offline.source(t))
         rows.append(row)
     headers = ["date", "test", "muscle", "side", "condition", "target", "verdict"]
     if therapist:
         headers.append("therapist")
-    print_table((*headers, "peak N", "break", "calibration"), rows)
+    headers += ["peak N", "break", "calibration"]
+    if offline is not None:
+        headers.append("from")
+    print_table(headers, rows)
+    if offline is not None and any(t.id < 0 for t in tests):
+        print("(a negative test number is the server's test of that number, read-only here)")
     return 0

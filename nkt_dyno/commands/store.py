@@ -112,7 +112,23 @@ def _describe_server(db: str | None) -> int:
         print(f"local store: {local} ({_waiting(local, server_uid)})")
     else:
         print(f"local store: {local} (none yet)")
+    print(f"history copy: {_copy_words(local)}")
     return 0
+
+
+def _copy_words(local: Path) -> str:
+    """What the copy of the server's history beside the workstation's file holds, and its age."""
+    from nkt_dyno.store import Store
+    from nkt_dyno.store._mirror import SYNCED, local_minute, mirror_path
+
+    path = mirror_path(local)
+    if not path.exists():
+        return f"{path} (none yet: made when a client is opened while connected)"
+    with Store.open(path, create=False, write=False) as copy:
+        clients, tests = len(copy.clients()), len(copy.test_ids())
+        row = copy._conn.execute("SELECT value FROM settings WHERE key = ?", (SYNCED,)).fetchone()
+    when = local_minute(row[0]) if row else "never"
+    return f"{path} ({clients} clients, {tests} tests; history as of {when})"
 
 
 def _waiting(local: Path, server_uid: str | None) -> str:

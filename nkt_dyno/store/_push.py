@@ -204,6 +204,9 @@ class _Copier:
         if found is None:
             return
         test_id, client_id = int(found[0]), int(found[1])
+        # Another workstation uploading a correction of this client waits here, so the
+        # later-correction check below sees what it did.
+        self.server._lock_client(c, client_id)
         after = json.loads(entry["after"])
         if entry["action"] == "move":
             after["session_id"] = self._server_id(c, "sessions", int(after["session_id"]))

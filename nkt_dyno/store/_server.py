@@ -6,9 +6,15 @@ speak, so this module only adapts the driver (placeholders, ``RETURNING id``
 for new rows), opens the connection, migrates the server schema
 (:mod:`._server_schema`) and turns driver errors into store errors.
 
-Every write transaction takes one advisory lock first, as SQLite's
-``BEGIN IMMEDIATE`` takes the file's write lock: writes from several
-workstations queue, so "one visit, one session" holds across them.
+Writes lock only what they must, so rooms and sites working on different
+clients never wait for each other: a write that reads before deciding (the
+visit's session: found, else started; a correction uploaded against the
+server's later one) first locks its client's row (``FOR NO KEY UPDATE``,
+which row-level security limits to the role's own clients, and which leaves
+tests free to be added under the client meanwhile); a new row with a
+globally unique ``uid`` relies on its unique index (``ON CONFLICT``); an
+update locks the row it changes. Where the file's write lock serialises
+every write, the server serialises per client.
 
 The connection string comes from ``--db`` or ``$NKT_DYNO_DB``
 (``postgresql://role@host/db``, or ``postgresql:///?service=clinic`` for an
@@ -21,17 +27,26 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Self
 
 import psycopg
 import psycopg.errors
 from psycopg.conninfo import conninfo_to_dict
 
-from nkt_dyno.store._errors import ServerUnreachableError, StoreError, StoreWriteError
+from nkt_dyno.store._errors import (
+    NotFoundError,
+    ServerUnreachableError,
+    StoreError,
+    StoreWriteError,
+)
 from nkt_dyno.store._models import Client
-from nkt_dyno.store._server_schema import LOCK_KEY, SERVER_SCHEMA_VERSION, migrate
-from nkt_dyno.store._store import Store
+from nkt_dyno.store._server_schema import SERVER_SCHEMA_VERSION, migrate
+from nkt_dyno.store._store import Connection, Store
+
+_REOPEN_S = 60.0
+"""A client looked up again within this long is not copied again."""
 
 SITE_VAR = "NKT_DYNO_SITE"
 """The site new clients belong to, when the role is granted more than one."""
@@ -134,6 +149,10 @@ class ServerStore(Store):
         self._conn = conn
         self.url = url
         self.site = site
+        self.on_open: Callable[[int], None] | None = None
+        """Told of a client looked up (a workstation copies its history then), at most
+        once a minute per client."""
+        self._opened: dict[int, float] = {}
 
     @classmethod
     def connect(cls, url: str, *, timeout_s: float = 10.0, site: str | None = None) -> Self:
@@ -242,18 +261,41 @@ class ServerStore(Store):
             )
         return super().add_client(name, birth_year=birth_year, notes=notes, sex=sex)
 
+    def get_client(self, client_id: int) -> Client:
+        return self._opening(super().get_client(client_id))
+
+    def find_client(self, ref: str | int) -> Client:
+        return self._opening(super().find_client(ref))
+
+    def _opening(self, client: Client) -> Client:
+        moment = time.monotonic()
+        if (
+            self.on_open is not None
+            and moment - self._opened.get(client.id, -_REOPEN_S) >= _REOPEN_S
+        ):
+            self._opened[client.id] = moment
+            self.on_open(client.id)
+        return client
+
     def use_site(self, site: str) -> None:
         """New clients from now on belong to ``site`` (one this role may work for)."""
         self.site = _choose_site(self._conn, site)
 
+    def _lock_client(self, c: Connection, client_id: int) -> None:
+        """Queue this transaction behind others writing about the client (its row's lock)."""
+        found = c.execute(
+            "SELECT 1 FROM clients WHERE id = ? FOR NO KEY UPDATE", (client_id,)
+        ).fetchone()
+        if found is None:
+            raise NotFoundError(f"no client with id {client_id!r}")
+
     @contextlib.contextmanager
     def _write(self, doing: str) -> Iterator[_Connection]:
-        """One write transaction, queued behind other workstations' by the advisory lock."""
+        """One write transaction; what it locks, it locks itself (see the module's text)."""
         pg = self._conn.pg
         self._conn.doing = doing
         try:
             with pg.transaction():
-                pg.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
                 yield self._conn
         except psycopg.Error as exc:
             raise server_error(self._conn.where, exc, doing) from exc

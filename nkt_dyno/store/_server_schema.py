@@ -46,7 +46,7 @@ from sqlalchemy import (
 )
 
 LOCK_KEY = 1313559620
-"""Advisory lock held by migrations and by every write transaction (b"NKTD")."""
+"""Advisory lock held by migrations, so workstations connecting at once migrate once."""
 
 _UID = text("gen_random_uuid()::text")
 

@@ -477,7 +477,7 @@ class Store:
         started = recorded or now()
         day = dt.datetime.fromisoformat(started).astimezone().date()
         with self._write("starting the session") as c:
-            _require(c, "clients", client_id, "client")
+            self._lock_client(c, client_id)
             latest = c.execute(
                 "SELECT id, started FROM sessions WHERE client_id = ? "
                 "ORDER BY started DESC, id DESC",
@@ -912,6 +912,13 @@ class Store:
         raise ValueError(f"muscle {query!r} is ambiguous: {names}")
 
     # -- transactions ------------------------------------------------------------------------
+
+    def _lock_client(self, c: Connection, client_id: int) -> None:
+        """Queue this transaction behind others writing about the client, which must exist.
+
+        The file's write transaction already holds the whole file; a server locks the client.
+        """
+        _require(c, "clients", client_id, "client")
 
     @contextlib.contextmanager
     def _write(self, doing: str) -> Iterator[Connection]:

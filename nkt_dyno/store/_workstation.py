@@ -4,28 +4,37 @@
 tests waiting in the workstation's file are uploaded first (:mod:`._push`),
 and the clients of this role's sites are copied into the file, under the
 server's ids where the file has them free, so that a client can still be
-found while the server is away. When the server does not answer, the file is
-opened instead: saves go there, and the caller tells the user.
+found while the server is away. The history of each client opened is copied
+too, into a read-only copy beside the file, refreshed on every connection
+(:mod:`._mirror`). When the server does not answer, the file is opened
+instead: saves go there, the history shown is the copy's (as of its last
+refresh) plus the file's own tests, and the caller tells the user.
 
-Which edit wins: on the server, writes queue behind one lock and the last
-saved edit wins, with every earlier value kept in the audit (corrections of
-tests) and in the server's append-only change record (every row). A test
-saved in the file while the server was away is uploaded as it is; a
-correction made in the file to a test uploaded before follows it, unless the
-server corrected that test later; a client that already exists on the server
-keeps the server's details. What loses is written to the server's change
+Which edit wins: on the server, writes about one client queue behind its
+row's lock (:mod:`._server`) and the last saved edit wins, with every
+earlier value kept in the audit (corrections of tests) and in the server's
+append-only change record (every row). A test saved in the file while the
+server was away is uploaded as it is; a correction made in the file to a
+test uploaded before follows it, unless the server corrected that test
+later; a client that already exists on the server keeps the server's
+details. What loses is written to the server's change
 record as a ``conflict`` entry instead of being lost.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nkt_dyno.store._errors import ServerUnreachableError
+from nkt_dyno.store._errors import ServerUnreachableError, StoreError
 from nkt_dyno.store._paths import default_path
 
 if TYPE_CHECKING:
+    from nkt_dyno.store._mirror import OfflineStore
+    from nkt_dyno.store._server import ServerStore
     from nkt_dyno.store._store import Store
 
 LAST_SERVER = "last_server"
@@ -51,6 +60,7 @@ def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) 
     from nkt_dyno.store._store import require_server_packages
 
     require_server_packages()
+    from nkt_dyno.store._mirror import refresh
     from nkt_dyno.store._push import pending, push
     from nkt_dyno.store._server import ServerStore
     from nkt_dyno.store._store import Store
@@ -59,10 +69,10 @@ def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) 
     try:
         server = Store.open(url, timeout_s=timeout_s)
     except ServerUnreachableError:
-        local = Store.open(path, create=create)
+        offline = _open_file(path, create=create)
         if create:
-            _begin(local)
-        return Workstation(local, False, _offline_notice(url, local))
+            _begin(offline)
+        return Workstation(offline, False, _offline_notice(url, offline))
     assert isinstance(server, ServerStore)
     notice = ""
     if (create or path.exists()) and server.site is not None:
@@ -75,17 +85,47 @@ def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) 
                     if done.uploaded:
                         notice = f"{done.uploaded} tests saved while the server was away uploaded"
                 mirror_clients(local, server)
+            with contextlib.suppress(*_copy_errors()):
+                refresh(path, server)
+            server.on_open = _follower(path, server)
         except BaseException:
             server.close()
             raise
     return Workstation(server, True, notice)
 
 
+def _open_file(path: Path, *, create: bool = True) -> OfflineStore:
+    """The workstation's file, showing the copy of the server's history beside it."""
+    from nkt_dyno.store._mirror import OfflineStore
+
+    local = OfflineStore.open(path, create=create)
+    local.attach_copy()
+    return local
+
+
+def _copy_errors() -> tuple[type[Exception], ...]:
+    """What stops a copy of the history: it then stays as it was, and says how old it is."""
+    import sqlite3
+
+    import psycopg
+
+    return (psycopg.Error, sqlite3.Error, StoreError)
+
+
+def _follower(path: Path, server: ServerStore) -> Callable[[int], None]:
+    """What copies a client's history when it is opened; a failure leaves the old copy."""
+    from nkt_dyno.store._mirror import follow
+
+    def opened(client_id: int) -> None:
+        with contextlib.suppress(*_copy_errors()):
+            follow(path, server, [client_id])
+
+    return opened
+
+
 def open_offline(url: str) -> Workstation:
     """This workstation's file, for when the server went away during a session."""
-    from nkt_dyno.store._store import Store
-
-    local = Store.open(default_path())
+    local = _open_file(default_path())
     return Workstation(local, False, _offline_notice(url, local))
 
 
@@ -93,8 +133,14 @@ def offline_line(local: Store) -> str:
     """The status line while working in the file: it counts the tests waiting now."""
     return (
         f"store: this workstation's file {local.location} · server not reachable · "
-        f"{_waiting_words(_pending_offline(local))}"
+        f"{_waiting_words(_pending_offline(local))}{_as_of(local)}"
     )
+
+
+def _as_of(local: Store) -> str:
+    from nkt_dyno.store._mirror import OfflineStore
+
+    return f" · {local.as_of()}" if isinstance(local, OfflineStore) else ""
 
 
 def _offline_notice(url: str, local: Store) -> str:
@@ -102,7 +148,8 @@ def _offline_notice(url: str, local: Store) -> str:
 
     return (
         f"the server {display_url(url)} cannot be reached: this workstation saves to "
-        f"{local.location} until it answers ({_waiting_words(_pending_offline(local))})"
+        f"{local.location} until it answers ({_waiting_words(_pending_offline(local))}"
+        f"{_as_of(local).replace(' · ', '; ')})"
     )
 
 
