@@ -479,7 +479,14 @@ def test_driver_burst_times_give_the_verdicts_of_the_stored_trace(step):
 
 def test_scalar_and_vector_stage_paths_are_bit_identical():
     # Small blocks take plain-float loops, long ones scipy/numpy: same bits.
-    from nkt_dyno.engine._signal import Ema, Gridder, LowPass, Median3, design_lowpass
+    from nkt_dyno.engine._signal import (
+        Ema,
+        Gridder,
+        LowPass,
+        Median3,
+        design_lowpass,
+        median_grid,
+    )
 
     rng = np.random.default_rng(1)
     t = np.cumsum(rng.uniform(0.0005, 0.02, 3000)) + 5000.0
@@ -499,17 +506,14 @@ def test_scalar_and_vector_stage_paths_are_bit_identical():
     assert lw.tolist() == [
         v for a, b in itertools.pairwise(cuts) for v in lp.step_list(x[0, a:b].tolist())
     ]
-    med = Median3()
-    mt, mx = med.step(t, x[:1])
-    med = Median3()
+    # Median and gridding in one pass on lists, as the two array stages.
+    mt, mx = Median3().step(t, x[:1])
+    w1 = Gridder(0.005, 1).step(mt, mx)
+    med, g1 = Median3(), Gridder(0.005, 1)
     parts = [
-        med.step_list(t[a:b].tolist(), x[0, a:b].tolist()) for a, b in itertools.pairwise(cuts)
+        median_grid(med, g1, t[a:b].tolist(), x[0, a:b].tolist())
+        for a, b in itertools.pairwise(cuts)
     ]
-    assert mt.tolist() == [v for p in parts for v in p[0]]
-    assert mx[0].tolist() == [v for p in parts for v in p[1]]
-    g1 = Gridder(0.005, 1)
-    parts = [g1.step_list(t[a:b].tolist(), x[0, a:b].tolist()) for a, b in itertools.pairwise(cuts)]
-    w1 = Gridder(0.005, 1).step(t, x[:1])
     assert w1[0].tolist() == [v for p in parts for v in p[0]]
     assert w1[1][0].tolist() == [v for p in parts for v in p[1]]
     gw = Gridder(0.005, 2).step(t, x)

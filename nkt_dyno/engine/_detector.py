@@ -71,7 +71,6 @@ split into blocks; offline :func:`analyze` is this detector over one block.
 from __future__ import annotations
 
 import math
-import operator
 from collections import deque
 from dataclasses import dataclass, replace
 
@@ -94,7 +93,7 @@ from ._events import (
 )
 from ._history import BM, BV, GM, GV, ROWS, G, History, S, T, W, Y
 from ._metrics import EffortState, effort_result
-from ._signal import SCALAR_MAX, Ema, Gridder, LowPass, Median3, design_lowpass
+from ._signal import SCALAR_MAX, Ema, Gridder, LowPass, Median3, design_lowpass, median_grid
 
 __all__ = ["ENGINE_VERSION", "Detector", "analyze"]
 
@@ -250,9 +249,13 @@ class Detector:
             return []
         if tt.size <= SCALAR_MAX and x.shape[0] == 1:
             tl, fl = tt.tolist(), x[0].tolist()
-            if not (all(map(math.isfinite, tl)) and all(map(math.isfinite, fl))):
+            # A sum is finite only if all its terms are; one that overflowed
+            # is checked term by term.
+            if not math.isfinite(sum(tl) + sum(fl)) and not (
+                all(map(math.isfinite, tl)) and all(map(math.isfinite, fl))
+            ):
                 raise ValueError(_NOT_FINITE)
-            if any(map(operator.gt, tl, tl[1:])) or tl[0] < self._last_t:
+            if tl != sorted(tl) or tl[0] < self._last_t:
                 self._check_times(tl[0], True, tl[-1])
             prev = tl[0] if self._last_t == -math.inf else self._last_t
             if tl[-1] - prev > self.config.hole_s:
@@ -313,13 +316,13 @@ class Detector:
     def _feed_list(self, t: list[float], f: list[float]) -> list[Event]:
         """:meth:`feed` for a short force-only block, on lists (the live case).
 
-        The stages' ``step_list`` methods do the operations of their array
-        paths in the same order, so the results are bit-identical (tested);
+        :func:`~._signal.median_grid` and the filters' ``step_list`` do the
+        operations of the array paths in the same order, so the results are
+        bit-identical (tested);
         they spare a live block of a few samples the per-call cost of numpy.
         """
         self._check_times(t[0], False, t[-1])
-        tm, xm = self._median.step_list(t, f)
-        tg, xg = self._grid.step_list(tm, xm)
+        tg, xg = median_grid(self._median, self._grid, t, f)
         if not tg:
             return []
         h = self._hist
