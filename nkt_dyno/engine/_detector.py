@@ -113,6 +113,10 @@ _IDLE_CHUNK = 256
 _MAX_HOLES = 256
 """Holes without samples remembered for flagging the efforts they fall in."""
 _PIECE = 8192
+_LIST_MAX = 256
+"""Force-only blocks up to this many samples are conditioned on lists (:meth:`Detector._feed_list`):
+a block of a few hundred samples still yields only a few grid samples, and
+plain-float loops over it cost less than numpy's per-call overhead (measured)."""
 _LOADED_SETTLE_S = 1.5
 """How long after the release of an effort that began before the recording the
 rest is looked for: releases take 0.2–2.5 s and the load cell then settles."""
@@ -247,7 +251,7 @@ class Detector:
         tt, x = self._shaped(t, force, gyro)
         if tt.size == 0:
             return []
-        if tt.size <= SCALAR_MAX and x.shape[0] == 1:
+        if tt.size <= _LIST_MAX and x.shape[0] == 1:
             tl, fl = tt.tolist(), x[0].tolist()
             # A sum is finite only if all its terms are; one that overflowed
             # is checked term by term.
@@ -268,7 +272,7 @@ class Detector:
         self._check_times(float(tt[0]), bool((tt[1:] < tt[:-1]).any()), self._last_t)
         prev = tt[0] if self._last_t == -math.inf else self._last_t
         steps = np.diff(tt, prepend=prev)
-        if tt.size > SCALAR_MAX or x.shape[0] > 1:
+        if tt.size > _LIST_MAX or x.shape[0] > 1:
             at = np.flatnonzero(steps > self.config.hole_s)
             self._holes.extend(zip((tt[at] - steps[at]).tolist(), tt[at].tolist(), strict=True))
         gaps = np.flatnonzero(steps > self.config.gap_s)
@@ -294,7 +298,7 @@ class Detector:
             for a in range(0, tt.size, _PIECE):
                 events += self._feed_piece(tt[a : a + _PIECE], x[:, a : a + _PIECE])
             return events
-        if tt.size <= SCALAR_MAX and x.shape[0] == 1:
+        if tt.size <= _LIST_MAX and x.shape[0] == 1:
             return self._feed_list(tt.tolist(), x[0].tolist())
         self._check_times(float(tt[0]), False, float(tt[-1]))
         tm, xm = self._median.step(tt, x)
