@@ -93,7 +93,16 @@ from ._events import (
 )
 from ._history import BM, BV, GM, GV, ROWS, G, History, S, T, W, Y
 from ._metrics import EffortState, effort_result
-from ._signal import SCALAR_MAX, Ema, Gridder, LowPass, Median3, design_lowpass, median_grid
+from ._signal import (
+    SCALAR_MAX,
+    Ema,
+    Gridder,
+    LowPass,
+    Median3,
+    design_lowpass,
+    lowpass_pair,
+    median_grid,
+)
 
 __all__ = ["ENGINE_VERSION", "Detector", "analyze"]
 
@@ -320,9 +329,9 @@ class Detector:
     def _feed_list(self, t: list[float], f: list[float]) -> list[Event]:
         """:meth:`feed` for a short force-only block, on lists (the live case).
 
-        :func:`~._signal.median_grid` and the filters' ``step_list`` do the
-        operations of the array paths in the same order, so the results are
-        bit-identical (tested);
+        :func:`~._signal.median_grid` and :func:`~._signal.lowpass_pair` do
+        the operations of the array paths in the same order, so the results
+        are bit-identical (tested);
         they spare a live block of a few samples the per-call cost of numpy.
         """
         self._check_times(t[0], False, t[-1])
@@ -331,9 +340,7 @@ class Detector:
             return []
         h = self._hist
         k0 = h.end
-        h.append_force(
-            tg, xg, self._lp_ev.step_list(xg), self._lp_sm.step_list(xg), self._keep_from()
-        )
+        h.append_force(tg, xg, *lowpass_pair(self._lp_ev, self._lp_sm, xg), self._keep_from())
         self._events = []
         self._run(k0, h.end)
         return self._events
@@ -514,6 +521,19 @@ class Detector:
         within 2 % of the recording's largest effort (a new push is not rest)."""
         h, w = self._hist, self._k.settle_win
         lo = max(k - w + 1, h.offset)
+        if k1 - k <= SCALAR_MAX:
+            # A live block: its few windows cost less in plain floats.
+            sl = h.row(S, lo, k1).tolist()
+            tol, ceiling = max(0.02 * self._scale, self.config.min_onset_n), self._ceiling
+            return np.array(
+                [
+                    i + 1 >= w
+                    and max(win := sl[i + 1 - w : i + 1]) - min(win) <= tol
+                    and sl[i] < ceiling
+                    for i in range(k - lo, len(sl))
+                ],
+                dtype=bool,
+            )
         ss = h.row(S, lo, k1)
         spread = np.full(k1 - k, np.inf)
         if ss.size >= w:
