@@ -116,7 +116,7 @@ def _slope(t: FloatArray, z: FloatArray) -> float | None:
     return float(tc @ (z - z.mean()) / den) if den > 0 else None
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _tremor_band(fs: float) -> tuple[FloatArray, FloatArray]:
     """The 8–12 Hz band-pass and its unit steady state, designed once per rate (shared)."""
     sos = signal.butter(2, [8.0, 12.0], btype="bandpass", fs=fs, output="sos")

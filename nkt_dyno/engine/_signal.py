@@ -38,7 +38,7 @@ round trips.
 """
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def design_lowpass(corner_hz: float, fs_hz: float) -> tuple[FloatArray, float]:
     """Second-order Butterworth low-pass and its group delay at DC (s).
 
