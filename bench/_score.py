@@ -164,7 +164,10 @@ def tally(
             continue
         score.calib.append((float(m.get("confidence") or 0.0), ok, rule_of(m)))
         _figures(score, rec, e, m, found, gyro)
-        if confirms is not None and e.verdict == "break" and v == "break":
+        # With motion asked for, latency is the motion's: recordings that
+        # have no motion channel are left out of it.
+        timed = not gyro or rec.gyro is not None
+        if confirms is not None and e.verdict == "break" and v == "break" and timed:
             tb = e.yield_s if gyro and e.yield_s is not None else e.break_s
             after = [c for c in confirms if tb is not None and c >= tb - 0.3]
             if tb is not None and after and (e.end_s is None or after[0] <= e.end_s):
@@ -200,6 +203,31 @@ def blocks(rec: Recording, rng: np.random.Generator) -> list[slice]:
     return [slice(a, b) for a, b in zip(starts, cuts, strict=True)]
 
 
+def decision_blocks(rec: Recording, gyro: bool) -> list[slice]:
+    """One sample per block from 0.3 s before each true break to 1 s after, 1 s elsewhere.
+
+    The block that produces a break event then ends at the sample whose
+    arrival decided it: the engine's own confirmation time, without the wait
+    for the rest of a block that a live stream adds (up to ``BLOCK_S``).
+    """
+    n = rec.t.size
+    fine = np.zeros(n, dtype=bool)
+    for e in rec.efforts:
+        tb = e.yield_s if gyro and e.yield_s is not None else e.break_s
+        if tb is not None:
+            fine |= (rec.t >= tb - 0.3) & (rec.t <= tb + 1.0)
+    cuts, i = [], 0
+    while i < n:
+        if fine[i]:
+            i += 1
+        else:
+            j = int(np.searchsorted(rec.t, rec.t[i] + 1.0, side="right"))
+            k = i + int(np.argmax(fine[i:j])) if fine[i:j].any() else j
+            i = max(min(j, k), i + 1)
+        cuts.append(i)
+    return [slice(a, b) for a, b in zip([0, *cuts[:-1]], cuts, strict=True)]
+
+
 def run_offline(kit: Kit, recs: Sequence[Recording], gyro: bool) -> Score:
     score = Score()
     start = time.perf_counter()
@@ -210,7 +238,15 @@ def run_offline(kit: Kit, recs: Sequence[Recording], gyro: bool) -> Score:
     return score
 
 
-def run_streaming(kit: Kit, recs: Sequence[Recording], gyro: bool, seed: int) -> Score:
+def run_streaming(
+    kit: Kit,
+    recs: Sequence[Recording],
+    gyro: bool,
+    seed: int,
+    cut: Callable[[Recording, np.random.Generator], list[slice]] | None = None,
+) -> Score:
+    """Feed each recording in blocks (random ones as a live stream delivers, or ``cut``'s)."""
+    cut = cut or blocks
     score = Score()
     rng = np.random.Generator(np.random.PCG64(seed))
     start = time.perf_counter()
@@ -225,7 +261,7 @@ def run_streaming(kit: Kit, recs: Sequence[Recording], gyro: bool, seed: int) ->
                 det.feed(rec.t[sl], rec.force[sl], None if g is None else g[sl]),
                 float(rec.t[sl.stop - 1]),
             )
-            for sl in blocks(rec, rng)
+            for sl in cut(rec, rng)
         ]
         fed.append((det.finish(), float(rec.t[-1])))
         for evs, at in fed:

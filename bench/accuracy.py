@@ -8,7 +8,10 @@ offline (the whole recording) and streaming (random blocks of up to 60 ms).
 Per source it prints verdict accuracy, false breaks, effort-count errors,
 onset / break / peak errors (median and p90 of |error|), the break
 confirmation latency (streaming: from the true break, or with motion the
-true yield, to the end of the block that produced the break event), and the
+true yield, to the end of the block that produced the break event, and
+"decided": to the sample whose arrival decided it, fed one sample at a time
+around each break, without the wait for the rest of a block; with
+``--gyro``, over the recordings that have a motion channel), and the
 reliability of ``confidence`` (expected calibration error).
 
 ``--loso`` adds the leave-one-source-out figures: for each source, the
@@ -37,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _score import (
     Kit,
     Score,
+    decision_blocks,
     ece,
     engine_kit,
     rule_accuracy,
@@ -98,8 +102,10 @@ def report(src: str, recs: list[Recording], kits: Sequence[Kit], gyro: bool, sho
         if kit.name != "nkt-dyno":
             continue
         e, _ = ece(off.calib)
+        fine = run_streaming(kit, recs, gyro, 7, lambda r, _: decision_blocks(r, gyro))
         print(f"    onset ms   {stats(off.onset_ms)}    break ms {stats(off.break_ms)}")
         print(f"    peak %     {stats(off.peak_pct)}    confirm ms {stats(st.latency_ms)}")
+        print(f"    {'':33s}decided ms {stats(fine.latency_ms)}")
         print(
             f"    ECE {e:.1f} %   offline {off.samples / max(off.seconds, 1e-9) / 1e6:.2f} M "
             f"samples/s"

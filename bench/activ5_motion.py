@@ -43,7 +43,7 @@ def _one(case: str, seed: int, force_hz: float = 10.0) -> tuple[str | None, floa
     scenario = Scenario(trace.t - t0, trace.force, trace.gyro, rest_s=1.0, repeat=False)
     motion = LimbMotion(scenario, Grip.drawn(seed), seed + 1)
     reducer = MotionReducer(activ5.FORCE_AXIS)
-    detector = Detector(DetectorConfig())
+    detector: Detector | None = None
     yield_s = None if trace.truth.yield_s is None else trace.truth.yield_s - t0
     end = float(scenario.t[-1]) + 1.0
     imu_s = np.arange(0.0, end, 1.0 / IMU_HZ)
@@ -65,11 +65,16 @@ def _one(case: str, seed: int, force_hz: float = 10.0) -> tuple[str | None, floa
                 signed_right = "unsigned"
             else:
                 signed_right = "right" if float(g[0]) > 0 else "wrong"
+        if detector is None:
+            # As ``record`` and the GUI do: the first block says whether the
+            # channel is signed, for the whole recording.
+            detector = Detector(DetectorConfig(), gyro_signed=reducer.signed)
         for event in detector.feed(t, [force], g):
             if isinstance(event, Break) and event.source == "gyro" and not called:
                 called = True
                 if yield_s is not None:
                     latency = s - yield_s
+    assert detector is not None
     for event in detector.finish():
         called = called or (isinstance(event, Break) and event.source == "gyro")
     return signed_right, latency, called

@@ -193,7 +193,7 @@ class SessionScreen(QWidget):
         self.options = options
         self.store: Store | None = None
         self.session_id: int | None = None
-        # What a reference comparison needs beyond the store (the client's sex, positions).
+        # What stands in for the store's facts in a reference comparison, and the table.
         self.norms = NormsFacts()
         self._tests: list[MuscleTest] = []
         self.title = QLabel("No session yet: save a test to start one")
@@ -272,6 +272,7 @@ class SessionScreen(QWidget):
             self.corrections.attach_store(store)
         self.store, self.session_id = store, session_id
         self.exports.set_session(store, session_id)
+        self.exports.norms = self.norms
         self.refresh()
 
     def refresh(self) -> None:

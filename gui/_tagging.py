@@ -1,5 +1,7 @@
 """Tags for the test just run: who, which muscle, which side, what condition, which test,
-and how it was done (fixation, joint angle, lever arm, pain, MMT grade; all optional).
+and how it was done (patient position, fixation, joint angle, lever arm, pain, MMT grade;
+all optional); and the client's details a reference value or a normalisation needs (sex,
+birth year, body mass today), shown for the chosen client and corrected here.
 
 Built for one free hand: Tab moves through the fields, the muscle field
 completes from the store's catalogue (names and aliases, any part of the
@@ -10,6 +12,7 @@ built here for the protocol panel too, so both behave alike.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,6 +59,54 @@ class Tags:
     test: str = "break"
     """``break`` or ``make``, kept in the recording's metadata as the trace format's ``test``."""
     context: TestContext = NO_CONTEXT
+    details: ClientDetails | None = None
+    """The client's details as the form shows them; None where the form has none."""
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    """A client's sex, birth year and body mass as entered; None where left empty."""
+
+    sex: str | None = None
+    birth_year: int | None = None
+    body_mass_kg: float | None = None
+
+    @classmethod
+    def parse(cls, sex: str, birth_year: str, body_mass_kg: str) -> ClientDetails:
+        """Checked values; ValueError with one sentence for one out of range."""
+        year = birth_year.strip()
+        this_year = dt.date.today().year
+        if year and (not year.isdigit() or not 1900 <= int(year) <= this_year):
+            raise ValueError(f"birth year must be a year from 1900 to {this_year}, got {year!r}")
+        mass = body_mass_kg.strip()
+        return cls(
+            sex=ctx.sex(sex) if sex else None,
+            birth_year=int(year) if year else None,
+            body_mass_kg=ctx.body_mass_kg(mass) if mass else None,
+        )
+
+
+def apply_client_details(store: Store, name: str, details: ClientDetails) -> list[str]:
+    """Record what the form changed about the client; return what changed, for people.
+
+    A sex or birth year that differs corrects the client; a body mass that differs
+    from the one valid today is recorded as today's weighing. Nothing empty erases.
+    """
+    client = store.find_client(name)
+    changed: list[str] = []
+    if details.sex is not None and details.sex != client.sex:
+        store.edit_client(client.id, sex=details.sex)
+        changed.append(f"sex {details.sex}")
+    if details.birth_year is not None and details.birth_year != client.birth_year:
+        store.edit_client(client.id, birth_year=details.birth_year)
+        changed.append(f"born {details.birth_year}")
+    if details.body_mass_kg is not None:
+        today = dt.datetime.now(dt.UTC).astimezone().isoformat()
+        mass = store.body_mass_at(client.id, today)
+        if mass is None or mass.kg != details.body_mass_kg:
+            store.add_body_mass(client.id, details.body_mass_kg)
+            changed.append(f"body mass {details.body_mass_kg:g} kg today")
+    return changed
 
 
 class MuscleCompleter(QCompleter):
@@ -144,6 +195,12 @@ class TaggingPanel(QGroupBox):
         self.target.setCompleter(self.completer)
         self.call = QComboBox()
         self.call.addItems([NO_CALL, *VERDICTS])
+        self.sex = _optional_choice(ctx.SEXES)
+        self.birth_year = QLineEdit()
+        self.birth_year.setPlaceholderText("year (optional)")
+        self.body_mass = QLineEdit()
+        self.body_mass.setPlaceholderText("kg today (optional)")
+        self.patient_position = _optional_choice(ctx.PATIENT_POSITIONS)
         self.fixation = _optional_choice(ctx.FIXATIONS)
         self.joint_angle = QLineEdit()
         self.joint_angle.setPlaceholderText("degrees (optional)")
@@ -160,11 +217,17 @@ class TaggingPanel(QGroupBox):
         self.status.setStyleSheet("color: #607d8b;")
         form = QFormLayout()
         form.addRow("Client", self.client)
+        details = QHBoxLayout()
+        for label, field in (("Sex", self.sex), ("Born", self.birth_year), ("kg", self.body_mass)):
+            details.addWidget(QLabel(label))
+            details.addWidget(field, 1)
+        form.addRow("", details)
         form.addRow("Muscle", self.muscle)
         form.addRow("Side", sides)
         form.addRow("Test", self.test)
         form.addRow("Condition", self.condition)
         form.addRow("Target", self.target)
+        form.addRow("Position", self.patient_position)
         form.addRow("Fixation", self.fixation)
         form.addRow("Joint angle", self.joint_angle)
         form.addRow("Lever arm", self.lever_arm)
@@ -177,7 +240,7 @@ class TaggingPanel(QGroupBox):
         layout.addWidget(self.save_button)
         layout.addWidget(self.status)
         edits = (line_edit(self.client), self.muscle, self.target, self.notes)
-        for edit in (*edits, self.joint_angle, self.lever_arm):
+        for edit in (*edits, self.joint_angle, self.lever_arm, self.birth_year, self.body_mass):
             edit.returnPressed.connect(self.request_save)
         self.condition.currentTextChanged.connect(self._on_condition)
         self._on_condition(self.condition.currentText())
@@ -189,9 +252,20 @@ class TaggingPanel(QGroupBox):
     def set_clients(self, names: Sequence[str]) -> None:
         set_clients(self.client, names)
 
+    def show_client(self, sex: str | None, birth_year: int | None, kg: float | None) -> None:
+        """Fill the client's details as the store has them (empty where it has none)."""
+        self.sex.setCurrentText(sex or NO_CALL)
+        self.birth_year.setText("" if birth_year is None else str(birth_year))
+        self.body_mass.setText("" if kg is None else f"{kg:g}")
+
+    def details(self) -> ClientDetails:
+        """The client's details entered; ValueError (one sentence) for a value out of range."""
+        return ClientDetails.parse(_chosen(self.sex), self.birth_year.text(), self.body_mass.text())
+
     def context(self) -> TestContext:
         """The context fields entered; ValueError (one sentence) for a value out of range."""
         given = {
+            "patient_position": _chosen(self.patient_position),
             "fixation": _chosen(self.fixation),
             "joint_angle_deg": self.joint_angle.text().strip(),
             "lever_arm_m": self.lever_arm.text().strip(),
@@ -217,6 +291,7 @@ class TaggingPanel(QGroupBox):
             notes=self.notes.text().strip(),
             test=str(self.test.currentData()),
             context=self.context(),
+            details=self.details(),
         )
 
     def request_save(self) -> None:

@@ -16,6 +16,7 @@ test never saved stays there too; the window says where, and
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from gui._options import DisplayOptions
 from gui._protocol_screen import ProtocolScreen
 from gui._replay_screen import ReplayScreen
 from gui._session_screen import SessionScreen
-from gui._tagging import TaggingPanel, Tags, ensure_client
+from gui._tagging import TaggingPanel, Tags, apply_client_details, ensure_client
 from nkt_dyno.clinic import store_device
 from nkt_dyno.devices import PROFILES
 from nkt_dyno.journal import Journal, label, unsaved
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.tagging.setFixedWidth(330)
         self.tagging.saveRequested.connect(self.save_test)
         self.tagging.test.currentIndexChanged.connect(self._on_test_kind)
+        self.tagging.client.currentTextChanged.connect(self._on_client)
         self._on_test_kind()
         self.link = DeviceLink(self)
         self.device_panel = DevicePanel(self.link)
@@ -153,6 +155,17 @@ class MainWindow(QMainWindow):
                 "list and save them with `nkt-dyno recover`",
                 error=True,
             )
+
+    def _on_client(self, name: str) -> None:
+        """A known client chosen: show their sex, birth year and today's body mass."""
+        if self.store is None or not name.strip():
+            return
+        try:
+            client = self.store.find_client(name)
+        except (NotFoundError, StoreError):
+            return
+        mass = self.store.body_mass_at(client.id, dt.datetime.now(dt.UTC).isoformat())
+        self.tagging.show_client(client.sex, client.birth_year, None if mass is None else mass.kg)
 
     def toggle_current(self) -> None:
         """Space: start/stop on the screen in front, if it has such an action."""
@@ -291,6 +304,8 @@ class MainWindow(QMainWindow):
     def _save(self, store: Store, trace: Trace, tags: Tags) -> int:
         if ensure_client(store, tags.client):
             self.tagging.set_clients([c.name for c in store.clients()])
+        if tags.details is not None:
+            apply_client_details(store, tags.client, tags.details)
         result = self.live_model.result
         test_id = save_recording(
             store,

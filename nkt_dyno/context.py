@@ -1,8 +1,10 @@
 """How a test was done, beyond muscle and side: what makes one force comparable to another.
 
 A handheld reading in newtons depends on where the pad sat (the lever arm),
-on the joint angle and on what held the device (the examiner's hand, a belt,
-a frame); pain and a manual muscle testing grade say what the therapist saw.
+on the joint angle, on how the patient lay or sat and on what held the device
+(the examiner's hand, a belt, a frame); pain and a manual muscle testing
+grade say what the therapist saw. The patient position uses the words of the
+published reference values, so a test and a reference compare by the same word.
 Every field is optional. The same names are the trace metadata keys
 (``# lever_arm_m: 0.32``), the store's columns and the export's columns, and
 every value is checked here, once, with one sentence saying what is wrong.
@@ -17,6 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 FIXATIONS = ("handheld", "belt", "frame")
+PATIENT_POSITIONS = ("supine", "prone", "side-lying", "seated", "standing")
+"""How the patient lay, sat or stood, in the words published reference values use."""
+SEXES = ("female", "male")
+"""A client's sex as the reference populations are split: optional, used only to pick one."""
 """What held the dynamometer against the push: the examiner's hand, a belt, a rigid frame."""
 MMT_GRADES: tuple[str, ...] = (
     "0",
@@ -31,7 +37,14 @@ JOINT_ANGLE_RANGE_DEG = (-180.0, 180.0)
 PAIN_RANGE = (0, 10)
 BODY_MASS_RANGE_KG = (2.0, 400.0)
 
-FIELDS: tuple[str, ...] = ("fixation", "joint_angle_deg", "lever_arm_m", "pain", "mmt_grade")
+FIELDS: tuple[str, ...] = (
+    "fixation",
+    "joint_angle_deg",
+    "lever_arm_m",
+    "pain",
+    "mmt_grade",
+    "patient_position",
+)
 """The context fields, in the order screens and exports show them."""
 
 
@@ -47,6 +60,8 @@ class TestContext:
     pain: int | None = None
     """Pain during the test, 0 (none) to 10 (worst imaginable)."""
     mmt_grade: str | None = None
+    patient_position: str | None = None
+    """Supine, prone, side-lying, seated or standing (:data:`PATIENT_POSITIONS`)."""
 
     __test__ = False  # a dataclass named Test*, not a pytest class
 
@@ -61,6 +76,8 @@ class TestContext:
             object.__setattr__(self, "pain", pain(self.pain))
         if self.mmt_grade is not None:
             object.__setattr__(self, "mmt_grade", mmt_grade(self.mmt_grade))
+        if self.patient_position is not None:
+            object.__setattr__(self, "patient_position", patient_position(self.patient_position))
 
     def given(self) -> dict[str, str | float | int]:
         """The fields that have a value, by name."""
@@ -73,8 +90,9 @@ class TestContext:
         return dataclasses.replace(defaults, **values)
 
     def line(self) -> str:
-        """The given fields for people: ``belt, 90°, lever arm 0.32 m, pain 3/10, MMT 4+``."""
+        """The given fields for people: ``seated, belt, 90°, lever arm 0.32 m, pain 3/10``..."""
         parts = [
+            self.patient_position,
             self.fixation,
             None if self.joint_angle_deg is None else f"{self.joint_angle_deg:g}°",
             None if self.lever_arm_m is None else f"lever arm {self.lever_arm_m:g} m",
@@ -111,6 +129,22 @@ def fixation(value: str) -> str:
     text = str(value).strip().lower()
     if text not in FIXATIONS:
         raise ValueError(f"fixation must be one of {', '.join(FIXATIONS)}, got {value!r}")
+    return text
+
+
+def patient_position(value: str) -> str:
+    text = str(value).strip().lower().replace("sidelying", "side-lying").replace(" ", "-")
+    if text not in PATIENT_POSITIONS:
+        raise ValueError(
+            f"patient position must be one of {', '.join(PATIENT_POSITIONS)}, got {value!r}"
+        )
+    return text
+
+
+def sex(value: str) -> str:
+    text = str(value).strip().lower()
+    if text not in SEXES:
+        raise ValueError(f"sex must be female or male, got {value!r}")
     return text
 
 
@@ -166,6 +200,7 @@ PARSERS = {
     "lever_arm_m": lever_arm_m,
     "pain": pain,
     "mmt_grade": mmt_grade,
+    "patient_position": patient_position,
 }
 """Each field's check, which also reads it from text (a CLI option, a metadata line)."""
 

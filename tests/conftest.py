@@ -1,8 +1,12 @@
-"""The PostgreSQL fixtures: one throwaway server per test run, one new database per test.
+"""Fixtures every test shares: a private home, and the PostgreSQL server.
 
-They live here (not in a helper module) so that every module shares the one
-session-scoped server. A test asking for ``pg_url`` is skipped, with the reason,
-where no PostgreSQL server binaries or no psycopg are installed.
+Every test runs with its own user data and config folders, so nothing a test
+does reaches the real store, journals or settings of the person running the
+suite (and nothing of theirs changes a test). The PostgreSQL fixtures give one
+throwaway server per test run and one new database per test; they live here
+(not in a helper module) so that every module shares the one session-scoped
+server. A test asking for ``pg_url`` is skipped, with the reason, where no
+PostgreSQL server binaries or no psycopg are installed.
 """
 
 from __future__ import annotations
@@ -15,6 +19,16 @@ import pytest
 from _pgserver import Cluster, find_bin
 
 _names = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """User data, config, cache and state folders of this test alone; no store named."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    for var in ("NKT_DYNO_DB", "NKT_DYNO_LOCAL_DB"):
+        monkeypatch.delenv(var, raising=False)
 
 
 @pytest.fixture(scope="session")

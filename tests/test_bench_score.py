@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from _score import Score, ece, rule_accuracy, rule_of, tally
+from _score import Score, decision_blocks, ece, rule_accuracy, rule_of, tally
 from _sources import Recording, TrueEffort
 
 
@@ -83,3 +84,15 @@ def test_rule_shares_shrink_toward_the_overall_share():
     assert n == 2 and shrunk == pytest.approx((0 + 10 * 0.9) / 12)
     assert rule_of({"verdict": "break", "break_source": "gyro"}) == "gyro"
     assert rule_of({"verdict": "inconclusive", "flags": ["possible_late_yield"]}) == "late"
+
+
+def test_decision_blocks_feed_one_sample_at_a_time_only_around_breaks():
+    rec = _rec((TrueEffort("break", onset_s=2.0, end_s=8.0, break_s=5.0, yield_s=4.9),))
+    cuts = decision_blocks(rec, gyro=False)
+    assert cuts[0].start == 0 and cuts[-1].stop == rec.t.size
+    assert all(a.stop == b.start for a, b in itertools.pairwise(cuts))
+    single = [rec.t[c.start] for c in cuts if c.stop - c.start == 1]
+    assert min(single) == pytest.approx(4.7) and max(single) == pytest.approx(6.0)
+    assert max(c.stop - c.start for c in cuts) == 101  # one second elsewhere
+    with_motion = [rec.t[c.start] for c in decision_blocks(rec, gyro=True) if c.stop - c.start == 1]
+    assert min(with_motion) == pytest.approx(4.6)

@@ -1,8 +1,9 @@
 """Reference values in the report and the session screen: shown only where a reference matches.
 
-The packaged table matches no test (its rows state no patient position), and
-the store records neither sex nor position, so the display path is checked
-with a hand-made table and the facts passed in, never with edited packaged data.
+The packaged table matches no test (its rows state no patient position), so
+the display path is checked with a hand-made table, never with edited packaged
+data; here the facts are passed in over the store's (the store's own are
+tested in test_client_sex_position.py and the end-to-end sessions).
 """
 
 from __future__ import annotations

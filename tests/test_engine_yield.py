@@ -281,6 +281,18 @@ def test_a_push_cut_short_while_rising_and_let_go_at_once_is_a_break():
     assert abs(r.break_s - 2.2) < 0.04
 
 
+def test_with_motion_a_push_let_go_at_once_is_a_yield_only_if_the_limb_moved():
+    # The force alone says yield (above). A motion channel that shows the
+    # limb still says the examiner stopped; one that shows it sweeping
+    # degrees as the force fell confirms the yield, on either kind of channel.
+    t, f = force_trace([0, 1, 2.2, 2.3, 4.0], [0, 0, 100, 0, 0])
+    still = gyro_of(t, [0.0], [0.0])
+    gave = gyro_of(t, [2.22, 2.24, 2.36, 2.38], [0, 40, 40, 0])
+    for signed in (True, False):
+        assert [r.verdict for r in analyze(t, f, still, gyro_signed=signed)] == ["hold"]
+        assert [r.verdict for r in analyze(t, f, gave, gyro_signed=signed)] == ["break"]
+
+
 def test_a_release_onto_a_higher_rest_level_ends_the_effort():
     # Rest 20 N; a hold at 80 N eased off over 4 s onto a new rest of 35 N
     # (a quarter of the effort above the old rest, above the release level);
@@ -309,3 +321,121 @@ def test_a_yield_stepped_down_onto_a_higher_rest_level_stays_a_break():
     assert [e.result for e, _ in streamed(t, f, size=5) if isinstance(e, Complete)] == res
     assert [round(r.onset_s) for r in res] == [1, 6]
     assert [r.verdict for r in res] == ["break", "hold"]
+
+
+def test_a_push_begun_before_a_ringing_rest_settled_starts_from_that_rest():
+    # Two 300 N holds; between them the force rings (dips and 40 N bumps that
+    # never settle) for 1.2 s, and the second push is fast: it must not be
+    # read as a recording that began under load, with its plateau as rest.
+    knots = (
+        [0, 1, 2, 4, 4.15, 4.4, 4.6, 4.8, 5.0, 5.2, 5.35, 5.6, 8.5, 8.65, 10],
+        [0, 0, 300, 300, 0, 40, 0, 45, 0, 40, 0, 300, 300, 0, 0],
+    )
+    t, f = force_trace(*knots)
+    res = analyze(t, f)
+    assert [e.result for e, _ in streamed(t, f, size=7) if isinstance(e, Complete)] == res
+    assert [r.verdict for r in res] == ["hold", "hold"]
+    assert abs(res[1].onset_s - 5.35) < 0.05
+    assert "loaded_start" not in res[1].flags
+    assert 270 < res[1].peak_n < 310  # above the ringing rest's level
+
+
+def test_an_unsigned_motion_channel_learns_its_sign_from_a_yield_the_force_shows():
+    # Three efforts on a channel of unknown sign, mounted either way round:
+    # a hold let go with the limb springing back (-40 deg/s in the push's
+    # terms), a yield (+40 deg/s) while the push still rises and the force
+    # falls by a third to a level (force and motion agree), and the first
+    # hold again. Before the sign is known the spring-back reads as a yield;
+    # once the yield has shown which way is "with the push", it does not.
+    t, f = force_trace(
+        [0, 1, 2.5, 5.0, 5.2, 7, 8.5, 8.62, 8.75, 9.3, 9.4, 11, 12.5, 15.0, 15.2, 17],
+        [0, 0, 120, 120, 0, 0, 120, 112, 80, 80, 0, 0, 120, 120, 0, 0],
+    )
+    g = gyro_of(
+        t,
+        [5.0, 5.02, 5.15, 5.17, 8.45, 8.47, 8.6, 8.62, 15.0, 15.02, 15.15, 15.17],
+        [0, -40, -40, 0, 0, 40, 40, 0, 0, -40, -40, 0],
+    )
+    for mount in (1.0, -1.0):
+        res = analyze(t, f, mount * g, gyro_signed=False)
+        assert [(r.verdict, r.break_source) for r in res] == [
+            ("break", "gyro"),
+            ("break", "gyro"),
+            ("hold", None),
+        ]
+        det = Detector(gyro_signed=False)
+        out = []
+        for i in range(0, t.size, 9):
+            out += det.feed(t[i : i + 9], f[i : i + 9], mount * g[i : i + 9])
+        out += det.finish()
+        assert [e.result for e in out if isinstance(e, Complete)] == res
+
+
+def test_a_speed_without_a_sign_never_learns_one():
+    # A device's unsigned reduction is a speed: a yield and a spring-back both
+    # read positive. Taking the yield's "+" as the push's direction would make
+    # the spring-back 40 ms into the next release a yield; read as unsigned,
+    # motion that began after the force began to fall is the hand letting go.
+    t, f = force_trace(
+        [0, 1, 2.5, 2.62, 2.75, 3.3, 3.4, 5, 6.5, 9.0, 9.2, 11],
+        [0, 0, 120, 112, 80, 80, 0, 0, 120, 120, 0, 0],
+    )
+    speed = gyro_of(
+        t, [2.45, 2.47, 2.6, 2.62, 9.04, 9.06, 9.19, 9.21], [0, 40, 40, 0, 0, 40, 40, 0]
+    )
+    res = analyze(t, f, speed, gyro_signed=False)
+    assert [(r.verdict, r.break_source) for r in res] == [("break", "gyro"), ("hold", None)]
+
+
+def test_a_late_fall_that_keeps_a_level_with_degrees_of_motion_is_a_yield_on_any_channel():
+    # 1.5 s at 120 N, then a quick fall to a level of 60 N kept for 1 s: force
+    # alone cannot tell a late yield from easing off. The limb moves only as
+    # the force falls (so on a channel of unknown sign it could be a
+    # spring-back), but contact was kept: 6 degrees mean it gave way, while
+    # about one degree is the hand's give.
+    t, f = force_trace([0, 1, 2.5, 4.0, 4.12, 5.1, 5.2, 7], [0, 0, 120, 120, 60, 60, 0, 0])
+    assert [r.verdict for r in analyze(t, f)] == ["inconclusive"]
+    for signed in (False, True):
+        gave = gyro_of(t, [4.05, 4.07, 4.2, 4.22], [0, 40, 40, 0])
+        r = one(*(t, f), gave) if signed else analyze(t, f, gave, gyro_signed=False)[0]
+        assert (r.verdict, r.break_source) == ("break", "gyro")
+        assert abs(r.break_s - 4.0) < 0.05
+        assert r.reasons[0].startswith("the limb " + ("left rest" if signed else "swept degrees"))
+        give = gyro_of(t, [4.05, 4.07, 4.2, 4.22], [0, 8, 8, 0])
+        assert analyze(t, f, give, gyro_signed=signed)[0].verdict == "hold"
+
+
+def test_with_motion_a_quick_fall_to_a_level_is_a_yield_only_if_the_limb_moved():
+    # 0.3 s at 120 N, then a quick fall to 70 N kept for 0.8 s: force alone
+    # calls it a yield. A limb that stayed still says the hand eased off.
+    t, f = force_trace([0, 1, 2.2, 2.5, 2.62, 3.4, 3.5, 5], [0, 0, 120, 120, 70, 70, 0, 0])
+    assert [(r.verdict, r.break_source) for r in analyze(t, f)] == [("break", "force")]
+    still = gyro_of(t, [0.0], [0.0])
+    gave = gyro_of(t, [2.5, 2.52, 2.64, 2.66], [0, 40, 40, 0])
+    for signed in (True, False):
+        assert [r.verdict for r in analyze(t, f, still, gyro_signed=signed)] == ["hold"]
+        res = analyze(t, f, gave, gyro_signed=signed)
+        assert [(r.verdict, r.break_source) for r in res] == [("break", "gyro")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 3399), max_size=60), st.sampled_from([1.0, -1.0]))
+def test_sign_learning_gives_the_same_events_for_every_block_split(cuts, mount):
+    t, f = force_trace(
+        [0, 1, 2.5, 5.0, 5.2, 7, 8.5, 8.62, 8.75, 9.3, 9.4, 11, 12.5, 15.0, 15.2, 17],
+        [0, 0, 120, 120, 0, 0, 120, 112, 80, 80, 0, 0, 120, 120, 0, 0],
+    )
+    g = mount * gyro_of(
+        t,
+        [5.0, 5.02, 5.15, 5.17, 8.45, 8.47, 8.6, 8.62, 15.0, 15.02, 15.15, 15.17],
+        [0, -40, -40, 0, 0, 40, 40, 0, 0, -40, -40, 0],
+    )
+
+    def events(edges):
+        det = Detector(gyro_signed=False)
+        out = []
+        for a, b in itertools.pairwise(edges):
+            out += det.feed(t[a:b], f[a:b], g[a:b])
+        return out + det.finish()
+
+    assert events([0, *sorted(set(cuts)), t.size]) == events([0, t.size])

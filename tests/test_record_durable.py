@@ -344,3 +344,27 @@ async def test_the_connect_timeout_is_honoured_for_a_device_that_is_gone() -> No
     finally:
         await sim.close()
         await radio.close()
+
+
+def test_recover_discards_unwanted_journals_and_only_old_ones_when_asked(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nkt_dyno.journal import keep
+    from nkt_dyno.trace import Trace
+
+    t = np.arange(0.0, 1.0, 0.01)
+    old = keep(Trace(t, t * 10.0), {"recorded": "2026-01-05T10:00:00.000+00:00"}, "old")
+    new = keep(Trace(t, t * 20.0), {"recorded": "2099-01-05T10:00:00.000+00:00"}, "new")
+    code, out, _ = run(capsys, "recover")
+    assert code == 0 and "--discard" in out
+
+    code, _, err = run(capsys, "recover", "--discard", "--older-than", "-1")
+    assert code != 0 and "--older-than" in err
+    assert old.exists() and new.exists()
+
+    code, out, _ = run(capsys, "recover", "--discard", "--older-than", "30")
+    assert code == 0 and out.strip() == f"{old.name}: 100 samples discarded"
+    assert not old.exists() and new.exists()
+
+    code, out, _ = run(capsys, "recover", "--discard", str(new))
+    assert code == 0 and not new.exists() and unsaved() == []

@@ -90,7 +90,7 @@ def test_client_add_and_list(capsys: pytest.CaptureFixture[str], db: str) -> Non
     code, out, _ = run(capsys, "client", "list", "--db", db)
     assert code == 0
     header, _, row = out.splitlines()
-    assert header.split() == ["id", "name", "born", "added"]
+    assert header.split() == ["id", "name", "born", "sex", "added"]
     assert row.split()[:4] == ["1", "Jo", "Bloggs", "1975"]
 
 

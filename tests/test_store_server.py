@@ -19,6 +19,7 @@ from conftest import server_store_url
 from test_store_core import assert_same_trace, hold, make_trace
 
 from nkt_dyno.cli import main
+from nkt_dyno.context import TestContext
 from nkt_dyno.store import ServerUnreachableError, Store, StoreError, save_recording
 from nkt_dyno.store._codec import encode
 from nkt_dyno.store._push import pending, push
@@ -42,7 +43,7 @@ def server(url: str, site: str | None = None) -> ServerStore:
 def fill(path: Path, tests: int = 3) -> list[int]:
     """A store file with one client, one session and ``tests`` analysed tests."""
     with Store.open(path) as store:
-        client = store.add_client("Maria Example", birth_year=1980)
+        client = store.add_client("Maria Example", birth_year=1980, sex="female")
         session = store.start_session(client.id, examiner="Dr Who")
         ids = [
             store.save_test(
@@ -52,6 +53,7 @@ def fill(path: Path, tests: int = 3) -> list[int]:
                 condition="baseline",
                 trace=make_trace(seed, gyro=seed % 2 == 0),
                 analysis=hold(100.0 + seed),
+                context=TestContext(patient_position="supine"),
             )
             for seed in range(tests)
         ]
@@ -79,9 +81,10 @@ def test_push_moves_a_file_losslessly_and_again_adds_nothing(tmp_path: Path, pg_
         assert pending(ws, srv.server_uid()) == 0
         assert push(ws, srv) == (0, 0)
         (client,) = srv.clients()
-        assert (client.name, client.birth_year) == ("Maria Example", 1980)
+        assert (client.name, client.birth_year, client.sex) == ("Maria Example", 1980, "female")
         remote = srv.history(client.id)
         assert len(remote) == 3
+        assert {t.context.patient_position for t in remote} == {"supine"}
         for local_id, test in zip(ids, remote, strict=True):
             assert_same_trace(srv.load_trace(test.id), ws.load_trace(local_id))
             assert (
@@ -371,12 +374,13 @@ def test_a_client_changed_on_the_server_keeps_the_server_version_and_logs_the_ot
     url = server_store_url(pg_url)
     local = tmp_path / "ws.sqlite3"
     with server(url) as srv:
-        srv.add_client("Maria Example", notes="left-handed")
+        srv.add_client("Maria Example", notes="left-handed", sex="female")
     from nkt_dyno.store._workstation import mirror_clients
 
     with Store.open(local) as ws, server(url) as srv:
         assert mirror_clients(ws, srv) == 1
         assert mirror_clients(ws, srv) == 0
+        assert ws.get_client(1).sex == "female"
         save_recording(ws, make_trace(4), client=1, muscle="psoas", side="L",
                        condition="baseline", results=())  # fmt: skip
     with psycopg.connect(url, autocommit=True) as sql:
@@ -391,6 +395,7 @@ def test_a_client_changed_on_the_server_keeps_the_server_version_and_logs_the_ot
         ).fetchone()
     assert json.loads(before)["notes"] == "right-handed"
     assert json.loads(after)["notes"] == "left-handed"
+    assert json.loads(after)["sex"] == json.loads(before)["sex"] == "female"
 
 
 def test_sites_and_grants_from_the_cli(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -479,12 +484,20 @@ def test_a_server_at_schema_1_is_migrated_by_its_owner_with_nothing_lost(pg_url:
     with pytest.raises(StoreError, match="the database's owner must connect once"):
         Store.open(ana_url)
     with server(pg_url) as srv:
-        assert srv.schema_version == SERVER_SCHEMA_VERSION == 2
+        assert srv.schema_version == SERVER_SCHEMA_VERSION == 3
         (test,) = srv.history(1)
-        assert test.context.given() == {}
+        assert test.context.given() == {} and srv.get_client(1).sex is None
         assert_same_trace(srv.load_trace(test.id), trace)
         srv.add_body_mass(1, 71.5, measured="2024-01-01")
         assert srv.body_mass_at(1, test.recorded + ":00+00:00") is not None
+        assert srv.edit_client(1, sex="female").sex == "female"
+        edited = srv.edit_test(test.id, who="me", context=TestContext(patient_position="prone"))
+        assert edited.context.patient_position == "prone"
+    with (
+        psycopg.connect(pg_url, autocommit=True) as sql,
+        pytest.raises(psycopg.errors.CheckViolation),
+    ):
+        sql.execute("UPDATE tests SET patient_position = 'kneeling'")
 
 
 def test_a_recording_saved_on_the_server_names_it_without_the_password(

@@ -153,7 +153,7 @@ def test_a_version_5_store_migrates_in_place_keeping_everything(tmp_path: Path) 
     path = tmp_path / "v5.sqlite3"
     trace = _v5_store(path)
     with Store.open(path) as s:
-        assert s.schema_version == SCHEMA_VERSION == 6
+        assert s.schema_version == SCHEMA_VERSION == 7
         test = s.get_test(1)
         assert (test.muscle, test.test, test.rate_hz, test.context) == (
             "psoas",

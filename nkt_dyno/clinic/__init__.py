@@ -38,7 +38,7 @@ from nkt_dyno.clinic._examiner import (
     usual_max,
 )
 from nkt_dyno.clinic._measures import withstood_n
-from nkt_dyno.clinic._pdf import QtUnavailableError, write_pdf, write_png
+from nkt_dyno.clinic._pdf import QtUnavailableError, write_page_pngs, write_pdf, write_png
 from nkt_dyno.clinic._progress import Progress, Visit, progress, tracked
 from nkt_dyno.clinic._protocol import GroupSummary, Step, summarise_group
 from nkt_dyno.clinic._records import baseline_trials, noise_for
@@ -114,6 +114,7 @@ __all__ = [
     "usual_max",
     "versus_norms",
     "withstood_n",
+    "write_page_pngs",
     "write_pdf",
     "write_png",
 ]

@@ -6,7 +6,7 @@
   the patient's inconsistency): repeat them.
 * **Agonist/antagonist ratios** of the same side, where both muscles were
   tested at baseline: knee flexors/extensors (hamstrings ÷ the knee-extension
-  test, vastus medialis oblique), hip external/internal rotation, hip
+  test: quadriceps, else vastus medialis oblique), hip external/internal rotation, hip
   abduction/adduction. Each force carries its MDC95 (as for the asymmetry),
   so each ratio has a band; the left and right ratios differ only when their
   bands do not overlap. Isokinetic cut-offs (such as H/Q 0.6) do not transfer
@@ -72,7 +72,7 @@ class Pair:
 
 
 PAIRS: tuple[Pair, ...] = (
-    Pair("knee H/Q", ("hamstrings",), ("vastus medialis oblique",)),
+    Pair("knee H/Q", ("hamstrings",), ("quadriceps", "vastus medialis oblique")),
     Pair("hip ER/IR", ("hip external rotators", "piriformis"), ("hip internal rotators",)),
     Pair("hip ABD/ADD", ("gluteus medius",), ("adductors",)),
 )

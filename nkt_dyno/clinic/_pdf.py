@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 from nkt_dyno.clinic._report import SessionReport, html_blocks, html_document, render_html
 
@@ -36,12 +36,35 @@ class QtUnavailableError(RuntimeError):
 def write_pdf(report: SessionReport, path: str | os.PathLike[str], *, paper: Paper = "A4") -> Path:
     """Write the report as a PDF at ``path`` on A4 or Letter paper, no block split across
     pages; return the path."""
+    qt = _qt()
+    writer = _writer(qt, report, str(path), paper)
+    _paint_pages(qt, report, writer, _PdfPages(qt, writer))
+    return Path(path)
+
+
+def write_page_pngs(
+    report: SessionReport, folder: str | os.PathLike[str], *, paper: Paper = "A4"
+) -> list[Path]:
+    """Each page of the report's PDF as ``page-N.png`` in ``folder`` (150 dpi, margins
+    included), laid out and paginated exactly as :func:`write_pdf` lays it out; return them.
+
+    Needs nothing beyond Qt: a picture of a printed page without a PDF renderer.
+    """
+    qt = _qt()
+    buffer = qt.QtCore.QBuffer()
+    buffer.open(qt.QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    writer = _writer(qt, report, buffer, paper)  # measures the blocks as the PDF does
+    pages = _ImagePages(qt, writer, Path(folder))
+    _paint_pages(qt, report, writer, pages)
+    return pages.paths
+
+
+def _writer(qt: Any, report: SessionReport, target: Any, paper: str) -> Any:
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
-    qt = _qt()
     _application(qt)
     gui = qt.QtGui
-    writer = gui.QPdfWriter(str(path))
+    writer = gui.QPdfWriter(target)
     writer.setPageSize(gui.QPageSize(getattr(gui.QPageSize.PageSizeId, paper)))
     writer.setPageMargins(
         qt.QtCore.QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
@@ -49,6 +72,12 @@ def write_pdf(report: SessionReport, path: str | os.PathLike[str], *, paper: Pap
     )
     writer.setResolution(_DPI)
     writer.setTitle(f"Session report {report.client.name}")
+    return writer
+
+
+def _paint_pages(qt: Any, report: SessionReport, writer: Any, pages: _Pages) -> None:
+    """Lay the report's blocks out at the page width of ``writer`` and paint them on
+    ``pages``, each block starting a new page where it does not fit."""
     area = writer.pageLayout().paintRectPixels(_DPI)
     width, height = float(area.width()), float(area.height())
     images = _thumbnails(qt, report)
@@ -60,17 +89,72 @@ def write_pdf(report: SessionReport, path: str | os.PathLike[str], *, paper: Pap
     places = paginate(
         [float(d.size().height()) for d in documents], height, BLOCK_GAP_MM / 25.4 * _DPI
     )
-    painter = gui.QPainter(writer)
     try:
         page = 0
         for document, (first, y) in zip(documents, places, strict=True):
             while page < first:
-                writer.newPage()
+                pages.new_page()
                 page += 1
-            page += _draw(qt, painter, writer, document, y, width, height)
+            page += _draw(qt, pages, document, y, width, height)
     finally:
-        painter.end()
-    return Path(path)
+        pages.end()
+
+
+class _Pages(Protocol):
+    """Where the pages are painted: the current page's painter, and turning the page."""
+
+    painter: Any
+
+    def new_page(self) -> None: ...
+
+    def end(self) -> None: ...
+
+
+class _PdfPages:
+    def __init__(self, qt: Any, writer: Any) -> None:
+        self.writer = writer
+        self.painter = qt.QtGui.QPainter(writer)
+
+    def new_page(self) -> None:
+        self.writer.newPage()
+
+    def end(self) -> None:
+        self.painter.end()
+
+
+class _ImagePages:
+    """One white page image at the writer's resolution per page, saved as it is turned."""
+
+    def __init__(self, qt: Any, writer: Any, folder: Path) -> None:
+        self.qt, self.folder = qt, folder
+        layout = writer.pageLayout()
+        self.size = layout.fullRectPixels(_DPI).size()
+        self.margin = layout.paintRectPixels(_DPI).topLeft()
+        self.paths: list[Path] = []
+        self.painter: Any = None
+        self.image: Any = None
+        folder.mkdir(parents=True, exist_ok=True)
+        self._begin()
+
+    def _begin(self) -> None:
+        gui = self.qt.QtGui
+        self.image = gui.QImage(self.size, gui.QImage.Format.Format_RGB32)
+        dots_per_metre = round(_DPI / 0.0254)
+        self.image.setDotsPerMeterX(dots_per_metre)
+        self.image.setDotsPerMeterY(dots_per_metre)
+        self.image.fill(gui.QColor("white"))
+        self.painter = gui.QPainter(self.image)
+        self.painter.translate(float(self.margin.x()), float(self.margin.y()))
+
+    def new_page(self) -> None:
+        self.end()
+        self._begin()
+
+    def end(self) -> None:
+        self.painter.end()
+        path = self.folder / f"page-{len(self.paths) + 1}.png"
+        self.image.save(str(path))
+        self.paths.append(path)
 
 
 def paginate(heights: Sequence[float], page: float, gap: float) -> list[tuple[int, float]]:
@@ -89,7 +173,7 @@ def paginate(heights: Sequence[float], page: float, gap: float) -> list[tuple[in
     return places
 
 
-def _draw(qt: Any, painter: Any, writer: Any, document: Any, y: float, w: float, h: float) -> int:
+def _draw(qt: Any, pages: _Pages, document: Any, y: float, w: float, h: float) -> int:
     """Draw ``document`` from ``y``, over the next pages if taller than what is left.
 
     Returns the number of pages it went on to.
@@ -98,6 +182,7 @@ def _draw(qt: Any, painter: Any, writer: Any, document: Any, y: float, w: float,
     shown, turned = 0.0, 0
     while True:
         room = h - y
+        painter = pages.painter
         painter.save()
         painter.translate(0.0, y - shown)
         document.drawContents(painter, qt.QtCore.QRectF(0.0, shown, w, room))
@@ -105,7 +190,7 @@ def _draw(qt: Any, painter: Any, writer: Any, document: Any, y: float, w: float,
         if total - shown <= room:
             return turned
         shown += room
-        writer.newPage()
+        pages.new_page()
         turned, y = turned + 1, 0.0
 
 

@@ -1,10 +1,10 @@
 """One stored test set against published reference values, where the facts to match exist.
 
 A reference is used only when muscle, patient position, method, sex and age
-match (:mod:`nkt_dyno.clinic.norms`). The store records the muscle, the
-method and the birth year, but neither the client's sex nor the patient
-position of a test (its position notes are free text), so a caller that
-knows them passes them in :class:`NormsFacts`; without them no test is
+match (:mod:`nkt_dyno.clinic.norms`). The store records each of them: the
+muscle, the method and the patient position of the test, the client's birth
+year and sex. :class:`NormsFacts` can stand in for the sex and positions
+(and name another reference table); a fact recorded nowhere means no test is
 compared, and the answer says which fact is missing instead of guessing.
 """
 
@@ -21,7 +21,7 @@ from nkt_dyno.clinic.norms import (
     NormsError,
     ReferenceTable,
     compare_test,
-    packaged_table,
+    reference_table,
 )
 from nkt_dyno.clinic.norms._table import Sex
 from nkt_dyno.store import Client, MuscleTest
@@ -29,13 +29,15 @@ from nkt_dyno.store import Client, MuscleTest
 
 @dataclass(frozen=True, slots=True)
 class NormsFacts:
-    """What a reference must match beyond the store's fields, and the table to look in."""
+    """Facts that take the place of the store's, and the table to look in."""
 
     sex: Sex | None = None
+    """None: the client's sex as the store records it."""
     positions: Mapping[int, str] = field(default_factory=dict)
-    """The patient position of each test, by test id (``supine``, ``side-lying``...)."""
+    """The patient position of a test, by test id, over the one the store records."""
     table: ReferenceTable | None = None
-    """None: the reference values shipped with nkt-dyno."""
+    """None: :func:`~nkt_dyno.clinic.norms.reference_table` (the packaged values, or the
+    folder ``$NKT_DYNO_REFERENCES`` names)."""
 
 
 NO_FACTS = NormsFacts()
@@ -66,11 +68,12 @@ def versus_norms(
     peak = None if effort is None else effort.get("peak_n")
     if peak is None:
         return NormsResult(None, "no peak force")
-    position = facts.positions.get(test.id)
+    position = facts.positions.get(test.id) or test.context.patient_position
+    sex = facts.sex or client.sex
     missing = [
         what
         for what, value in (
-            ("the client's sex", facts.sex),
+            ("the client's sex", sex),
             ("the patient position", position),
             ("the client's birth year", client.birth_year),
         )
@@ -78,14 +81,14 @@ def versus_norms(
     ]
     if missing:
         return NormsResult(None, f"not recorded: {', '.join(missing)}", tuple(missing))
-    assert facts.sex is not None and position is not None and client.birth_year is not None
+    assert sex is not None and position is not None and client.birth_year is not None
     age = dt.datetime.fromisoformat(test.recorded).year - client.birth_year
     try:
-        assessment = Assessment(test.muscle, position, test.test, float(age), facts.sex)
+        assessment = Assessment(test.muscle, position, test.test, float(age), sex)
         measured = Measured(float(peak), body_mass_kg, test.context.lever_arm_m)
     except NormsError as exc:
         return NormsResult(None, str(exc))
-    lookup, comparison = compare_test(assessment, measured, facts.table)
+    lookup, comparison = compare_test(assessment, measured, facts.table or reference_table())
     return NormsResult(comparison, lookup.reason)
 
 
@@ -101,7 +104,7 @@ def comparison_line(comparison: Comparison, table: ReferenceTable | None = None)
     values = ""
     if comparison.measured is not None and comparison.predicted is not None:
         values = f"{comparison.measured:.3g} vs {comparison.predicted:.3g} {unit}; "
-    source = (table or packaged_table()).sources.get(ref.source_id)
+    source = (table or reference_table()).sources.get(ref.source_id)
     cited = ref.source_id if source is None else source.citation
     head = ", ".join(figures) or "not computed"
     notes = "; ".join(comparison.notes)

@@ -11,6 +11,7 @@ them as images (``trace-<id>``) for renderers without SVG (Qt's text engine).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -113,9 +114,10 @@ def build_report(
 ) -> SessionReport:
     """Collect one session's report from the store; progress charts show ``quantity``.
 
-    ``norms`` gives what a reference comparison needs and the store does not
-    record (the client's sex, each test's patient position); without it no
-    test is compared with published reference values.
+    ``norms`` can stand in for the client's sex and the tests' patient positions the
+    store records, and names the reference table (default: the packaged one, or
+    ``$NKT_DYNO_REFERENCES``); a test lacking a fact is not compared, and the header
+    says which fact was missing.
     """
     session = store.get_session(session_id)
     tests = store.tests(session_id)
@@ -252,7 +254,7 @@ def _entry(
         thumbnail(trace.t, trace.force, effort, title=label),
         float(trace.t[-1] - trace.t[0]),
         None if end is None or onset is None else end - float(onset),
-        test.position_notes or position,
+        _position(test, position),
         tuple(
             derived_measures(
                 trace.t, trace.force, effort, lever_arm_m=test.context.lever_arm_m, body_mass_kg=kg
@@ -269,7 +271,8 @@ def _entry(
 
 
 def _header(r: SessionReport) -> str:
-    born = f" (born {r.client.birth_year})" if r.client.birth_year else ""
+    about = [f"born {r.client.birth_year}" if r.client.birth_year else "", r.client.sex or ""]
+    born = f" ({', '.join(a for a in about if a)})" if any(about) else ""
     rows = [
         ("Client", f"{escape(r.client.name)}{born}"),
         ("Session", f"#{r.session.id}, started {_local(r.session.started)}"),
@@ -452,7 +455,7 @@ def _test(
         ("Position", escape(e.position or "not recorded")),
         ("Instrument", escape(_instrument(t, calibrated or {}))),
         ("Duration", _duration(e)),
-        ("Recording", escape(t.recording_line())),
+        ("Recording", escape(t.recording_line(listed=GAPS_LISTED))),
         ("Peak force", _n(eff.get("peak_n"), " N above rest")),
         ("Set-up", escape(_setup(e))),
         # Nothing normalised: the set-up line already says what is missing.
@@ -486,9 +489,23 @@ def _reference(result: NormsResult | None, norms: NormsFacts) -> list[tuple[str,
     return [("Reference", escape(comparison_line(result.comparison, norms.table)))]
 
 
+GAPS_LISTED = 3
+"""Gaps a test's block spells out; the rest are counted (the replay command lists all)."""
+
+
+def _position(test: MuscleTest, catalogue: str) -> str:
+    """The patient position recorded, with the position notes; else the notes, else how the
+    catalogue describes the muscle's test."""
+    recorded = test.context.patient_position
+    if recorded is None:
+        return test.position_notes or catalogue
+    return f"{recorded}; {test.position_notes}" if test.position_notes else recorded
+
+
 def _setup(e: TestEntry) -> str:
-    """The test's context, naming what the normalised measures would need."""
-    context = e.test.context
+    """The test's context, naming what the normalised measures would need (the patient
+    position has its own line)."""
+    context = dataclasses.replace(e.test.context, patient_position=None)
     parts = [context.line() or "fixation and angle not recorded"]
     if context.lever_arm_m is None:
         parts.append("no lever arm recorded")

@@ -15,6 +15,12 @@ OPTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("--lever-arm", "lever_arm_m", "M", "metres from the joint axis to the pad centre"),
     ("--pain", "pain", "0-10", "pain during the test, 0 to 10"),
     ("--mmt-grade", "mmt_grade", "GRADE", "manual muscle testing grade, 0 to 5 (4+, 3-...)"),
+    (
+        "--patient-position",
+        "patient_position",
+        "POSITION",
+        "how the patient lay or sat: supine, prone, side-lying, seated or standing",
+    ),
 )
 """Option, context field, value name, help."""
 

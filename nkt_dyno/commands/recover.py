@@ -4,7 +4,10 @@ A recording whose ``-o`` file or store save failed, or whose program was
 interrupted or killed, stays in a journal (:mod:`nkt_dyno.journal`) with its
 tags. Without options this lists them; ``--save`` saves the tagged ones as
 tests into the store they were meant for (or ``--db``), ``-o FOLDER`` writes
-them as trace files. A journal goes once its recording is kept.
+them as trace files. A journal goes once its recording is kept, or when
+``--discard`` deletes it: a test the therapist chose not to save stays in
+its journal until then (``--older-than DAYS`` limits it to old ones), so
+nothing is lost by accident and nothing piles up for ever.
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     what = p.add_mutually_exclusive_group()
     what.add_argument("--save", action="store_true", help="save them as tests with their tags")
     what.add_argument("-o", "--output", type=Path, metavar="FOLDER", help="write them as traces")
+    what.add_argument("--discard", action="store_true", help="delete them: they are not wanted")
+    p.add_argument(
+        "--older-than",
+        type=float,
+        metavar="DAYS",
+        help="act only on recordings made more than DAYS days ago",
+    )
     p.add_argument(
         "--db",
         metavar="PATH",
@@ -39,14 +49,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from nkt_dyno.journal import Unsaved, folder, read_journal, unsaved
 
+    if args.older_than is not None and not args.older_than >= 0:
+        return fail(f"--older-than must be a number of days of 0 or more, not {args.older_than}")
     try:
         named = [Unsaved(p, read_journal(p)) for p in args.journals]
         found = named or unsaved()
     except (OSError, ValueError) as exc:
         return fail(sentence(exc) or str(exc))
+    if args.older_than is not None:
+        found = [item for item in found if _age_days(item) > args.older_than]
     if not found:
         print(f"no unsaved recordings (journals are kept in {folder()})")
         return 0
+    if args.discard:
+        return max(_discard(item) for item in found)
     if args.save:
         return max(_save(item, args.db) for item in found)
     if args.output is not None:
@@ -70,8 +86,31 @@ def _list(found: list[Unsaved]) -> None:
     print_table(("journal", "recorded (UTC)", "samples", "client", "muscle", "side"), rows)
     print(
         f"(in {found[0].path.parent}) save them: `nkt-dyno recover --save`; "
-        "write them out: `nkt-dyno recover -o FOLDER`"
+        "write them out: `nkt-dyno recover -o FOLDER`; delete the unwanted: "
+        "`nkt-dyno recover --discard JOURNAL…` (or `--discard --older-than DAYS`)"
     )
+
+
+def _age_days(item: Unsaved) -> float:
+    """Days since the recording was made (its ``recorded`` tag, else the file's time)."""
+    import time
+    from datetime import datetime
+
+    stamp = item.tags.get("recorded", "")
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        when = item.path.stat().st_mtime
+    return (time.time() - when) / 86400.0
+
+
+def _discard(item: Unsaved) -> int:
+    try:
+        item.path.unlink()
+    except OSError as exc:
+        return fail(f"{item.path.name} could not be deleted: {exc.strerror or exc}")
+    print(f"{item.path.name}: {len(item.trace)} samples discarded")
+    return 0
 
 
 def _write(item: Unsaved, where: Path) -> int:

@@ -1,4 +1,9 @@
-"""``nkt-dyno report --session ID -o report.html [--pdf report.pdf]``: the session report."""
+"""``nkt-dyno report --session ID -o report.html [--pdf report.pdf]``: the session report.
+
+Tests are compared with published reference values where muscle, patient
+position, method, sex and age match; ``--references DIR`` (or
+``$NKT_DYNO_REFERENCES``) names a clinic's own checked copy of the table.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="what the progress charts show: force (N, default), torque (N·m, tests with a "
         "lever arm) or force per body mass (N/kg)",
     )
+    p.add_argument(
+        "--references",
+        metavar="DIR",
+        help="a folder with a reference table to compare with instead of the packaged one "
+        "(reference_values.csv, sources.csv, actions.csv; default: $NKT_DYNO_REFERENCES)",
+    )
     add_db_argument(p)
     p.set_defaults(run=with_store(_report, reading=True))
 
@@ -36,11 +47,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _report(store: Store, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from nkt_dyno.clinic import QtUnavailableError, build_report, render_html, write_pdf
+    from nkt_dyno.clinic import (
+        NormsFacts,
+        QtUnavailableError,
+        build_report,
+        render_html,
+        write_pdf,
+    )
+    from nkt_dyno.clinic.norms import folder_table, reference_table
     from nkt_dyno.files import write_private
 
     quantities: dict[str, Quantity] = {"force": "force", "torque": "torque", "per-kg": "per_kg"}
-    report = build_report(store, args.session, quantity=quantities[args.progress])
+    table = folder_table(args.references) if args.references else reference_table()
+    report = build_report(
+        store, args.session, quantity=quantities[args.progress], norms=NormsFacts(table=table)
+    )
     html = Path(args.output)
     write_private(html, render_html(report))
     print(f"report of session {args.session} ({len(report.tests)} tests) -> {html}")

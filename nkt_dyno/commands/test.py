@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         choices=[option.removeprefix("--") for option, *_ in OPTIONS],
         metavar="FIELD",
         help="empty a context field (repeatable): fixation, joint-angle, lever-arm, pain, "
-        "mmt-grade",
+        "mmt-grade, patient-position",
     )
     edit.set_defaults(run=with_store(_edit))
 

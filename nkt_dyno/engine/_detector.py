@@ -45,11 +45,15 @@ times cheaper than numpy's per-call cost. Both give bit-identical results
        ``release_frac`` × top is a release (:class:`Release`). A make test
        never breaks. With a gyro channel, a yield is a sustained movement with
        the push (any direction on a channel of unknown sign, but then starting
-       before the force began to fall): the angular speed, integrated from
+       before the force began to fall, until the sign is learnt: see below):
+       the angular speed, integrated from
        the moment the limb left rest, reaches ``gyro_yield_deg`` while the
        force was at least ``gyro_force_frac`` of the top, or ``gyro_held_deg``
        while the force holds (neither rising by ``gyro_held_rise`` nor
        falling below ``gyro_held_keep``). The break is the movement's start.
+       Motion that began only as the force fell still makes a late fall a
+       yield when the fall kept a level above rest and the limb swept
+       ``gyro_yield_deg`` meanwhile (contact kept: not a hand letting go).
    ``REST``
        After a release, the force must settle (0.2 s within 2 % of the
        largest effort, below the last release level) for ``rest_settle_s`` to
@@ -62,6 +66,13 @@ A hole without samples longer than ``gap_s`` ends the open effort and starts
 afresh (a paused recording); a shorter one inside an effort flags it. When
 the stream ends, efforts that were touches beside the efforts around them
 (``touch_frac``) are taken back (:class:`Retracted`).
+
+A motion channel of unknown sign learns it from the first yield the force
+also shows as one (the limb left rest, then the force turned down with no
+dwell at the top and fell by ``break_drop_frac``): the limb moved with the
+push, so once the channel has shown motion both ways (it carries a sign at
+all), later efforts read it as signed, and the spring-back of a hand
+letting go, which moves against the push, is no longer a yield.
 
 Every decision at a grid sample depends only on that sample and earlier ones,
 and state is carried exactly, so results do not depend on how the stream is
@@ -106,7 +117,7 @@ from ._signal import (
 
 __all__ = ["ENGINE_VERSION", "Detector", "analyze"]
 
-ENGINE_VERSION = "2.1.0"
+ENGINE_VERSION = "2.2.0"
 """Version of the detection rules; bumped whenever results change."""
 
 FloatArray = npt.NDArray[np.float64]
@@ -220,7 +231,7 @@ class Detector:
         self.config = config if config is not None else DetectorConfig()
         self.test = test
         self._breaks = test == "break"
-        self._signed = gyro_signed
+        self._signed_at_start = gyro_signed
         c = self.config
         self._sos_ev, d_ev = design_lowpass(c.event_lowpass_hz, c.grid_hz)
         self._sos_sm, d_sm = design_lowpass(c.smooth_hz, c.grid_hz)
@@ -431,6 +442,10 @@ class Detector:
         self._holes: deque[tuple[float, float]] = deque(maxlen=_MAX_HOLES)
         self._rest_levels: list[float] = []
         self._rest_returns: list[int] = []
+        self._signed = self._signed_at_start
+        self._sign = 1.0
+        self._went_up = self._went_down = False
+        self._sign_seen = 0.0
         self._new_segment()
 
     def _new_segment(self) -> None:
@@ -457,6 +472,8 @@ class Detector:
         self._rest_m: float | None = None
         self._rest_v = 0.0
         self._rest_until = -math.inf
+        self._released_k = -1
+        self._push_level = math.inf
         self._eff: EffortState | None = None
         self._events = []
 
@@ -549,19 +566,35 @@ class Detector:
         stayed within 2 % of the recording's largest effort for 0.2 s, below
         the last release level (a load cell that rings, a strap that swings
         back or a reading that dips through zero is not rest yet), or
-        ``max_settle_s`` has passed.
+        ``max_settle_s`` has passed. A force back above half the last effort
+        before that is the next push, begun within a short, unsettled rest:
+        rest statistics restart where it departed, not on its plateau.
         """
         c, h = self.config, self._hist
         if h.at(T, k1 - 1) < self._rest_until:
             return k1
         ts = h.row(T, k, k1)
         settled = self._settled(k, k1)
-        ready = (ts >= self._rest_until) & (settled | (ts >= self._rest_until + c.max_settle_s))
+        after = ts >= self._rest_until
+        # Back above half the last effort before the force settled: the next
+        # push began within the short rest.
+        pushed = after & (h.row(S, k, k1) >= self._push_level)
+        ready = after & (settled | pushed | (ts >= self._rest_until + c.max_settle_s))
         j = k + _first(ready)
         if j < k1:
+            unsettled = not bool(settled[j - k])
+            if unsettled and pushed[j - k]:
+                # Its rest is the level the force kept since the release, read
+                # robustly (a rest that rings or dips through zero has a level
+                # above its dips): the push departs from the last sample at or
+                # below it.
+                lo = max(self._released_k, h.offset)
+                seg = h.row(S, lo, j + 1)
+                j = lo + int(np.flatnonzero(seg <= np.percentile(seg, 25))[-1])
+                unsettled = False
             # Not settled in time: an effort may already be under way, so the
             # rest may be a load, as at the start of a recording.
-            self._unsettled, self._settled_k = not bool(settled[j - k]), -1
+            self._unsettled, self._settled_k = unsettled, -1
             self._mode = _IDLE
             self._idle_start = j
             self._cand, self._load = -1, -math.inf
@@ -786,6 +819,7 @@ class Detector:
                 and e.break_k < 0
                 and self._dwell() < self.config.yield_dwell_s
                 and self._sharp_top()
+                and (not self._has_gyro or self._swept(kj) >= self.config.gyro_yield_deg)
             ):
                 # The push was still rising when the force turned down and the
                 # fall went straight on to rest: the limb gave way and the
@@ -893,7 +927,7 @@ class Detector:
         ang_rest = np.full(n, e.g_ang)
         ang = ang_rest
         if self._has_gyro and e.sub != _BROKEN and self._breaks:
-            w = h.row(W, k, k1) - e.gm0
+            w = (h.row(W, k, k1) - e.gm0) * self._sign
             moving = (w if self._signed else np.abs(w)) > e.g_thr
             last_rest = np.maximum.accumulate(np.where(moving, e.g_last_rest, idx))
             ang = np.cumsum(np.concatenate(([e.g_ang], w * kc.h)))[1:]
@@ -984,7 +1018,7 @@ class Detector:
             lo_b = max(k - lw, ftk)
             sb = d[S, lo_b - o : k1 - o].tolist()
         gyro = bool(self._has_gyro) and sub != _BROKEN and self._breaks
-        signed = self._signed
+        signed, sign = self._signed, self._sign
         ws = d[W, k - o : k1 - o].tolist() if gyro else ys
         gm0, g_thr, g_run, hh = e.gm0, e.g_thr, kc.gyro_run, kc.h
         ang, ang_rest, yield_deg = e.g_ang, e.g_ang_rest, c.gyro_yield_deg
@@ -1003,7 +1037,7 @@ class Detector:
             armed = i >= armed_k
             moving = False
             if gyro:
-                w = ws[i - k] - gm0
+                w = (ws[i - k] - gm0) * sign
                 ang = ang + w * hh
                 moving = (w if signed else abs(w)) > g_thr
                 if not moving:
@@ -1090,14 +1124,24 @@ class Detector:
         # An effort whose rise was not seen (the recording or a settled rest
         # began under load) cannot show that the push was cut short.
         late = deep and quick and (e.rest_unseen or self._dwell() >= c.late_dwell_s)
+        moved = late and held is None and self._moved_with_fall(kj)
+        if moved:
+            late = False
         if late and held is None and e.fall_top >= c.plateau_frac * e.pk:
             # After a sustained plateau a quick fall to a new level is a late
             # yield, the examiner easing off or a release in steps: force alone
             # cannot tell (DESIGN §3), so it is remembered, not called a break.
             e.late_k, e.late_bottom, e.late_drop = kj, bottom, drop
-        if deep and quick and self._breaks and not late:
+        yielded = deep and quick and self._breaks and not late
+        if yielded and self._has_gyro and not moved:
+            # With a motion channel a yield moves the limb: a fall it did not
+            # accompany was the examiner's hand.
+            yielded = self._swept(kj) >= c.gyro_yield_deg
+        if yielded:
             kb = self._break_start(e.fall_top_k + k10)
-            e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, "force", kj
+            src = "gyro" if moved else "force"
+            e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, src, kj
+            e.swept_fall = moved
             e.fall_drop, e.fall_dur, e.fall_bottom = drop / e.fall_top, fall_s, bottom
             e.level_t = h.at(T, kj)
             # Regained means back near the top: after a yield the examiner
@@ -1109,13 +1153,38 @@ class Detector:
             # dwell at the top is judged anew as a possible slow decline.
             e.sharp = self._dwell() < c.yield_dwell_s
             self._events.append(
-                Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source="force")
+                Break(t=h.at(T, kb) - kc.d_ev, force_n=h.at(Y, kb) - e.b0, source=src)
             )
         else:
             if held is not None:
                 self._withdraw(kj, held[0], "slow_decline")
             e.sub, e.top, e.top_k = _TRACK, h.at(S, kj) - e.b0, kj
             e.eased = max(e.eased, drop / e.fall_top)
+
+    def _moved_with_fall(self, kj: int) -> bool:
+        """The limb swept ``gyro_yield_deg`` during a late fall that kept a level.
+
+        On a channel of unknown sign, motion that began only as the force fell
+        may be the spring-back of a hand letting go; but a fall that levelled
+        off above rest kept contact, and a limb that swept degrees meanwhile
+        gave way under it: a late yield the force alone could not tell.
+        """
+        if self._signed or not self._has_gyro or not self._breaks:
+            return False
+        return self._swept(kj) >= self.config.gyro_yield_deg
+
+    def _swept(self, kj: int) -> float:
+        """Degrees the limb swept with the push (any way, if unsigned) during the current fall.
+
+        Zero unless it moved above its rest threshold for ``gyro_confirm_s``.
+        """
+        kc, h, e = self._k, self._hist, self._eff
+        assert e is not None
+        w = (h.row(W, max(e.fall_top_k - kc.before_fall, e.start_k), kj + 1) - e.gm0) * self._sign
+        if (np.abs(w) > e.g_thr).sum() < kc.gyro_run:
+            return 0.0
+        swept = float(np.sum(w)) * kc.h
+        return swept if self._signed else abs(swept)
 
     def _dwell(self) -> float:
         """How long the force stayed near the top before the current fall started (s)."""
@@ -1206,6 +1275,38 @@ class Detector:
         self._complete(self._rel_k, "release")
         return self._rel_k + 1
 
+    def _learn_sign(self, e: EffortState, result: EffortResult, kj: int) -> None:
+        """Sign an unsigned motion channel from a yield the force confirms.
+
+        The limb left rest and the force then turned down with no dwell at
+        the top (``yield_dwell_s``) and fell by ``break_drop_frac``: a yield
+        the force alone shows, so its motion (the first 0.1 s) is with the
+        push. Spring-backs follow a plateau and never qualify. The sign is
+        taken up only once the channel has moved both ways past its motion
+        threshold: until then it may be a speed without any sign (a device's
+        unsigned reduction), whose yields would all read as positive.
+        """
+        c, h = self.config, self._hist
+        if not self._has_gyro:
+            return
+        # Up to the effort's end only: what the stream has delivered when it
+        # completes, the same offline and live.
+        w = h.row(W, max(e.start_k - self._k.lookback, h.offset), kj + 1)
+        self._went_up |= bool(w.max() > c.gyro_floor_dps)
+        self._went_down |= bool(w.min() < -c.gyro_floor_dps)
+        if (
+            self._sign_seen == 0.0
+            and result.break_source == "gyro"
+            and result.hold_s is not None
+            and result.hold_s < c.yield_dwell_s
+            and (result.drop_pct or 0.0) >= 100.0 * c.break_drop_frac
+        ):
+            kb = e.break_k
+            swept = float(np.sum(h.row(W, kb, min(kb + round(0.1 * c.grid_hz), kj + 1)) - e.gm0))
+            self._sign_seen = float(np.sign(swept))
+        if self._sign_seen != 0.0 and self._went_up and self._went_down:
+            self._signed, self._sign = True, self._sign_seen
+
     def _rebase(self, j: int) -> None:
         """Rest from after the release, if the force settled clearly below the start.
 
@@ -1241,6 +1342,8 @@ class Detector:
             self.test,
         )
         self._sizes.append((self._n_efforts, result.peak_n or 0.0, result.onset_s or 0.0))
+        if not self._signed:
+            self._learn_sign(e, result, kj)
         if how == "end" and self._back_to_rest(e, kj):
             self._rest_returns.append(self._n_efforts)
         self._rest_levels.append(e.b0)
@@ -1250,6 +1353,8 @@ class Detector:
         self._eff = None
         self._mode = _REST
         self._rest_until = self._hist.at(T, kj) + self.config.rest_settle_s
+        self._released_k = kj
+        self._push_level = e.b0 + 0.5 * (result.peak_n or 0.0)
         self._scale = max(self._scale, result.peak_n or 0.0)
         self._ceiling = e.b0 + max(self.config.release_frac * (result.peak_n or 0.0), e.on_thr)
 

@@ -58,6 +58,8 @@ class EffortState:
     late_bottom: float = 0.0
     late_drop: float = 0.0
     stopped: bool = False
+    swept_fall: bool = False
+    """The yield was seen as the limb sweeping degrees while the force fell to a level."""
     settled: bool = False
     stepped: bool = False
     holes: list[float] = field(default_factory=list)
@@ -80,9 +82,9 @@ class EffortState:
 
 
 CONFIDENCE = {
-    "gyro": 0.97,
+    "gyro": 0.98,
     "fall": 0.98,
-    "stopped": 0.89,
+    "stopped": 0.92,
     "late": 0.95,
     "release": 0.98,
     "end": 0.97,
@@ -90,7 +92,7 @@ CONFIDENCE = {
     "cut": 0.5,
 }
 """Share of right calls per rule, pooled over every source of ``bench/accuracy.py``
-(engine 2.1.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
+(engine 2.2.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
 fits). ``short`` and ``cut`` are too rare there to measure and say only that
 such a call is a guess."""
 
@@ -300,7 +302,11 @@ def _verdict(
     reasons: list[str] = []
     if e.break_k >= 0 and e.break_src == "gyro":
         verdict, conf = "break", CONFIDENCE["gyro"]
-        reasons.append("the limb left rest (gyro) while the force was held: yield")
+        reasons.append(
+            "the limb swept degrees (gyro) as the force fell to a level it kept: yield"
+            if e.swept_fall
+            else "the limb left rest (gyro) while the force was held: yield"
+        )
     elif e.break_k >= 0 and e.stopped:
         verdict, conf = "break", CONFIDENCE["stopped"]
         reasons.append(

@@ -1,7 +1,8 @@
 """One row per test in the shape clinics' strength-analytics tools import, plus our columns.
 
 Their exports and imports share a core: who (a profile), when (date and time,
-here UTC), which movement, the patient position, the side, and the peak.
+here UTC), which movement, the patient position (the recorded one, else the
+position notes), the side, and the peak.
 nkt-dyno tests muscles, so ``movement`` is the muscle's name. Our columns
 follow: the verdicts, the test's context, the derived measures (empty where
 withheld; ``withheld`` says why), the device, the calibration record and the
@@ -47,6 +48,7 @@ COLUMNS: tuple[str, ...] = (
     "device_id",
     "calibration_id",
     "samples_sha256",
+    "sex",
 )
 
 
@@ -68,7 +70,7 @@ def clinic_row(row: Mapping[str, Any], profile: str) -> dict[str, Any]:
         "profile": profile,
         "date_utc": date_utc(str(row["recorded"])),
         "movement": row["muscle"],
-        "position": row["position_notes"],
+        "position": row["patient_position"] or row["position_notes"],
         "laterality": LATERALITY[str(row["side"])],
     }
 

@@ -10,9 +10,10 @@ exports, and no health data readable by other users of the machine.
 examiners, devices and calibrations become keyed pseudonyms (an HMAC with a
 key kept in the store, so the same client has the same pseudonym in every
 export, and nobody without the store can reverse it); birth years become
-ten-year age bands; body mass and the test context (fixation, angle, lever
-arm, pain, MMT grade: numbers and closed vocabularies, never free text) are
-kept, since derived measures need them; every time is shifted by a per-client number of days and
+ten-year age bands; sex, body mass and the test context (fixation, angle,
+lever arm, pain, MMT grade, patient position: numbers and closed
+vocabularies, never free text) are kept, since derived measures and
+reference values need them; every time is shifted by a per-client number of days and
 seconds, keeping the intervals within a client's visits; free text (notes,
 position notes) and any trace metadata outside a whitelist (a device name
 such as "Jane Doe's Progressor" is free text) are dropped. Its files have
@@ -71,6 +72,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "session_started",
     "client",
     "birth_year",
+    "sex",
     "examiner",
     "session_notes",
     "test_id",
@@ -225,6 +227,7 @@ def summary_rows(store: Store, session_id: int, mask: Pseudonyms | None) -> list
             "session_started": session.started,
             "client": client.name,
             "birth_year": client.birth_year,
+            "sex": client.sex,
             "examiner": None if examiner is None else examiner.name,
             "session_notes": session.notes,
         }
@@ -234,6 +237,7 @@ def summary_rows(store: Store, session_id: int, mask: Pseudonyms | None) -> list
         "session_started": mask.time(session.started),
         "client": mask.client,
         "age_band": mask.age_band(client.birth_year, session.started),
+        "sex": client.sex,
         "examiner": mask.examiner(session.examiner_id),
         "session_notes": "",
     }

@@ -63,6 +63,7 @@ TEXTS: tuple[tuple[str, str], ...] = (
     ("test", "test method (make or break)"),
     ("fixation", "fixation"),
     ("mmt_grade", "MMT grade"),
+    ("patient_position", "patient position"),
     ("verdict", "verdict"),
     ("therapist_verdict", "therapist verdict"),
     ("calibration_id", "calibration record"),
@@ -99,6 +100,8 @@ def session_bundle(store: Store, session_id: int, mask: Pseudonyms | None) -> di
         patient: dict[str, Any] = {"resourceType": "Patient", "name": [{"text": client.name}]}
         if client.birth_year is not None:
             patient["birthDate"] = f"{client.birth_year:04d}"
+        if client.sex is not None:
+            patient["gender"] = client.sex
         entries.append({"fullUrl": patient_url, "resource": patient})
         subject: dict[str, Any] = {"reference": patient_url, "display": client.name}
     else:

@@ -14,6 +14,7 @@ Condition = Literal["baseline", "challenge", "retest"]
 """A test after the treatment is a "retest" (stores before version 5 also said "post-treatment")."""
 Verdict = Literal["hold", "break", "inconclusive"]
 TestKind = Literal["break", "make"]
+Sex = Literal["female", "male"]
 
 SIDES: tuple[str, ...] = get_args(Side)
 CONDITIONS: tuple[str, ...] = get_args(Condition)
@@ -30,6 +31,8 @@ class Client:
     birth_year: int | None
     notes: str
     created: str
+    sex: Sex | None = None
+    """``female`` or ``male`` where given: it picks the reference population, nothing else."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,17 +160,25 @@ class MuscleTest:
     rate_hz: float | None = None
     """The measured sample rate (typical spacing, not the average over gaps)."""
     context: TestContext = NO_CONTEXT
-    """Fixation, joint angle, lever arm, pain and MMT grade, where given."""
+    """Fixation, joint angle, lever arm, pain, MMT grade and patient position, where given."""
 
-    def recording_line(self) -> str:
-        """Samples, measured rate and every gap, for people: holes are part of the data."""
+    def recording_line(self, listed: int | None = None) -> str:
+        """Samples, measured rate and the gaps, for people: holes are part of the data.
+
+        ``listed`` caps how many gaps are spelled out (a printed page has no room for
+        fifty); the rest are counted, with the samples lost in all.
+        """
         rate = "rate unknown" if self.rate_hz is None else f"{self.rate_hz:.1f} samples/s measured"
         if not self.gaps:
             return f"{self.n_samples} samples, {rate}, no gaps"
+        shown = self.gaps if listed is None else self.gaps[:listed]
         holes = "; ".join(
-            f"at {g.start_s:.2f} s for {g.length_s:.2f} s ({g.samples_lost} lost)"
-            for g in self.gaps
+            f"at {g.start_s:.2f} s for {g.length_s:.2f} s ({g.samples_lost} lost)" for g in shown
         )
+        rest = len(self.gaps) - len(shown)
+        if rest:
+            lost = sum(g.samples_lost for g in self.gaps)
+            holes += f"; and {rest} more ({lost} samples lost in all)"
         return f"{self.n_samples} samples, {rate}, {len(self.gaps)} gaps: {holes}"
 
 

@@ -285,9 +285,9 @@ class _Copier:
 
     def _keep_conflict(self, c: Connection, server_id: int, row: dict[str, Any]) -> None:
         """The server's client details win; the file's differing ones go to the change record."""
-        names = ("name", "birth_year", "notes")
+        names = ("name", "birth_year", "notes", "sex")
         there = c.execute(
-            "SELECT name, birth_year, notes FROM clients WHERE id = ?", (server_id,)
+            "SELECT name, birth_year, notes, sex FROM clients WHERE id = ?", (server_id,)
         ).fetchone()
         mine = tuple(row.get(n) for n in names)
         if tuple(there) != mine:

@@ -152,7 +152,13 @@ CREATE TABLE body_masses (
 CREATE INDEX body_masses_client ON body_masses(client_id, measured)
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7 = """
+ALTER TABLE clients ADD COLUMN sex TEXT CHECK (sex IN ('female', 'male'));
+ALTER TABLE tests ADD COLUMN patient_position TEXT
+    CHECK (patient_position IN ('supine', 'prone', 'side-lying', 'seated', 'standing'))
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """Version 1: the entities and traces. Version 2: user muscles, muscle index.
 Version 3: protocol groups (baseline → challenge → retest of one muscle and side).
 Version 4: each test's kind (break or make), its gaps and its measured sample rate; the
@@ -160,7 +166,9 @@ application id; settings, with the store's own key for pseudonymised exports; co
 tests deleted recoverably, and an audit of who changed which test how and when.
 Version 5: "post-treatment" tests become "retest", the one word every screen uses.
 Version 6: each test's context (fixation, joint angle, lever arm, pain, MMT grade), and each
-client's body mass measurements with the day they were measured."""
+client's body mass measurements with the day they were measured.
+Version 7: each client's sex (female or male, optional) and each test's patient position
+(supine, prone, side-lying, seated, standing): what a published reference value must match."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

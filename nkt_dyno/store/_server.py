@@ -225,7 +225,14 @@ class ServerStore(Store):
                 (role, site),
             )
 
-    def add_client(self, name: str, *, birth_year: int | None = None, notes: str = "") -> Client:
+    def add_client(
+        self,
+        name: str,
+        *,
+        birth_year: int | None = None,
+        notes: str = "",
+        sex: str | None = None,
+    ) -> Client:
         """Add a client to this store's site (see :meth:`use_site`)."""
         if self.site is None:
             granted = ", ".join(self.sites()) or "none yet: an administrator adds them"
@@ -233,7 +240,7 @@ class ServerStore(Store):
                 f"{self._conn.where}: choose the site new clients belong to with "
                 f"${SITE_VAR} (sites: {granted})"
             )
-        return super().add_client(name, birth_year=birth_year, notes=notes)
+        return super().add_client(name, birth_year=birth_year, notes=notes, sex=sex)
 
     def use_site(self, site: str) -> None:
         """New clients from now on belong to ``site`` (one this role may work for)."""

@@ -395,9 +395,24 @@ def _migration_2(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_migration_1, _migration_2)
+def _migration_3(conn: Connection) -> None:
+    """The SQLite store's version 7: each client's sex, each test's patient position."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    op = Operations(MigrationContext.configure(conn))
+    op.add_column("clients", Column("sex", Text, CheckConstraint("sex IN ('female', 'male')")))
+    positions = "('supine', 'prone', 'side-lying', 'seated', 'standing')"
+    op.add_column(
+        "tests",
+        Column("patient_position", Text, CheckConstraint(f"patient_position IN {positions}")),
+    )
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_migration_1, _migration_2, _migration_3)
 """Server schema 1: the SQLite store's version 5 with sites, uids, roles and the change record.
-Server schema 2: the SQLite store's version 6 (test context, body masses)."""
+Server schema 2: the SQLite store's version 6 (test context, body masses).
+Server schema 3: the SQLite store's version 7 (client sex, test patient position)."""
 
 SERVER_SCHEMA_VERSION = len(MIGRATIONS)
 

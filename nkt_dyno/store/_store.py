@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from nkt_dyno.context import FIELDS as CONTEXT_FIELDS
 from nkt_dyno.context import NO_CONTEXT, TestContext, body_mass_kg
+from nkt_dyno.context import sex as check_sex
 from nkt_dyno.store import _codec, _muscles
 from nkt_dyno.store._errors import NotFoundError, StoreError, StoreWriteError
 from nkt_dyno.store._models import (
@@ -106,7 +107,7 @@ _TEST_COLUMNS = """
     t.therapist_verdict, t.notes, tr.n,
     a.id, a.engine_version, a.created, a.verdict, a.peak_n, a.break_ratio, a.efforts,
     t.group_id, t.test, t.gaps, t.rate_hz,
-    t.fixation, t.joint_angle_deg, t.lever_arm_m, t.pain, t.mmt_grade
+    t.fixation, t.joint_angle_deg, t.lever_arm_m, t.pain, t.mmt_grade, t.patient_position
 """
 
 _TEST_FROM = """
@@ -121,6 +122,7 @@ _TEST_FROM = """
 
 
 _GROUP_COLUMNS = "id, session_id, muscle, side, created, notes"
+_CLIENT_COLUMNS = "id, name, birth_year, notes, created, sex"
 _LIVE = "t.deleted IS NULL"
 """Deleted tests stay in the file (recoverable) but out of every listing."""
 
@@ -233,30 +235,69 @@ class Store:
 
     # -- people, devices, calibrations ------------------------------------------
 
-    def add_client(self, name: str, *, birth_year: int | None = None, notes: str = "") -> Client:
-        """Add a client; ``name`` may be a pseudonym. Names need not be unique."""
+    def add_client(
+        self,
+        name: str,
+        *,
+        birth_year: int | None = None,
+        notes: str = "",
+        sex: str | None = None,
+    ) -> Client:
+        """Add a client; ``name`` may be a pseudonym. Names need not be unique.
+
+        ``sex`` (female or male) is optional: it only picks a reference population.
+        """
         name = _required_text("name", name)
-        if birth_year is not None and not 1900 <= birth_year <= dt.date.today().year:
-            raise ValueError(f"birth_year must be between 1900 and this year, got {birth_year}")
+        _check_birth_year(birth_year)
+        sex = None if sex is None else check_sex(sex)
         created = now()
         with self._write("adding the client") as c:
             cid = _lastrowid(
                 c.execute(
-                    "INSERT INTO clients (name, birth_year, notes, created) VALUES (?, ?, ?, ?)",
-                    (name, birth_year, notes, created),
+                    "INSERT INTO clients (name, birth_year, notes, created, sex) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (name, birth_year, notes, created, sex),
                 )
             )
-        return Client(cid, name, birth_year, notes, created)
+        return Client(cid, name, birth_year, notes, created, sex)  # type: ignore[arg-type]
+
+    def edit_client(
+        self,
+        client_id: int,
+        *,
+        name: str | None = None,
+        birth_year: int | None = None,
+        sex: str | None = None,
+        notes: str | None = None,
+        clear: Sequence[str] = (),
+    ) -> Client:
+        """Correct a client's details: None leaves one as it is, ``clear`` empties
+        ``birth_year`` or ``sex``."""
+        changes: dict[str, str | int | None] = {}
+        if name is not None:
+            changes["name"] = _required_text("name", name)
+        if birth_year is not None:
+            changes["birth_year"] = _check_birth_year(birth_year)
+        if sex is not None:
+            changes["sex"] = check_sex(sex)
+        if notes is not None:
+            changes["notes"] = notes
+        for field_name in clear:
+            _check_choice("a client detail to clear", field_name, ("birth_year", "sex"))
+            changes[field_name] = None
+        self.get_client(client_id)
+        with self._write("correcting the client") as c:
+            for column, value in changes.items():
+                c.execute(f"UPDATE clients SET {column} = ? WHERE id = ?", (value, client_id))
+        return self.get_client(client_id)
 
     def clients(self) -> list[Client]:
-        rows = self._conn.execute(
-            "SELECT id, name, birth_year, notes, created FROM clients ORDER BY name, id"
-        )
+        rows = self._conn.execute(f"SELECT {_CLIENT_COLUMNS} FROM clients ORDER BY name, id")
         return [Client(*r) for r in rows]
 
     def get_client(self, client_id: int) -> Client:
         row = self._conn.execute(
-            "SELECT id, name, birth_year, notes, created FROM clients WHERE id = ?", (client_id,)
+            f"SELECT {_CLIENT_COLUMNS} FROM clients WHERE id = ?", (client_id,)
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no client with id {client_id}")
@@ -267,8 +308,7 @@ class Store:
         if isinstance(ref, int) or str(ref).strip().isdigit():
             return self.get_client(int(ref))
         rows = self._conn.execute(
-            "SELECT id, name, birth_year, notes, created FROM clients "
-            "WHERE lower(name) = lower(?) ORDER BY id",
+            f"SELECT {_CLIENT_COLUMNS} FROM clients WHERE lower(name) = lower(?) ORDER BY id",
             (str(ref).strip(),),
         ).fetchall()
         if not rows:
@@ -524,8 +564,8 @@ class Store:
                     "INSERT INTO tests (session_id, recorded, muscle, side, condition, "
                     "challenge_target, position_notes, device_id, calibration_id, "
                     "therapist_verdict, notes, group_id, test, gaps, rate_hz, "
-                    "fixation, joint_angle_deg, lever_arm_m, pain, mmt_grade) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "fixation, joint_angle_deg, lever_arm_m, pain, mmt_grade, patient_position) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         session_id,
                         recorded or now(),
@@ -820,12 +860,23 @@ class Store:
     # -- muscles ---------------------------------------------------------------------------
 
     def muscles(self) -> list[Muscle]:
-        """The packaged catalogue followed by the muscles users added here."""
+        """The packaged catalogue followed by the muscles users added here.
+
+        The catalogue is read from the package, so a new release's entries reach every
+        store; a muscle a user added under a name the catalogue later took (such as
+        ``quadriceps``) gives way to the catalogue's, and its tests keep their name.
+        """
         rows = self._conn.execute(
             "SELECT name, region, position, aliases FROM muscles ORDER BY name"
         )
-        custom = [Muscle(n, r, p, tuple(json.loads(a)), custom=True) for n, r, p, a in rows]
-        return [*_muscles.builtin_muscles(), *custom]
+        builtin = _muscles.builtin_muscles()
+        taken = {_muscles.normalise(m.name) for m in builtin}
+        custom = [
+            Muscle(n, r, p, tuple(json.loads(a)), custom=True)
+            for n, r, p, a in rows
+            if _muscles.normalise(n) not in taken
+        ]
+        return [*builtin, *custom]
 
     def add_muscle(
         self, name: str, region: str, *, position: str = "", aliases: Sequence[str] = ()
@@ -1154,6 +1205,12 @@ def _test_from_row(row: Sequence[Any]) -> MuscleTest:
         rate_hz=rate_hz,
         context=TestContext(*context),
     )
+
+
+def _check_birth_year(birth_year: int | None) -> int | None:
+    if birth_year is not None and not 1900 <= birth_year <= dt.date.today().year:
+        raise ValueError(f"birth_year must be between 1900 and this year, got {birth_year}")
+    return birth_year
 
 
 def _iso_day(day: str | dt.date | None) -> str:

@@ -180,16 +180,19 @@ def mirror_clients(local: Store, server: Store) -> int:
     from nkt_dyno.store._push import known_uids
 
     known = known_uids(local)
-    rows = server._conn.execute("SELECT id, uid, name, birth_year, notes, created FROM clients")
+    rows = server._conn.execute(
+        "SELECT id, uid, name, birth_year, notes, created, sex FROM clients"
+    )
     copied = 0
     with local._write("copying the clients") as c:
-        for sid, uid, name, birth_year, notes, created in rows:
+        for sid, uid, name, birth_year, notes, created, sex in rows:
             if uid in known:
                 continue
             taken = c.execute("SELECT 1 FROM clients WHERE id = ?", (sid,)).fetchone()
             cur = c.execute(
-                "INSERT INTO clients (id, name, birth_year, notes, created) VALUES (?, ?, ?, ?, ?)",
-                (None if taken else sid, name, birth_year, notes, created),
+                "INSERT INTO clients (id, name, birth_year, notes, created, sex) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (None if taken else sid, name, birth_year, notes, created, sex),
             )
             c.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?)",

@@ -10,6 +10,7 @@ and returns percent of predicted and z-score with the device caveat.
 
 from nkt_dyno.clinic.norms._compare import (
     DEVICE_CAVEAT,
+    REFERENCES_VAR,
     STANDARD_GRAVITY,
     Assessment,
     Comparison,
@@ -18,9 +19,11 @@ from nkt_dyno.clinic.norms._compare import (
     compare,
     compare_test,
     find_reference,
+    folder_table,
     measured_in,
     packaged_table,
     predicted_for,
+    reference_table,
 )
 from nkt_dyno.clinic.norms._table import (
     POSITIONS,
@@ -37,6 +40,7 @@ __all__ = [
     "DEVICE_CAVEAT",
     "POSITIONS",
     "PREDICTORS",
+    "REFERENCES_VAR",
     "STANDARD_GRAVITY",
     "UNITS",
     "Assessment",
@@ -50,8 +54,10 @@ __all__ = [
     "compare",
     "compare_test",
     "find_reference",
+    "folder_table",
     "load_references",
     "measured_in",
     "packaged_table",
     "predicted_for",
+    "reference_table",
 ]

@@ -11,8 +11,10 @@ measured with another device can be off by that much before anything else.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from nkt_dyno.clinic.norms._table import (
     POSITIONS,
@@ -23,6 +25,9 @@ from nkt_dyno.clinic.norms._table import (
     Sex,
     load_references,
 )
+
+REFERENCES_VAR = "NKT_DYNO_REFERENCES"
+"""Names a folder holding a reference table to use instead of the packaged one."""
 
 STANDARD_GRAVITY = 9.80665
 """m/s²: converts a force in newtons to the kilograms-force a source reports."""
@@ -102,6 +107,27 @@ class Comparison:
 def packaged_table() -> ReferenceTable:
     """The reference values shipped with nkt-dyno, read and checked once."""
     return load_references()
+
+
+def reference_table() -> ReferenceTable:
+    """The table comparisons use: the packaged one, or the folder ``$NKT_DYNO_REFERENCES``
+    names (a clinic's own copy with rows it checked against the papers; same three files)."""
+    folder = os.environ.get(REFERENCES_VAR, "").strip()
+    return folder_table(folder) if folder else packaged_table()
+
+
+@cache
+def folder_table(folder: str) -> ReferenceTable:
+    """The reference files in ``folder``, checked as the packaged ones are."""
+    path = Path(folder)
+    missing = [n for n in ("reference_values.csv", "sources.csv", "actions.csv")
+               if not (path / n).is_file()]  # fmt: skip
+    if missing:
+        raise NormsError(
+            f"{folder} holds no reference table: {', '.join(missing)} not found there "
+            "(copy the packaged folder nkt_dyno/clinic/norms and edit it)"
+        )
+    return load_references(path)
 
 
 def find_reference(test: Assessment, table: ReferenceTable | None = None) -> Lookup:

@@ -21,6 +21,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
+from nkt_dyno.context import PATIENT_POSITIONS
 from nkt_dyno.store._muscles import builtin_muscles
 
 Sex = Literal["male", "female"]
@@ -33,7 +34,7 @@ UNITS = ("N", "kg", "%BW", "N/kg", "N·m", "Nm/kg")
 PREDICTORS = ("age_years", "male", "body_mass_kg")
 """Predictors a regression row may use: age in years, 1 for a man / 0 for a woman, body mass."""
 
-POSITIONS = ("supine", "prone", "side-lying", "seated", "standing")
+POSITIONS = PATIENT_POSITIONS
 """Patient positions, so that a reference and a test compare by the same word."""
 
 _VERSION_LINE = re.compile(r"#\s*version:\s*(\d+)\s*$")
