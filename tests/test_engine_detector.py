@@ -24,6 +24,7 @@ from nkt_dyno.engine import (
     Release,
     analyze,
 )
+from nkt_dyno.engine._history import S
 from nkt_dyno.engine.synthetic import CASES, generate
 
 REAL = Path(__file__).parents[2] / "shared" / "data" / "real"
@@ -481,7 +482,15 @@ def test_driver_burst_times_give_the_verdicts_of_the_stored_trace(step):
 
 def test_scalar_and_vector_stage_paths_are_bit_identical():
     # Small blocks take plain-float loops, long ones scipy/numpy: same bits.
-    from nkt_dyno.engine._signal import Ema, Gridder, LowPass, Median3, design_lowpass
+    from nkt_dyno.engine._signal import (
+        Ema,
+        Gridder,
+        LowPass,
+        Median3,
+        design_lowpass,
+        lowpass_pair,
+        median_grid,
+    )
 
     rng = np.random.default_rng(1)
     t = np.cumsum(rng.uniform(0.0005, 0.02, 3000)) + 5000.0
@@ -495,23 +504,20 @@ def test_scalar_and_vector_stage_paths_are_bit_identical():
         s = stage()
         parts = np.concatenate([s.step(x[:, a:b]) for a, b in itertools.pairwise(cuts)], axis=1)
         assert np.array_equal(whole, parts)
-    lp = LowPass(sos, 1)
-    lw = lp.step(x[:1])[0]
-    lp = LowPass(sos, 1)
-    assert lw.tolist() == [
-        v for a, b in itertools.pairwise(cuts) for v in lp.step_list(x[0, a:b].tolist())
-    ]
-    med = Median3()
-    mt, mx = med.step(t, x[:1])
-    med = Median3()
+    # The two live low-passes side by side on lists, as each on arrays.
+    sos_sm, _ = design_lowpass(6.0, 200.0)
+    ev, sm = LowPass(sos, 1), LowPass(sos_sm, 1)
+    pairs = [lowpass_pair(ev, sm, x[0, a:b].tolist()) for a, b in itertools.pairwise(cuts)]
+    assert LowPass(sos, 1).step(x[:1])[0].tolist() == [v for p in pairs for v in p[0]]
+    assert LowPass(sos_sm, 1).step(x[:1])[0].tolist() == [v for p in pairs for v in p[1]]
+    # Median and gridding in one pass on lists, as the two array stages.
+    mt, mx = Median3().step(t, x[:1])
+    w1 = Gridder(0.005, 1).step(mt, mx)
+    med, g1 = Median3(), Gridder(0.005, 1)
     parts = [
-        med.step_list(t[a:b].tolist(), x[0, a:b].tolist()) for a, b in itertools.pairwise(cuts)
+        median_grid(med, g1, t[a:b].tolist(), x[0, a:b].tolist())
+        for a, b in itertools.pairwise(cuts)
     ]
-    assert mt.tolist() == [v for p in parts for v in p[0]]
-    assert mx[0].tolist() == [v for p in parts for v in p[1]]
-    g1 = Gridder(0.005, 1)
-    parts = [g1.step_list(t[a:b].tolist(), x[0, a:b].tolist()) for a, b in itertools.pairwise(cuts)]
-    w1 = Gridder(0.005, 1).step(t, x[:1])
     assert w1[0].tolist() == [v for p in parts for v in p[0]]
     assert w1[1][0].tolist() == [v for p in parts for v in p[1]]
     gw = Gridder(0.005, 2).step(t, x)
@@ -519,6 +525,24 @@ def test_scalar_and_vector_stage_paths_are_bit_identical():
     steps = [g.step(t[a:b], x[:, a:b]) for a, b in itertools.pairwise(cuts)]
     assert np.array_equal(gw[0], np.concatenate([p[0] for p in steps]))
     assert np.array_equal(gw[1], np.concatenate([p[1] for p in steps], axis=1))
+
+
+def test_rest_check_of_a_few_samples_matches_the_array_path():
+    # Whether each sample ends 0.2 s at rest: over a live block's few grid
+    # samples (plain floats) and over a long one (arrays), the same answer.
+    det = Detector()
+    det.feed(*trace(*HOLD, noise=0.5))
+    k0, k1 = det._hist.offset, det._hist.end
+    cuts = [*range(k0, k1, 7), k1]
+    levels = np.quantile(det._hist.row(S, k0, k1), [0.2, 0.5, 0.8, 0.95], method="nearest")
+    seen = set()
+    for scale, ceiling in itertools.product(np.geomspace(1.0, 500.0, 13), levels):
+        det._scale, det._ceiling = scale, ceiling
+        whole = det._settled(k0, k1)
+        parts = [det._settled(a, b) for a, b in itertools.pairwise(cuts)]
+        assert np.array_equal(whole, np.concatenate(parts))
+        seen.update(whole.tolist())
+    assert seen == {True, False}
 
 
 def test_time_to_peak_is_the_rise_not_the_highest_wiggle_on_the_plateau():

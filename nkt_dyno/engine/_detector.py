@@ -82,7 +82,6 @@ split into blocks; offline :func:`analyze` is this detector over one block.
 from __future__ import annotations
 
 import math
-import operator
 from collections import deque
 from dataclasses import dataclass, replace
 
@@ -105,7 +104,16 @@ from ._events import (
 )
 from ._history import BM, BV, GM, GV, ROWS, G, History, S, T, W, Y
 from ._metrics import EffortState, effort_result
-from ._signal import SCALAR_MAX, Ema, Gridder, LowPass, Median3, design_lowpass
+from ._signal import (
+    SCALAR_MAX,
+    Ema,
+    Gridder,
+    LowPass,
+    Median3,
+    design_lowpass,
+    lowpass_pair,
+    median_grid,
+)
 
 __all__ = ["ENGINE_VERSION", "Detector", "analyze"]
 
@@ -125,6 +133,10 @@ _IDLE_CHUNK = 256
 _MAX_HOLES = 256
 """Holes without samples remembered for flagging the efforts they fall in."""
 _PIECE = 8192
+_LIST_MAX = 256
+"""Force-only blocks up to this many samples are conditioned on lists (:meth:`Detector._feed_list`):
+a block of a few hundred samples still yields only a few grid samples, and
+plain-float loops over it cost less than numpy's per-call overhead (measured)."""
 _LOADED_SETTLE_S = 1.5
 """How long after the release of an effort that began before the recording the
 rest is looked for: releases take 0.2–2.5 s and the load cell then settles."""
@@ -259,11 +271,15 @@ class Detector:
         tt, x = self._shaped(t, force, gyro)
         if tt.size == 0:
             return []
-        if tt.size <= SCALAR_MAX and x.shape[0] == 1:
+        if tt.size <= _LIST_MAX and x.shape[0] == 1:
             tl, fl = tt.tolist(), x[0].tolist()
-            if not (all(map(math.isfinite, tl)) and all(map(math.isfinite, fl))):
+            # A sum is finite only if all its terms are; one that overflowed
+            # is checked term by term.
+            if not math.isfinite(sum(tl) + sum(fl)) and not (
+                all(map(math.isfinite, tl)) and all(map(math.isfinite, fl))
+            ):
                 raise ValueError(_NOT_FINITE)
-            if any(map(operator.gt, tl, tl[1:])) or tl[0] < self._last_t:
+            if tl != sorted(tl) or tl[0] < self._last_t:
                 self._check_times(tl[0], True, tl[-1])
             prev = tl[0] if self._last_t == -math.inf else self._last_t
             if tl[-1] - prev > self.config.hole_s:
@@ -276,7 +292,7 @@ class Detector:
         self._check_times(float(tt[0]), bool((tt[1:] < tt[:-1]).any()), self._last_t)
         prev = tt[0] if self._last_t == -math.inf else self._last_t
         steps = np.diff(tt, prepend=prev)
-        if tt.size > SCALAR_MAX or x.shape[0] > 1:
+        if tt.size > _LIST_MAX or x.shape[0] > 1:
             at = np.flatnonzero(steps > self.config.hole_s)
             self._holes.extend(zip((tt[at] - steps[at]).tolist(), tt[at].tolist(), strict=True))
         gaps = np.flatnonzero(steps > self.config.gap_s)
@@ -302,7 +318,7 @@ class Detector:
             for a in range(0, tt.size, _PIECE):
                 events += self._feed_piece(tt[a : a + _PIECE], x[:, a : a + _PIECE])
             return events
-        if tt.size <= SCALAR_MAX and x.shape[0] == 1:
+        if tt.size <= _LIST_MAX and x.shape[0] == 1:
             return self._feed_list(tt.tolist(), x[0].tolist())
         self._check_times(float(tt[0]), False, float(tt[-1]))
         tm, xm = self._median.step(tt, x)
@@ -324,20 +340,18 @@ class Detector:
     def _feed_list(self, t: list[float], f: list[float]) -> list[Event]:
         """:meth:`feed` for a short force-only block, on lists (the live case).
 
-        The stages' ``step_list`` methods do the operations of their array
-        paths in the same order, so the results are bit-identical (tested);
+        :func:`~._signal.median_grid` and :func:`~._signal.lowpass_pair` do
+        the operations of the array paths in the same order, so the results
+        are bit-identical (tested);
         they spare a live block of a few samples the per-call cost of numpy.
         """
         self._check_times(t[0], False, t[-1])
-        tm, xm = self._median.step_list(t, f)
-        tg, xg = self._grid.step_list(tm, xm)
+        tg, xg = median_grid(self._median, self._grid, t, f)
         if not tg:
             return []
         h = self._hist
         k0 = h.end
-        h.append_force(
-            tg, xg, self._lp_ev.step_list(xg), self._lp_sm.step_list(xg), self._keep_from()
-        )
+        h.append_force(tg, xg, *lowpass_pair(self._lp_ev, self._lp_sm, xg), self._keep_from())
         self._events = []
         self._run(k0, h.end)
         return self._events
@@ -524,6 +538,19 @@ class Detector:
         within 2 % of the recording's largest effort (a new push is not rest)."""
         h, w = self._hist, self._k.settle_win
         lo = max(k - w + 1, h.offset)
+        if k1 - k <= SCALAR_MAX:
+            # A live block: its few windows cost less in plain floats.
+            sl = h.row(S, lo, k1).tolist()
+            tol, ceiling = max(0.02 * self._scale, self.config.min_onset_n), self._ceiling
+            return np.array(
+                [
+                    i + 1 >= w
+                    and max(win := sl[i + 1 - w : i + 1]) - min(win) <= tol
+                    and sl[i] < ceiling
+                    for i in range(k - lo, len(sl))
+                ],
+                dtype=bool,
+            )
         ss = h.row(S, lo, k1)
         spread = np.full(k1 - k, np.inf)
         if ss.size >= w:

@@ -40,8 +40,7 @@ class History:
         n = len(t)
         at = self.reserve(n, keep_from)
         d = self.data
-        d[T, at : at + n], d[G, at : at + n] = t, g
-        d[Y, at : at + n], d[S, at : at + n] = y, s
+        d[T : S + 1, at : at + n] = t, g, y, s
         d[W:, at : at + n] = 0.0
 
     def reserve(self, n: int, keep_from: int) -> int:

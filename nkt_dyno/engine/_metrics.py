@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -117,6 +118,13 @@ def _slope(t: FloatArray, z: FloatArray) -> float | None:
     return float(tc @ (z - z.mean()) / den) if den > 0 else None
 
 
+@functools.lru_cache(maxsize=64)
+def _tremor_band(fs: float) -> tuple[FloatArray, FloatArray]:
+    """The 8–12 Hz band-pass and its unit steady state, designed once per rate (shared)."""
+    sos = signal.butter(2, [8.0, 12.0], btype="bandpass", fs=fs, output="sos")
+    return sos, signal.sosfilt_zi(sos)
+
+
 def _tremor(g: FloatArray, mask: npt.NDArray[np.bool_], fs: float) -> float | None:
     """RMS of the 8–12 Hz band of the unfiltered force where ``mask`` (plateau).
 
@@ -126,9 +134,8 @@ def _tremor(g: FloatArray, mask: npt.NDArray[np.bool_], fs: float) -> float | No
     """
     if mask.sum() < 0.2 * fs:
         return None
-    sos = signal.butter(2, [8.0, 12.0], btype="bandpass", fs=fs, output="sos")
-    zi = signal.sosfilt_zi(sos) * g[0]
-    band, _ = signal.sosfilt(sos, g, zi=zi)
+    sos, zi = _tremor_band(fs)
+    band, _ = signal.sosfilt(sos, g, zi=zi * g[0])
     return float(np.sqrt(np.mean(band[mask] ** 2)))
 
 
