@@ -12,7 +12,9 @@ true yield, to the end of the block that produced the break event, and
 "decided": to the sample whose arrival decided it, fed one sample at a time
 around each break, without the wait for the rest of a block; with
 ``--gyro``, over the recordings that have a motion channel), and the
-reliability of ``confidence`` (expected calibration error).
+reliability of ``confidence`` (expected calibration error); with
+``--gyro``, the accuracy by kind of motion channel (signed, of unknown sign,
+none).
 
 ``--loso`` adds the leave-one-source-out figures: for each source, the
 detector settings are chosen (from a small grid of the settings that shape
@@ -110,12 +112,30 @@ def report(src: str, recs: list[Recording], kits: Sequence[Kit], gyro: bool, sho
             f"    ECE {e:.1f} %   offline {off.samples / max(off.seconds, 1e-9) / 1e6:.2f} M "
             f"samples/s"
         )
+        if gyro:
+            print(f"    {by_channel(kit, recs)}")
         for f in off.failures[:show]:
             print(f"    miss: {f}")
         more = len(off.failures) - show
         if more > 0:
             print(f"    … and {more} more")
     print()
+
+
+def by_channel(kit: Kit, recs: list[Recording]) -> str:
+    """Offline accuracy of the recordings with a signed motion channel, of unknown sign, none."""
+    kinds = (
+        ("signed channel", lambda r: r.gyro is not None and r.gyro_signed),
+        ("unknown sign", lambda r: r.gyro is not None and not r.gyro_signed),
+        ("no motion", lambda r: r.gyro is None),
+    )
+    parts = []
+    for name, has in kinds:
+        subset = [r for r in recs if has(r)]
+        if subset:
+            s = run_offline(kit, subset, True)
+            parts.append(f"{name} {s.accuracy:.1f} % ({len(subset)} rec., {s.false_breaks} fb)")
+    return "by channel: " + ", ".join(parts)
 
 
 def configs() -> list[tuple[str, DetectorConfig]]:
