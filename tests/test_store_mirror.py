@@ -131,6 +131,8 @@ def test_the_copy_holds_only_what_the_role_may_see_and_follows_corrections(
         ana.edit_test(first, who="Ana", notes="rechecked")
         second = save_recording(ana, make_trace(3), client=alma, muscle="psoas", side="R",
                                 condition="retest", results=())  # fmt: skip
+        # A copy refreshed a moment ago is left alone when asked for one under a minute old.
+        assert refresh(local, ana, older_than_s=60.0) == 0
         assert refresh(local, ana) == 1  # only the new trace travels again
     with Store.open(mirror_path(local)) as copy:
         assert copy.get_test(first).notes == "rechecked"

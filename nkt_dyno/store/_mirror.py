@@ -62,10 +62,22 @@ def follow(local: Path, server: ServerStore, client_ids: Iterable[int]) -> int:
         return sum(_copy_client(copy, server, cid) for cid in sorted(set(client_ids)))
 
 
-def refresh(local: Path, server: ServerStore) -> int:
-    """Bring the copy of every client followed up to date (on connecting); new traces."""
+def refresh(local: Path, server: ServerStore, *, older_than_s: float = 0.0) -> int:
+    """Bring the copy of every client followed up to date (on connecting); new traces.
+
+    A copy brought up to date less than ``older_than_s`` ago is left as it is:
+    every command connects, and a run of them should not copy every client
+    each time (the copy says how old it is).
+    """
     if not mirror_path(local).exists():
         return 0
+    if older_than_s > 0.0:
+        with Store.open(mirror_path(local), create=False) as copy:
+            synced = _get(copy, SYNCED)
+        if synced is not None:
+            age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(synced)
+            if age.total_seconds() < older_than_s:
+                return 0
     with _open_copy(local, server) as copy:
         followed = [int(r[0]) for r in copy._sqlite.execute("SELECT id FROM clients")]
         copied = sum(_copy_client(copy, server, cid) for cid in followed)

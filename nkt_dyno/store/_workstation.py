@@ -41,6 +41,9 @@ LAST_SERVER = "last_server"
 """The file's setting naming the server it last reached, to count pending tests offline."""
 SINCE = "workstation_since"
 """The file's setting: its last test before it served a server (older ones are not pending)."""
+REFRESH_S = 60.0
+"""On connecting, the copy of the server's history is refreshed when older than this
+(or when tests were just uploaded): a run of commands copies every client once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +83,14 @@ def open_workstation(url: str, *, timeout_s: float = 10.0, create: bool = True) 
             with Store.open(path) as local:
                 _begin(local)
                 _remember_server(local, server.server_uid())
+                uploaded = 0
                 if pending(local, server.server_uid()):
-                    done = push(local, server)
-                    if done.uploaded:
-                        notice = f"{done.uploaded} tests saved while the server was away uploaded"
+                    uploaded = push(local, server).uploaded
+                    if uploaded:
+                        notice = f"{uploaded} tests saved while the server was away uploaded"
                 mirror_clients(local, server)
             with contextlib.suppress(*_copy_errors()):
-                refresh(path, server)
+                refresh(path, server, older_than_s=0.0 if uploaded else REFRESH_S)
             server.on_open = _follower(path, server)
         except BaseException:
             server.close()
