@@ -65,7 +65,9 @@ times cheaper than numpy's per-call cost. Both give bit-identical results
 A hole without samples longer than ``gap_s`` ends the open effort and starts
 afresh (a paused recording); a shorter one inside an effort flags it. When
 the stream ends, efforts that were touches beside the efforts around them
-(``touch_frac``) are taken back (:class:`Retracted`).
+(``touch_frac``), or a rest level the force kept between two efforts with
+only brief dips on either side (a reading of the force's magnitude), are
+taken back (:class:`Retracted`).
 
 A motion channel of unknown sign learns it from the first yield the force
 also shows as one (the limb left rest, then the force turned down with no
@@ -117,7 +119,7 @@ from ._signal import (
 
 __all__ = ["ENGINE_VERSION", "Detector", "analyze"]
 
-ENGINE_VERSION = "2.2.0"
+ENGINE_VERSION = "2.3.0"
 """Version of the detection rules; bumped whenever results change."""
 
 FloatArray = npt.NDArray[np.float64]
@@ -140,6 +142,31 @@ plain-float loops over it cost less than numpy's per-call overhead (measured).""
 _LOADED_SETTLE_S = 1.5
 """How long after the release of an effort that began before the recording the
 rest is looked for: releases take 0.2–2.5 s and the load cell then settles."""
+_DIP_FRAC = 0.25
+"""A dip between efforts goes below this share of the smaller one's level."""
+_REST_TOP_FRAC = 0.7
+"""A level kept between dips is rest only if under this share of both efforts
+beside it (adjacent repetitions of one test differ by far less)."""
+_REST_DWELL = 2.0
+"""... and only if it lasts this many times as long as the dips around it."""
+
+
+@dataclass
+class _Seen:
+    """What the end-of-stream review keeps of one completed effort."""
+
+    effort: int
+    peak_n: float
+    onset_s: float
+    top_n: float
+    """Its level: rest + peak (a reading, not a rise above rest)."""
+    span_s: float
+    dip_before_s: float | None
+    """Time the force spent below ``_DIP_FRAC`` of ``top_n`` between the
+    previous effort and this one; None if it never went there, there was no
+    previous effort in the segment, or the stretch outlasted the history."""
+    dip_after_s: float | None = None
+    """The same between this effort and the next."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +215,25 @@ def _first(mask: npt.NDArray[np.bool_]) -> int:
     """Index of the first True, or the length if none."""
     i = int(np.argmax(mask)) if mask.size else 0
     return i if mask.size and mask[i] else mask.size
+
+
+def _rest_between(before: _Seen, s: _Seen, after: _Seen) -> bool:
+    """``s`` is a level the force keeps between two efforts, dipping on both sides.
+
+    A reading that keeps only the magnitude of the force (some exports do)
+    turns a rest slightly below zero into a positive level, and each move
+    between it and an effort into a V-shaped dip to zero. Weighed against
+    those dips, the rest looks like an effort; late in a fatiguing series
+    it is no longer small beside the efforts around it. What gives it away
+    is the time: the force keeps that level, well below both efforts beside
+    it, for far longer than the brief dips around it, whereas the rests
+    around a weak effort last as long as it does.
+    """
+    if s.dip_before_s is None or s.dip_after_s is None:
+        return False
+    if s.top_n >= _REST_TOP_FRAC * min(before.top_n, after.top_n):
+        return False
+    return _REST_DWELL * (s.dip_before_s + s.dip_after_s) <= s.span_s
 
 
 class Detector:
@@ -397,17 +443,23 @@ class Detector:
         A touch is small beside the efforts around it: under ``touch_frac`` of
         the largest effort that began within ``touch_window_s`` of it. Weak
         and strong efforts of one test differ far less; fatigue over a long
-        recording is gradual, so the comparison stays local.
+        recording is gradual, so the comparison stays local. Of the efforts
+        left, a level kept between two larger ones is rest
+        (:func:`_rest_between`).
         """
-        c = self.config
-        t0 = np.array([t for _, _, t in self._sizes])
-        peak = np.array([p for _, p, _ in self._sizes])
-        return [
-            Retracted(t=self._last_t, effort=k)
-            for k, p, t in self._sizes
-            if p < c.touch_frac * float(peak[np.abs(t0 - t) <= c.touch_window_s].max())
-            or k in self._rest_returns
-        ]
+        c, seen = self.config, self._seen
+        t0 = np.array([s.onset_s for s in seen])
+        peak = np.array([s.peak_n for s in seen])
+        near = [peak[np.abs(t0 - s.onset_s) <= c.touch_window_s].max() for s in seen]
+        gone = {
+            s.effort
+            for s, top in zip(seen, near, strict=True)
+            if s.peak_n < c.touch_frac * top or s.effort in self._rest_returns
+        }
+        kept = [s for s in seen if s.effort not in gone]
+        trios = zip(kept, kept[1:], kept[2:], strict=False)
+        gone.update(b.effort for a, b, n in trios if _rest_between(a, b, n))
+        return [Retracted(t=self._last_t, effort=k) for k in sorted(gone)]
 
     def _back_to_rest(self, e: EffortState, kj: int) -> bool:
         """An "effort" the recording ends in that is a return to an earlier rest level.
@@ -436,7 +488,7 @@ class Detector:
         cap = 2 * round((self.config.max_effort_s + 2 * _LOOKBACK_S) * self.config.grid_hz)
         self._hist = History(cap)
         self._n_efforts = 0
-        self._sizes: list[tuple[int, float, float]] = []
+        self._seen: list[_Seen] = []
         self._scale = 0.0
         self._ceiling = math.inf
         self._holes: deque[tuple[float, float]] = deque(maxlen=_MAX_HOLES)
@@ -474,6 +526,7 @@ class Detector:
         self._rest_until = -math.inf
         self._released_k = -1
         self._push_level = math.inf
+        self._gap: FloatArray | None = None
         self._eff: EffortState | None = None
         self._events = []
 
@@ -706,6 +759,7 @@ class Detector:
         )
         self._events.append(Onset(t=h.at(T, k0) - kc.d_ev, baseline_n=b0))
         self._events.append(Release(t=h.at(T, rel) - kc.d_sm))
+        self._note_gap(k0)
         self._mode, self._rel_k = _SETTLE, rel
         self._settle_until = h.at(T, rel) + _LOADED_SETTLE_S
 
@@ -801,6 +855,7 @@ class Detector:
             self._eff.unseen_cap = -0.5 * b0
         self._mode, self._unsettled = _ACTIVE, False
         self._events.append(Onset(t=t_on, baseline_n=b0))
+        self._note_gap(dep)
 
     def _active(self, k: int, k1: int) -> int:
         """One effort: peak, falls (break or easing off), gyro yield, release."""
@@ -1307,6 +1362,25 @@ class Detector:
         if self._sign_seen != 0.0 and self._went_up and self._went_down:
             self._signed, self._sign = True, self._sign_seen
 
+    def _note_gap(self, dep: int) -> None:
+        """Keep the stretch since the last effort of the segment, up to ``dep``.
+
+        Its dips tell a level kept between efforts from an effort
+        (:func:`_rest_between`, at the end of the stream).
+        """
+        h = self._hist
+        self._gap = None
+        if self._released_k >= h.offset:
+            self._gap = h.row(Y, self._released_k, dep).copy()
+            self._seen[-1].dip_after_s = self._dip_time(self._seen[-1].top_n)
+
+    def _dip_time(self, level: float) -> float | None:
+        """Time the stretch before the open effort spent below ``_DIP_FRAC`` × ``level``."""
+        if self._gap is None:
+            return None
+        below = int(np.count_nonzero(self._gap < _DIP_FRAC * level))
+        return below * self._k.h if below else None
+
     def _rebase(self, j: int) -> None:
         """Rest from after the release, if the force settled clearly below the start.
 
@@ -1341,7 +1415,18 @@ class Detector:
             self._k.d_sm,
             self.test,
         )
-        self._sizes.append((self._n_efforts, result.peak_n or 0.0, result.onset_s or 0.0))
+        top = e.b0 + (result.peak_n or 0.0)
+        self._seen.append(
+            _Seen(
+                effort=self._n_efforts,
+                peak_n=result.peak_n or 0.0,
+                onset_s=result.onset_s or 0.0,
+                top_n=top,
+                span_s=t_end - t_on,
+                dip_before_s=self._dip_time(top),
+            )
+        )
+        self._gap = None
         if not self._signed:
             self._learn_sign(e, result, kj)
         if how == "end" and self._back_to_rest(e, kj):

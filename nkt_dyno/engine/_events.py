@@ -198,12 +198,14 @@ class Complete(Event):
 
 @dataclass(frozen=True)
 class Retracted(Event):
-    """Effort ``effort`` (its :class:`Complete`) was a touch, not a test.
+    """Effort ``effort`` (its :class:`Complete`) was a touch or rest, not a test.
 
-    Whether a small, brief rise is a touch or a weak effort is judged against
-    the recording: once the stream ends, an effort under ``touch_frac`` of the
-    largest one and shorter than ``touch_s`` is retracted. :func:`analyze`
-    leaves it out and numbers the remaining efforts 0, 1, ...
+    Whether a small rise is a touch or a weak effort is judged against the
+    recording, so it is decided once the stream ends: an effort under
+    ``touch_frac`` of the largest one around it, a level the force keeps
+    between two larger efforts with only brief dips beside it, or a return to
+    an earlier rest level at the very end. :func:`analyze` leaves it out and
+    numbers the remaining efforts 0, 1, ...
     """
 
     effort: int
