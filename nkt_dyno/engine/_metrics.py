@@ -92,7 +92,7 @@ CONFIDENCE = {
     "cut": 0.5,
 }
 """Share of right calls per rule, pooled over every source of ``bench/accuracy.py``
-(engine 2.2.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
+(engine 2.3.0: ``python bench/accuracy.py --gyro --loso`` prints the table it
 fits). ``short`` and ``cut`` are too rare there to measure and say only that
 such a call is a guess."""
 
