@@ -66,9 +66,13 @@ def _one(case: str, seed: int, force_hz: float = 10.0) -> tuple[str | None, floa
             else:
                 signed_right = "right" if float(g[0]) > 0 else "wrong"
         if detector is None:
-            # As ``record`` and the GUI do: the first block says whether the
-            # channel is signed, for the whole recording.
+            # As ``record`` and the GUI do: signed from the first block, or
+            # from the block after which the reducer has learnt the direction.
             detector = Detector(DetectorConfig(), gyro_signed=reducer.signed)
+            marked = reducer.signed
+        elif reducer.signed and not marked:
+            detector.mark_signed()
+            marked = True
         for event in detector.feed(t, [force], g):
             if isinstance(event, Break) and event.source == "gyro" and not called:
                 called = True

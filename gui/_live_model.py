@@ -39,7 +39,7 @@ from gui._sources import SampleBlock, SampleSource
 from nkt_dyno.cut import cut_closing
 from nkt_dyno.engine import Complete, Detector, DetectorConfig, EffortResult, Onset, Retracted
 from nkt_dyno.journal import Journal
-from nkt_dyno.trace import Gap, Trace, find_gaps
+from nkt_dyno.trace import Gap, Trace, find_gaps, gyro_metadata, signed_switch
 
 DEFAULT_CAPACITY = 1 << 17
 """Samples the ring buffer keeps: two minutes of a 1 kHz device."""
@@ -198,11 +198,16 @@ class LiveTestModel(QObject):
         gyro = None
         if all(b.gyro is not None for b in self._blocks):
             gyro = cat([b.gyro for b in self._blocks if b.gyro is not None])
+        meta = dict(metadata or {})
+        if gyro is not None:
+            signed = self._blocks[-1].gyro_signed
+            switch = signed_switch([(b.t, b.gyro_signed) for b in self._blocks])
+            meta |= gyro_metadata(signed, switch)
         return Trace(
             t=cat([b.t for b in self._blocks]),
             force=cat([b.force for b in self._blocks]),
             gyro=gyro,
-            metadata=metadata or {},
+            metadata=meta,
         )
 
     # -- consumer ------------------------------------------------------
@@ -229,9 +234,14 @@ class LiveTestModel(QObject):
     def _take(self, block: SampleBlock) -> None:
         if block.t.size == 0 or self._detector is None:
             return
-        if not self._blocks and block.gyro is not None and not block.gyro_signed:
-            # A motion channel of unknown sign is read by its magnitude (DESIGN §2).
-            self._detector = Detector(self.config, test=self.test, gyro_signed=False)
+        if block.gyro is not None:
+            if not self._blocks and not block.gyro_signed:
+                # A motion channel of unknown sign is read by its magnitude
+                # (DESIGN §2)...
+                self._detector = Detector(self.config, test=self.test, gyro_signed=False)
+            elif self._blocks and block.gyro_signed and not self._blocks[-1].gyro_signed:
+                # ... until the device has learnt the push's direction.
+                self._detector.mark_signed()
         # the engine first: it refuses a block with non-finite samples, which
         # then never reaches the ring the plot draws from unchecked
         events = self._detector.feed(block.t, block.force, block.gyro)

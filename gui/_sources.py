@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from nkt_dyno.trace import Trace, gyro_signed
+from nkt_dyno.trace import Trace, gyro_signed, gyro_signed_from
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -73,6 +73,10 @@ class ReplaySource:
         self.block_s = block_s
         self.start_s = float(trace.t[0]) if start_s is None else start_s
         self._clock = clock
+        self._signed = gyro_signed(trace.metadata)
+        since = None if self._signed else gyro_signed_from(trace.metadata)
+        self._switch = trace.t.size if since is None else int(np.searchsorted(trace.t, since))
+        """First sample of an unsigned gyro that the device had signed (blocks split there)."""
 
     def _cuts(self) -> list[int]:
         """Indices that split the paced part (from ``start_s`` on) into blocks."""
@@ -80,7 +84,7 @@ class ReplaySource:
         first = min(int(np.searchsorted(t, self.start_s, side="left")), t.size - 1)
         n_blocks = int(np.ceil((t[-1] - t[first]) / self.block_s))
         edges = t[first] + self.block_s * np.arange(1, n_blocks + 1)
-        inner = np.unique(np.searchsorted(t, edges, side="right"))
+        inner = np.unique([*np.searchsorted(t, edges, side="right").tolist(), self._switch])
         return [first, *(int(c) for c in inner if first < c < t.size), int(t.size)]
 
     def _block(self, i: int, j: int) -> SampleBlock:
@@ -89,13 +93,17 @@ class ReplaySource:
             self.trace.t[i:j],
             self.trace.force[i:j],
             None if g is None else g[i:j],
-            gyro_signed=gyro_signed(self.trace.metadata),
+            gyro_signed=self._signed or i >= self._switch,
         )
 
     async def __aiter__(self) -> AsyncIterator[SampleBlock]:
         t = self.trace.t
         cuts = self._cuts()
-        if cuts[0] > 0:
+        if 0 < self._switch < cuts[0]:
+            # Seeking past the device's learning: its two parts as they came.
+            yield self._block(0, self._switch)
+            yield self._block(self._switch, cuts[0])
+        elif cuts[0] > 0:
             yield self._block(0, cuts[0])
         wall0, trace0 = self._clock(), float(t[cuts[0]])
         for i, j in itertools.pairwise(cuts):

@@ -499,5 +499,61 @@ def test_kind(metadata: Mapping[str, str], override: str | None = None) -> str:
 
 
 def gyro_signed(metadata: Mapping[str, str]) -> bool:
-    """Whether the gyro column is signed with the push (``# gyro: unsigned`` says not)."""
+    """Whether the gyro column is signed with the push from its first sample
+    (``# gyro: unsigned`` says not)."""
     return not metadata.get("gyro", "signed").strip().lower().startswith("unsigned")
+
+
+SIGNED_FROM_KEY = "gyro_signed_from_s"
+"""Metadata key: when an unsigned gyro column became signed (the device learnt
+the push's direction), in the trace's time; samples from then on are signed."""
+
+
+def signed_switch(blocks: Sequence[tuple[FloatArray, bool]]) -> float | None:
+    """When blocks' gyro went from unsigned to signed, or None (signed from the
+    start, or never).
+
+    ``blocks`` are each block's times and whether its gyro was signed, as
+    they arrived. The time is halfway between the last unsigned sample and
+    the first signed one, so re-analysis splits the samples exactly where
+    the live engine did (:meth:`~nkt_dyno.engine.Detector.mark_signed`).
+    """
+    seen = [(t, signed) for t, signed in blocks if t.size]
+    if not seen or seen[0][1]:
+        return None
+    switch = next((i for i, (_, signed) in enumerate(seen) if signed), None)
+    if switch is None:
+        return None
+    return 0.5 * (float(seen[switch - 1][0][-1]) + float(seen[switch][0][0]))
+
+
+def gyro_metadata(signed: bool, signed_from_s: float | None, source: str = "") -> dict[str, str]:
+    """``gyro`` metadata (and :data:`SIGNED_FROM_KEY`) for a recorded gyro column.
+
+    ``signed`` is the state at the end; ``signed_from_s``, when it became so.
+    """
+    state = "signed" if signed and signed_from_s is None else "unsigned"
+    meta = {"gyro": f"{state}, {source}" if source else state}
+    if signed and signed_from_s is not None:
+        meta[SIGNED_FROM_KEY] = repr(signed_from_s)
+    return meta
+
+
+def gyro_signed_from(metadata: Mapping[str, str]) -> float | None:
+    """The time the gyro column became signed (:data:`SIGNED_FROM_KEY`), or None.
+
+    Raises
+    ------
+    TraceFormatError
+        The value is not a finite number.
+    """
+    value = metadata.get(SIGNED_FROM_KEY)
+    if value is None:
+        return None
+    try:
+        when = float(value)
+    except ValueError:
+        when = math.nan
+    if not math.isfinite(when):
+        raise TraceFormatError(f"{SIGNED_FROM_KEY}: {value!r} is not a time in seconds")
+    return when

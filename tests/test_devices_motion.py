@@ -157,3 +157,25 @@ async def test_record_sim_activ5_break_names_motion_as_the_source() -> None:
     assert take.results
     assert take.results[0].verdict == "break"
     assert take.results[0].break_source == "gyro"
+
+
+async def test_a_channel_the_device_signed_midway_is_judged_again_as_it_was_live(
+    tmp_path: Path,
+) -> None:
+    # The reducer learns the push's direction during the first rises: the
+    # channel is an unsigned speed before that, signed after. The saved trace
+    # says when, so the analysis of the file is the live one.
+    from nkt_dyno.commands.record import take_test
+    from nkt_dyno.engine import analyze
+    from nkt_dyno.trace import gyro_signed, gyro_signed_from, read_trace, write_trace
+
+    async with open_device("sim:activ5", scenario="break", calibrated=False) as session:
+        take = await take_test(session, "sim:activ5", 14.0)
+    assert take is not None and take.results
+    write_trace(tmp_path / "take.csv", take.trace)
+    again = read_trace(tmp_path / "take.csv")
+    since = gyro_signed_from(again.metadata)
+    assert not gyro_signed(again.metadata)
+    assert since is not None and again.t[0] < since < again.t[-1]
+    offline = analyze(again.t, again.force, again.gyro, gyro_signed=False, signed_from_s=since)
+    assert [r.to_dict() for r in offline] == [r.to_dict() for r in take.results]

@@ -252,6 +252,27 @@ def test_on_a_channel_of_unknown_sign_motion_after_the_fall_began_is_no_yield():
     assert r[0].verdict == "break" and r[0].break_source == "gyro"
 
 
+def test_a_channel_the_device_signs_mid_stream_is_read_by_its_sign_from_then_on():
+    # Read by its magnitude, the spring-back at the release is motion while
+    # the force still holds: a yield. Once the device has learnt the push's
+    # direction (before the effort), it reads as what it is.
+    t, f = force_trace(*HOLD)
+    g = gyro_of(t, *SPRING_BACK)
+    assert [r.verdict for r in analyze(t, f, g, gyro_signed=False)] == ["break"]
+    assert [r.verdict for r in analyze(t, f, g, gyro_signed=False, signed_from_s=1.0)] == ["hold"]
+    # Signed only after the spring-back began: too late for this effort.
+    late = analyze(t, f, g, gyro_signed=False, signed_from_s=4.6)
+    assert [r.verdict for r in late] == ["break"]
+    # Live, told between two blocks, as the driver's blocks say it.
+    for cut in (200, 201, 899):
+        det = Detector(gyro_signed=False)
+        events = det.feed(t[:cut], f[:cut], g[:cut])
+        det.mark_signed()
+        events += det.feed(t[cut:], f[cut:], g[cut:]) + det.finish()
+        whole = analyze(t, f, g, gyro_signed=False, signed_from_s=float(t[cut]))
+        assert [e.result for e in events if isinstance(e, Complete)] == whole
+
+
 def test_an_effort_cut_off_early_on_its_plateau_is_not_yet_a_hold():
     # The recording ends 0.2 s after the push reached 100 N: a yield may still come.
     short = one(*force_trace([0, 1, 2.5, 2.7], [0, 0, 100, 100]))

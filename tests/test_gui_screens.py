@@ -68,6 +68,35 @@ def test_save_is_offered_once_per_finished_test(
     assert store.load_trace(test_id).metadata["test"] == "make"
 
 
+def test_a_motion_channel_signed_midway_is_read_and_saved_as_it_came(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    # A device that learnt the push's direction at 1 s: the spring-back as
+    # the hand lets go at 4.5 s reads against the push, so the hold stays one
+    # live, in the saved analysis and in the saved trace's metadata.
+    from nkt_dyno.engine import analyze
+    from nkt_dyno.trace import gyro_signed_from
+
+    t = np.arange(0.0, 6.5, 0.005)
+    force = np.interp(t, [0, 1, 2.5, 4.5, 4.6, 6.5], [0, 0, 120, 120, 0, 0])
+    gyro = np.interp(t, [4.5, 4.52, 4.8, 4.85], [0.0, -60.0, -60.0, 0.0], left=0, right=0)
+    meta = {"gyro": "unsigned", "gyro_signed_from_s": "1.0"}
+    trace = Trace(t, force + 0.1 * np.sin(40 * t), gyro, meta)
+    assert [r.verdict for r in analyze(t, trace.force, gyro, gyro_signed=False)] == ["break"]
+    window.live.set_source(lambda: ReplaySource(trace, None), "replayed activ5")
+    window.live.toggle()
+    qtbot.waitUntil(lambda: window.live_model.state is RunState.DONE, timeout=TIMEOUT_MS)
+    assert [e.result.verdict for e in window.live_model.efforts] == ["hold"]
+    window.tagging.client.setCurrentText("Ann")
+    window.tagging.muscle.setText("psoas")
+    window.tagging.save_button.click()
+    test_id = int(window.tagging.status.text().rsplit("#", 1)[1])
+    saved = store.load_trace(test_id)
+    assert saved.metadata["gyro"] == "unsigned"
+    assert gyro_signed_from(saved.metadata) == pytest.approx(1.0, abs=0.005)
+    assert store.get_test(test_id).analysis.verdict == "hold"
+
+
 def test_force_plot_has_a_legend_for_every_mark(window: MainWindow) -> None:
     text = window.live.view.legend.text().replace("&nbsp;", " ")
     for words in ("1–3 s after onset", "onset", "peak", "break", "force as read", "gap"):

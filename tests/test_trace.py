@@ -164,6 +164,31 @@ def test_test_kind_and_gyro_sign_from_metadata():
     assert not gyro_signed({"gyro": "Unsigned"})
 
 
+def test_a_gyro_signed_mid_recording_says_when_in_its_metadata():
+    from nkt_dyno.trace import (
+        SIGNED_FROM_KEY,
+        TraceFormatError,
+        gyro_metadata,
+        gyro_signed,
+        gyro_signed_from,
+        signed_switch,
+    )
+
+    blocks = [(np.array([0.0, 0.1]), False), (np.empty(0), True), (np.array([0.2, 0.3]), True)]
+    assert signed_switch(blocks) == pytest.approx(0.15)
+    assert signed_switch(blocks[2:]) is None  # signed from the start
+    assert signed_switch(blocks[:1]) is None  # never
+    meta = gyro_metadata(True, 0.15, "from the 3-axis IMU")
+    assert meta == {"gyro": "unsigned, from the 3-axis IMU", SIGNED_FROM_KEY: "0.15"}
+    assert not gyro_signed(meta) and gyro_signed_from(meta) == 0.15
+    assert gyro_metadata(True, None) == {"gyro": "signed"}
+    assert gyro_metadata(False, None) == {"gyro": "unsigned"}
+    assert gyro_signed_from({}) is None
+    for bad in ("soon", "nan", "inf"):
+        with pytest.raises(TraceFormatError, match="not a time"):
+            gyro_signed_from({SIGNED_FROM_KEY: bad})
+
+
 def test_gaps_from_spacing_and_driver_marks_and_the_typical_rate() -> None:
     from nkt_dyno.trace import Gap, find_gaps, measured_rate
 

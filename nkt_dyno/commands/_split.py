@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nkt_dyno.trace import Trace
+from nkt_dyno.trace import SIGNED_FROM_KEY, Trace, gyro_signed, gyro_signed_from
 
 REST_MARGIN = 0.1
 """Force within this fraction of the earlier effort's peak above the lowest reading is rest."""
@@ -35,13 +35,27 @@ def split_efforts(trace: Trace, results: list[Mapping[str, Any]]) -> list[Trace]
     pieces = []
     for k, (lo, hi) in enumerate(itertools.pairwise(bounds), 1):
         meta = {
-            **trace.metadata,
+            **_piece_metadata(trace, lo, hi),
             "effort": f"{k} of {len(results)}",
             "cut_at_s": f"{trace.t[lo]:.3f}",
         }
         gyro = None if trace.gyro is None else trace.gyro[lo:hi]
         pieces.append(Trace(trace.t[lo:hi] - trace.t[lo], trace.force[lo:hi], gyro, meta))
     return pieces
+
+
+def _piece_metadata(trace: Trace, lo: int, hi: int) -> dict[str, str]:
+    """The metadata of samples ``[lo, hi)``: a gyro that became signed in the
+    recording is signed from the piece's start, from a time within it, or not."""
+    meta = {k: v for k, v in trace.metadata.items() if k != SIGNED_FROM_KEY}
+    since = gyro_signed_from(trace.metadata)
+    if since is None or gyro_signed(trace.metadata):
+        return meta
+    if since <= trace.t[lo]:
+        meta["gyro"] = "signed" + meta.get("gyro", "unsigned").strip()[len("unsigned") :]
+    elif since <= trace.t[hi - 1]:
+        meta[SIGNED_FROM_KEY] = repr(since - float(trace.t[lo]))
+    return meta
 
 
 def _rest_middle(trace: Trace, before: Mapping[str, Any], after: Mapping[str, Any]) -> int:

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from nkt_dyno.context import TestContext
     from nkt_dyno.derived import derived_measures
     from nkt_dyno.store import read_import
-    from nkt_dyno.trace import gyro_signed, test_kind, warnings_for
+    from nkt_dyno.trace import gyro_signed, gyro_signed_from, test_kind, warnings_for
 
     status = 0
     rows: list[list[str]] = []
@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             trace.gyro,
             test=test,
             gyro_signed=gyro_signed(trace.metadata),
+            signed_from_s=gyro_signed_from(trace.metadata),
         )
         for r in results:
             d = r.to_dict()

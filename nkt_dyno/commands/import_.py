@@ -20,7 +20,9 @@ from nkt_dyno.commands._errors import check_input_file, fail, sentence
 from nkt_dyno.commands._storecli import add_db_argument, with_store
 
 if TYPE_CHECKING:
+    from nkt_dyno.engine import EffortResult
     from nkt_dyno.store import Store
+    from nkt_dyno.trace import Trace
 
 _TAGS = ("muscle", "side", "condition")
 MIN_SAMPLES = 10
@@ -74,7 +76,7 @@ def _import(store: Store, args: argparse.Namespace, name: str) -> None:
     from nkt_dyno.engine import analyze
     from nkt_dyno.store import read_import, save_recording
     from nkt_dyno.summary import verdict_line
-    from nkt_dyno.trace import gyro_signed, test_kind, warnings_for
+    from nkt_dyno.trace import gyro_signed, gyro_signed_from, test_kind, warnings_for
 
     check_input_file(name)
     trace = read_import(name)
@@ -97,16 +99,17 @@ def _import(store: Store, args: argparse.Namespace, name: str) -> None:
         print(f"warning: {name}: {warning}", file=sys.stderr)
     for same in store.same_recordings(trace):
         print(f"warning: {name} is the same recording as test {same}", file=sys.stderr)
-    test, signed = test_kind(trace.metadata, args.test), gyro_signed(trace.metadata)
+    test = test_kind(trace.metadata, args.test)
+
+    def analysed(tr: Trace) -> list[EffortResult]:
+        signed, since = gyro_signed(tr.metadata), gyro_signed_from(tr.metadata)
+        return analyze(tr.t, tr.force, tr.gyro, test=test, gyro_signed=signed, signed_from_s=since)
+
     context = context_from_args(args).over(TestContext.from_metadata(trace.metadata, source=name))
-    results = analyze(trace.t, trace.force, trace.gyro, test=test, gyro_signed=signed)
+    results = analysed(trace)
     whole = [trace] if args.whole else split_efforts(trace, [r.to_dict() for r in results])
     for piece in whole:
-        found = (
-            results
-            if len(whole) == 1
-            else analyze(piece.t, piece.force, piece.gyro, test=test, gyro_signed=signed)
-        )
+        found = results if len(whole) == 1 else analysed(piece)
         test_id = save_recording(
             store,
             piece,

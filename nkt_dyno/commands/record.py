@@ -432,7 +432,7 @@ async def take_test(
     from nkt_dyno.cut import device_stopped
     from nkt_dyno.devices._recording import record
     from nkt_dyno.store import Device
-    from nkt_dyno.trace import Trace
+    from nkt_dyno.trace import Trace, gyro_metadata
 
     live = live or _Live(display=False, test=test)
     dyno = session.dyno
@@ -456,7 +456,7 @@ async def take_test(
     if rec.lost:
         meta["link_lost_at_s"] = f"{rec.t[-1]:.3f}"
     if rec.imu is not None:
-        meta["gyro"] = f"{'signed' if rec.gyro_signed else 'unsigned'}, from the 3-axis IMU"
+        meta |= gyro_metadata(rec.gyro_signed, rec.gyro_signed_from_s, "from the 3-axis IMU")
     if rec.silent_s is not None:
         meta["silent_from_s"] = f"{rec.silent_s:.3f}"
     return Take(
@@ -550,6 +550,7 @@ class _Live:
         self._test = test
         self._results: list[Any] = []
         self._detector: Any = None
+        self._signed = True
         try:
             from nkt_dyno import engine
 
@@ -574,10 +575,13 @@ class _Live:
             self._t0 = float(block.t[0])
         if self._engine is not None:
             if self._detector is None:
-                # Whether the motion channel is signed is known with the first block.
+                # Signed from the first block, or from when the device learnt it.
                 self._detector = self._engine.Detector(
                     test=self._test, gyro_signed=block.gyro_signed
                 )
+            elif block.gyro_signed and not self._signed:
+                self._detector.mark_signed()
+            self._signed = block.gyro_signed
             # Times from the first sample, as in the saved trace, so stored results match it.
             events = self._detector.feed(block.t - self._t0, block.force, block.gyro)
             self._collect(events)

@@ -56,7 +56,7 @@ def _run(store: Store, args: argparse.Namespace) -> int:
 
     version = engine_version()  # a clear error now if the engine is missing
     from nkt_dyno.engine import Detector, Onset, Retracted
-    from nkt_dyno.trace import gyro_signed
+    from nkt_dyno.trace import gyro_signed, gyro_signed_from
 
     test = store.get_test(args.test_id)
     trace = store.load_trace(test.id)
@@ -64,12 +64,24 @@ def _run(store: Store, args: argparse.Namespace) -> int:
     print(test.recording_line())
     speed = None if args.speed == "max" else float(args.speed)
 
+    signed = gyro_signed(trace.metadata)
+    since = None if signed else gyro_signed_from(trace.metadata)
+    # The sample from which an unsigned gyro reads as signed, as it did live.
+    switch = -1 if since is None else int(np.searchsorted(trace.t, since))
+
     def detector() -> Any:
-        return Detector(test=test.test, gyro_signed=gyro_signed(trace.metadata))
+        return Detector(test=test.test, gyro_signed=signed)
+
+    def feed(det: Any, lo: int, hi: int) -> list[Any]:
+        if lo == switch:
+            det.mark_signed()
+        gyro = None if trace.gyro is None else trace.gyro[lo:hi]
+        return det.feed(trace.t[lo:hi], trace.force[lo:hi], gyro)
 
     # Touches are known only once the stream ends: a first, unpaced pass finds them.
     first = detector()
-    ending = first.feed(trace.t, trace.force, trace.gyro) + first.finish()
+    cut = max(switch, 0)
+    ending = feed(first, 0, cut) + feed(first, cut, len(trace)) + first.finish()
     touches = {e.effort for e in ending if isinstance(e, Retracted)}
     live = detector()
     onsets = 0
@@ -88,15 +100,12 @@ def _run(store: Store, args: argparse.Namespace) -> int:
             if args.effort is None or efforts == args.effort:
                 print(describe(event))
 
-    starts = np.searchsorted(trace.t, np.arange(trace.t[0], trace.t[-1], BLOCK_S))
+    starts = np.searchsorted(trace.t, np.arange(trace.t[0], trace.t[-1], BLOCK_S)).tolist()
     start = time.monotonic()
-    for lo, hi in itertools.pairwise([*starts.tolist(), len(trace)]):
-        if hi <= lo:
-            continue
+    for lo, hi in itertools.pairwise(sorted({*starts, cut, len(trace)})):
         if speed is not None:
             time.sleep(max(0.0, start + (trace.t[hi - 1] - trace.t[0]) / speed - time.monotonic()))
-        gyro = None if trace.gyro is None else trace.gyro[lo:hi]
-        show(live.feed(trace.t[lo:hi], trace.force[lo:hi], gyro))
+        show(feed(live, lo, hi))
     show(live.finish())
     if args.effort is not None and args.effort > efforts:
         raise UserError(f"test {test.id} has {efforts} effort(s), not {args.effort}")

@@ -14,6 +14,7 @@ import numpy as np
 from nkt_dyno.devices._motion import ImuSamples, concat_imu
 from nkt_dyno.devices._types import FloatArray, SampleBlock, SampleFlag, State, StateChange
 from nkt_dyno.devices.driver import Dynamometer
+from nkt_dyno.trace import signed_switch
 
 
 class Sink(Protocol):
@@ -36,6 +37,8 @@ class Recording:
     """Indices of the samples just after a hole (dropped packets, a reconnection, silence)."""
     gyro_signed: bool = True
     """Whether ``gyro`` was signed by the end (a 3-axis IMU's direction was learnt)."""
+    gyro_signed_from_s: float | None = None
+    """When an unsigned ``gyro`` became signed (None: signed from the start, or never)."""
     imu: ImuSamples | None = None
     """Raw IMU frames behind ``gyro``, on the same time axis, for re-deriving it."""
 
@@ -129,5 +132,8 @@ def _joined(blocks: list[SampleBlock], lost: bool, silent_s: float | None) -> Re
         silent_s,
         tuple(int(i) for i in gap_at),
         blocks[-1].gyro_signed,
+        None
+        if (at := signed_switch([(b.t, b.gyro_signed) for b in blocks])) is None
+        else at - float(t[0]),
         None if imu is None else imu.shifted(-float(t[0])),
     )

@@ -437,6 +437,18 @@ class Detector:
         self._new_stream()
         return events
 
+    def mark_signed(self) -> None:
+        """Read the motion channel as signed with the push from the next sample on.
+
+        A device that reduces a 3-axis IMU to the channel learns the push's
+        direction from the first rises and sends an unsigned speed until then
+        (``gyro_signed=False``). Once it has, the spring-back of a hand
+        letting go, which moves against the push, is no longer a yield. For
+        the current stream only; :func:`analyze` does the same at
+        ``signed_from_s``.
+        """
+        self._signed, self._sign = True, 1.0
+
     def _touches(self) -> list[Event]:
         """Efforts that the recording shows were touches (:class:`Retracted`).
 
@@ -1452,6 +1464,7 @@ def analyze(
     *,
     test: str = "break",
     gyro_signed: bool = True,
+    signed_from_s: float | None = None,
 ) -> list[EffortResult]:
     """Analyse a whole recording: the streaming :class:`Detector` over one block.
 
@@ -1466,6 +1479,10 @@ def analyze(
     gyro_signed : bool, default True
         Whether ``gyro`` is signed (positive in the direction of the push,
         DESIGN §2); a channel of unknown sign is read by its magnitude.
+    signed_from_s : float, optional
+        With ``gyro_signed`` false: the time of the first sample that is
+        signed (the device learnt the push's direction then), as a live
+        :class:`Detector` told by :meth:`Detector.mark_signed` reads it.
 
     Returns
     -------
@@ -1474,7 +1491,16 @@ def analyze(
         out (:class:`Retracted`).
     """
     det = Detector(config, test=test, gyro_signed=gyro_signed)
-    events = det.feed(t, force, gyro) + det.finish()
+    if gyro is None or gyro_signed or signed_from_s is None:
+        events = det.feed(t, force, gyro)
+    else:
+        tt = np.asarray(t, dtype=np.float64)
+        f, g = np.asarray(force, dtype=np.float64), np.asarray(gyro, dtype=np.float64)
+        i = int(np.searchsorted(tt, signed_from_s, side="left")) if tt.ndim == 1 else 0
+        events = det.feed(tt[:i], f[:i], g[:i]) if i else []
+        det.mark_signed()
+        events += det.feed(tt[i:], f[i:], g[i:])
+    events += det.finish()
     gone = {e.effort for e in events if isinstance(e, Retracted)}
     kept = [e.result for e in events if isinstance(e, Complete) and e.result.effort not in gone]
     return [replace(r, effort=i) if r.effort != i else r for i, r in enumerate(kept)]

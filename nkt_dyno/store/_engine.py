@@ -34,7 +34,7 @@ def analyse(trace: Any) -> NewAnalysis:
     The test type (break or make) and whether the motion channel is signed
     come from the trace's metadata, as for ``nkt-dyno analyze``.
     """
-    from nkt_dyno.trace import gyro_signed, test_kind
+    from nkt_dyno.trace import gyro_signed, gyro_signed_from, test_kind
 
     meta = getattr(trace, "metadata", {})
     results = _engine().analyze(
@@ -43,6 +43,7 @@ def analyse(trace: Any) -> NewAnalysis:
         trace.gyro,
         test=test_kind(meta),
         gyro_signed=gyro_signed(meta),
+        signed_from_s=gyro_signed_from(meta),
     )
     return to_analysis(results)
 

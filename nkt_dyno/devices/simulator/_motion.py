@@ -92,17 +92,8 @@ class LimbMotion:
         ]
         self._sway_dps = self._rng.uniform(0.1, 0.4)
         self._bias = self._rng.uniform(-0.5, 0.5, 3)
-        self._yield_sign = self._sign_of_yield(scenario)
         self._angle = 0.0
         self._last_s: float | None = None
-
-    @staticmethod
-    def _sign_of_yield(scenario: Scenario) -> float:
-        """The sign that makes the scenario's fast turning (its yields) positive."""
-        if scenario.gyro is None:
-            return 1.0
-        fast = scenario.gyro[np.abs(scenario.gyro) > 3 * YIELDING_DPS / 2]
-        return -1.0 if fast.size and fast.sum() < 0 else 1.0
 
     def limb_rate(self, s: FloatArray) -> FloatArray:
         """The limb's turning rate at scenario times ``s`` (deg/s, positive = the push)."""
@@ -110,7 +101,9 @@ class LimbMotion:
         after, _ = self.scenario.at(s + SLOPE_S)
         slope = (after - before) / (2 * SLOPE_S)
         _, gyro = self.scenario.at(s)
-        yielding = np.zeros_like(s) if gyro is None else self._yield_sign * gyro
+        # The scenario's channel is signed (DESIGN §2): a yield positive, a
+        # spring-back negative.
+        yielding = np.zeros_like(s) if gyro is None else gyro
         held = 1.0 - np.clip(np.abs(yielding) / YIELDING_DPS, 0.0, 1.0)
         give = GIVE_DEG_PER_N * np.maximum(slope, 0.0)
         spring = SPRING_DEG_PER_N * np.maximum(-slope, 0.0) * held
