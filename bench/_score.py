@@ -180,7 +180,10 @@ def _figures(
     """Onset, break and peak errors where the truth has them."""
     if e.onset_s is not None and m.get("onset_s") is not None:
         score.onset_ms.append(1000.0 * (m["onset_s"] - e.onset_s))
-    tb = e.yield_s if gyro and e.yield_s is not None else e.break_s
+    # A recording without a motion channel is timed against the force's break
+    # even in a run with motion asked for.
+    motion = gyro and rec.gyro is not None
+    tb = e.yield_s if motion and e.yield_s is not None else e.break_s
     if tb is not None and m.get("break_s") is not None:
         score.break_ms.append(1000.0 * (m["break_s"] - tb))
     peak = e.peak_n
@@ -213,7 +216,7 @@ def decision_blocks(rec: Recording, gyro: bool) -> list[slice]:
     n = rec.t.size
     fine = np.zeros(n, dtype=bool)
     for e in rec.efforts:
-        tb = e.yield_s if gyro and e.yield_s is not None else e.break_s
+        tb = e.yield_s if gyro and rec.gyro is not None and e.yield_s is not None else e.break_s
         if tb is not None:
             fine |= (rec.t >= tb - 0.3) & (rec.t <= tb + 1.0)
     cuts, i = [], 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 from pathlib import Path
@@ -52,6 +53,14 @@ def test_found_efforts_match_true_ones_by_time_and_extras_are_counted():
     assert score.onset_ms == pytest.approx([20.0, 10.0])
 
 
+def test_a_recording_without_motion_is_timed_by_the_force_in_a_run_with_motion():
+    truth = (TrueEffort("break", onset_s=8.0, end_s=11.0, break_s=9.0, yield_s=8.9),)
+    found = [{**_found(8.0, "break"), "break_s": 9.01}]
+    score = Score()
+    tally(score, _rec(truth), found, gyro=True)
+    assert score.break_ms == pytest.approx([10.0])
+
+
 def test_a_late_yield_accepts_inconclusive_only_without_motion():
     late = TrueEffort("break", late=True)
     assert late.accepted(gyro=False) == {"break", "inconclusive"}
@@ -94,5 +103,10 @@ def test_decision_blocks_feed_one_sample_at_a_time_only_around_breaks():
     single = [rec.t[c.start] for c in cuts if c.stop - c.start == 1]
     assert min(single) == pytest.approx(4.7) and max(single) == pytest.approx(6.0)
     assert max(c.stop - c.start for c in cuts) == 101  # one second elsewhere
-    with_motion = [rec.t[c.start] for c in decision_blocks(rec, gyro=True) if c.stop - c.start == 1]
+    moving = dataclasses.replace(rec, gyro=np.zeros_like(rec.t))
+    with_motion = [
+        moving.t[c.start] for c in decision_blocks(moving, gyro=True) if c.stop - c.start == 1
+    ]
     assert min(with_motion) == pytest.approx(4.6)
+    # a recording without a motion channel is timed by its force in that run too
+    assert decision_blocks(rec, gyro=True) == cuts
