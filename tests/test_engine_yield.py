@@ -273,6 +273,16 @@ def test_a_channel_the_device_signs_mid_stream_is_read_by_its_sign_from_then_on(
         assert [e.result for e in events if isinstance(e, Complete)] == whole
 
 
+def test_a_yield_is_timed_from_the_burst_not_from_the_slow_give_before_it():
+    # Elastic give turns the limb at 4 deg/s through the whole rise (above
+    # the rest band, below a movement); the yield is the burst at 3.5 s.
+    t, f = force_trace([0, 1, 3.5, 3.7, 4.5, 4.8, 6.5], [0, 0, 120, 80, 80, 0, 0])
+    g = gyro_of(t, [1.2, 1.4, 3.45, 3.5, 3.53, 3.65, 3.7], [0, 4, 4, 4, 40, 40, 0])
+    r = one(t, f, g)
+    assert r.verdict == "break" and r.break_source == "gyro"
+    assert abs(r.break_s - 3.5) < 0.02
+
+
 def test_an_effort_cut_off_early_on_its_plateau_is_not_yet_a_hold():
     # The recording ends 0.2 s after the push reached 100 N: a yield may still come.
     short = one(*force_trace([0, 1, 2.5, 2.7], [0, 0, 100, 100]))

@@ -142,6 +142,9 @@ plain-float loops over it cost less than numpy's per-call overhead (measured).""
 _LOADED_SETTLE_S = 1.5
 """How long after the release of an effort that began before the recording the
 rest is looked for: releases take 0.2–2.5 s and the load cell then settles."""
+_SLOW_AVG_S, _SLOW_SPAN_S = 0.1, 1.0
+"""A gyro break steps back to where the speed left the slowest 0.1-s mean of the
+second before the motion, not to where it left zero."""
 _DIP_FRAC = 0.25
 """A dip between efforts goes below this share of the smaller one's level."""
 _REST_TOP_FRAC = 0.7
@@ -1325,7 +1328,14 @@ class Detector:
         kc, h, e = self._k, self._hist, self._eff
         assert e is not None
         seg = np.abs(h.row(W, e.start_k, moved) - e.gm0)
-        quiet = np.flatnonzero(seg <= e.g_band)
+        # A limb already turning slowly (elastic give under a rising push,
+        # sway) left rest at the start of the faster movement, not of that.
+        n = round(_SLOW_AVG_S / kc.h)
+        recent = seg[-round(_SLOW_SPAN_S / kc.h) :]
+        slow = 0.0
+        if recent.size >= n:
+            slow = float(np.convolve(recent, np.full(n, 1.0 / n), "valid").min())
+        quiet = np.flatnonzero(seg <= e.g_band + slow)
         kb = e.start_k + int(quiet[-1]) + 1 if quiet.size else e.start_k
         kb = min(kb, moved)
         e.sub, e.break_k, e.break_src, e.level_k = _BROKEN, kb, "gyro", -1
