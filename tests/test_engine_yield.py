@@ -470,3 +470,38 @@ def test_sign_learning_gives_the_same_events_for_every_block_split(cuts, mount):
         return out + det.finish()
 
     assert events([0, *sorted(set(cuts)), t.size]) == events([0, t.size])
+
+
+def test_a_speed_without_a_sign_needs_the_whole_sweep_while_the_force_holds():
+    # A device's unsigned reduction: the spring-back of the let-go reads as
+    # positive as a yield would. Half a degree while the force still holds
+    # proves nothing there; a yield still sweeps its 2 degrees.
+    t, f = force_trace(*HOLD)
+    speed = np.abs(gyro_of(t, *SPRING_BACK))
+    assert [r.verdict for r in analyze(t, f, speed, gyro_signed=False)] == ["hold"]
+    gave = np.abs(gyro_of(t, *HELD_YIELD))
+    r = analyze(t, f, gave, gyro_signed=False)
+    assert [x.verdict for x in r] == ["break"] and r[0].break_source == "gyro"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 2599), max_size=60))
+def test_a_speed_that_turns_out_signed_gives_the_same_events_for_any_block_split(cuts):
+    # Two holds with a let-go each: the channel first reads below zero during
+    # the second, so the first is judged as a speed's, wherever the blocks fall.
+    t, f = force_trace(*HOLD, seed=5)
+    g = np.abs(gyro_of(t, *SPRING_BACK, seed=6))
+    t2, f2, g2 = np.concatenate([t, t + 6.5]), np.concatenate([f, f]), np.concatenate([g, -g])
+
+    def chunked(cuts: list[int]) -> list:
+        det = Detector(gyro_signed=False)
+        events = []
+        for a, b in itertools.pairwise([0, *sorted(set(cuts)), t2.size]):
+            events += det.feed(t2[a:b], f2[a:b], g2[a:b])
+        return events + det.finish()
+
+    whole = chunked([])
+    # From its first reading below zero the channel carries a sign (unknown
+    # which): half a degree while the force holds counts again.
+    assert [e.result.verdict for e in whole if isinstance(e, Complete)] == ["hold", "break"]
+    assert chunked(cuts) == whole

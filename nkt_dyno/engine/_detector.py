@@ -74,7 +74,10 @@ also shows as one (the limb left rest, then the force turned down with no
 dwell at the top and fell by ``break_drop_frac``): the limb moved with the
 push, so once the channel has shown motion both ways (it carries a sign at
 all), later efforts read it as signed, and the spring-back of a hand
-letting go, which moves against the push, is no longer a yield.
+letting go, which moves against the push, is no longer a yield. Until a
+channel first reads below zero it may be a speed with no sign at all (a
+device's unsigned reduction of a 3-axis IMU); there, motion while the force
+holds proves a yield only once it has swept ``gyro_yield_deg``.
 
 Every decision at a grid sample depends only on that sample and earlier ones,
 and state is carried exactly, so results do not depend on how the stream is
@@ -267,6 +270,8 @@ class Detector:
 
     _events: list[Event]
     """Events decided by the current call; reset by each feed and finish."""
+    _sign_less_to: float
+    """Time of the motion channel's first reading below zero (inf before)."""
 
     def __init__(
         self,
@@ -370,6 +375,10 @@ class Detector:
         if tt.size <= _LIST_MAX and x.shape[0] == 1:
             return self._feed_list(tt.tolist(), x[0].tolist())
         self._check_times(float(tt[0]), False, float(tt[-1]))
+        if x.shape[0] > 1 and self._sign_less_to == math.inf:
+            below = np.flatnonzero(x[1] < 0.0)
+            if below.size:
+                self._sign_less_to = float(tt[below[0]])
         tm, xm = self._median.step(tt, x)
         tg, xg = self._grid.step(tm, xm)
         if tg.size == 0:
@@ -512,6 +521,10 @@ class Detector:
         self._signed = self._signed_at_start
         self._sign = 1.0
         self._went_up = self._went_down = False
+        # Until the channel first reads below zero it may be a speed with no
+        # sign at all (a device's unsigned reduction), not a signed channel
+        # whose sign is unknown.
+        self._sign_less_to = math.inf
         self._sign_seen = 0.0
         self._new_segment()
 
@@ -1006,7 +1019,7 @@ class Detector:
             dep_y = h.take(Y, last_rest) - e.b0
             swept = ang - ang_rest if self._signed else np.abs(ang - ang_rest)
             held = (
-                (swept >= c.gyro_held_deg)
+                (swept >= self._held_deg(h.row(T, k, k1)))
                 & (z <= dep_y + c.gyro_held_rise * top_run)
                 & (z >= c.gyro_held_keep * dep_y)
             )
@@ -1092,7 +1105,7 @@ class Detector:
         ws = d[W, k - o : k1 - o].tolist() if gyro else ys
         gm0, g_thr, g_run, hh = e.gm0, e.g_thr, kc.gyro_run, kc.h
         ang, ang_rest, yield_deg = e.g_ang, e.g_ang_rest, c.gyro_yield_deg
-        dep_frac, held_deg = c.gyro_force_frac, c.gyro_held_deg
+        dep_frac, held_deg, sign_less = c.gyro_force_frac, c.gyro_held_deg, self._sign_less_to
         h_rise, h_keep = c.gyro_held_rise, c.gyro_held_keep
         what = _NOTHING
         for i in range(k, k1):
@@ -1134,7 +1147,7 @@ class Detector:
                 and (
                     (swept := ang - ang_rest if signed else abs(ang - ang_rest)) >= yield_deg
                     or (
-                        swept >= held_deg
+                        swept >= (yield_deg if not signed and ts[i - k] < sign_less else held_deg)
                         and h_keep * (f0 := d[Y, last_rest - o] - b0) <= z <= f0 + h_rise * top
                     )
                 )
@@ -1230,6 +1243,18 @@ class Detector:
                 self._withdraw(kj, held[0], "slow_decline")
             e.sub, e.top, e.top_k = _TRACK, h.at(S, kj) - e.b0, kj
             e.eased = max(e.eased, drop / e.fall_top)
+
+    def _held_deg(self, ts: FloatArray) -> FloatArray | float:
+        """Angle that proves a yield while the force holds (``gyro_held_deg``) at times ``ts``.
+
+        A speed without any sign cannot tell the first tens of milliseconds of
+        a hand's let-go, the limb springing back, from a yield: it needs the
+        full ``gyro_yield_deg``.
+        """
+        c = self.config
+        if self._signed:
+            return c.gyro_held_deg
+        return np.where(ts < self._sign_less_to, c.gyro_yield_deg, c.gyro_held_deg)
 
     def _moved_with_fall(self, kj: int) -> bool:
         """The limb swept ``gyro_yield_deg`` during a late fall that kept a level.
