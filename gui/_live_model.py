@@ -248,7 +248,7 @@ class LiveTestModel(QObject):
         if self.t0 is None:
             self.t0 = float(block.t[0])
         if self.journal is not None:
-            self.journal.write(block.t - self.t0, block.force, block.gyro)
+            self.journal.write(block.t - self.t0, block.force, block.gyro, block.gyro_signed)
         self._blocks.append(block)
         self.ring.extend(block.t, block.force)
         self._handle(events)

@@ -29,6 +29,7 @@ from typing import IO
 import numpy as np
 
 from nkt_dyno.trace import (
+    SIGNED_FROM_KEY,
     FloatArray,
     Trace,
     TraceFormatError,
@@ -79,6 +80,9 @@ class Journal:
         self.path: Path | None = None
         self._writer: TraceWriter | None = None
         self._gyro = False
+        self._unsigned = False
+        """The gyro has been an unsigned speed so far."""
+        self._last_t = -np.inf
         self._lock: IO[bytes] | None = None
         self.failed: str | None = None
         """Why journalling stopped (a full disk...); the recording itself goes on in memory."""
@@ -88,11 +92,20 @@ class Journal:
         """Samples written so far."""
         return 0 if self._writer is None else self._writer.samples_written
 
-    def write(self, t: FloatArray, force: FloatArray, gyro: FloatArray | None) -> None:
+    def write(
+        self,
+        t: FloatArray,
+        force: FloatArray,
+        gyro: FloatArray | None,
+        gyro_signed: bool = True,
+    ) -> None:
         """Append one block; the file and its gyro column are made at the first one.
 
         A later block without gyro gets zeros there: the journal keeps its
         shape, and :meth:`finish` rewrites it as the recording was kept. A
+        gyro that is an unsigned speed at first (``gyro_signed`` false) is
+        marked so in the header, and the time it became signed is noted when
+        it does, so a recovered journal is read as the live engine read it. A
         journal that cannot be written (full disk, odd times) stops, noting
         why in :attr:`failed`, and never stops the recording.
         """
@@ -101,10 +114,20 @@ class Journal:
         try:
             if self._writer is None:
                 self._gyro = gyro is not None
+                if self._gyro and not gyro_signed:
+                    self.metadata["gyro"] = "unsigned"
+                self._unsigned = self._gyro and not gyro_signed
                 self._writer = self._create()
+            elif self._unsigned and gyro_signed and gyro is not None and t.size:
+                # Halfway between the samples, as :func:`signed_switch` places it.
+                since = 0.5 * (self._last_t + float(t[0]))
+                self._writer.note(SIGNED_FROM_KEY, repr(since))
+                self._unsigned = False
             if self._gyro and gyro is None:
                 gyro = np.zeros_like(t)
             self._writer.write_block(t, force, gyro if self._gyro else None)
+            if t.size:
+                self._last_t = float(t[-1])
         except (OSError, TraceFormatError) as exc:
             self.failed = str(exc)
 

@@ -231,7 +231,7 @@ def _parse_lines(raw: Iterator[str], source: str) -> Trace:
             f"{TIME_COLUMN!r} and {FORCE_COLUMN!r}"
         ) from None
     i_g = names.index(GYRO_COLUMN) if GYRO_COLUMN in names else None
-    flat = _read_rows(lines, sep, len(names), source, i_t)
+    flat = _read_rows(lines, sep, len(names), source, i_t, metadata)
     if not flat:
         raise TraceFormatError(f"{source}: no samples after the header")
     data = np.frombuffer(flat, dtype=np.float64).reshape(-1, len(names))
@@ -299,24 +299,40 @@ def _read_header(
         if not stripped:
             continue
         if stripped.startswith("#"):
-            key, colon, value = stripped.lstrip("#").partition(":")
-            if colon and key.strip():
-                metadata[key.strip()] = value.strip()
+            _metadata_from(stripped, metadata)
             continue
         return line, no
     raise TraceFormatError(f"{source}: no header line (expected '{TIME_COLUMN},{FORCE_COLUMN}')")
 
 
+def _metadata_from(comment: str, metadata: dict[str, str]) -> None:
+    key, colon, value = comment.lstrip("#").partition(":")
+    if colon and key.strip():
+        metadata[key.strip()] = value.strip()
+
+
 def _read_rows(
-    lines: Iterator[tuple[int, str]], sep: str, width: int, source: str, i_t: int
+    lines: Iterator[tuple[int, str]],
+    sep: str,
+    width: int,
+    source: str,
+    i_t: int,
+    metadata: dict[str, str],
 ) -> array.array[float]:
-    """Every row's values, flat, in 8 bytes each (a list of lists costs ten times that)."""
+    """Every row's values, flat, in 8 bytes each (a list of lists costs ten times that).
+
+    A ``# key: value`` line among them is metadata learnt while recording
+    (:meth:`TraceWriter.note`).
+    """
     decimal_comma = sep == ";"
     flat: array.array[float] = array.array("d")
     rows = 0
     for no, line in lines:
         stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            _metadata_from(stripped, metadata)
             continue
         cells = stripped.split(sep)
         if len(cells) != width:
@@ -348,12 +364,15 @@ def _check_finite(data: FloatArray, names: list[str], source: str, header_no: in
         )
 
 
+def _metadata_line(key: str, value: str) -> str:
+    if "\n" in key or "\n" in str(value) or ":" in key:
+        raise TraceFormatError(f"metadata key/value not writable on one line: {key!r}")
+    return f"# {key}: {value}"
+
+
 def _header_lines(metadata: Mapping[str, str], gyro: bool) -> str:
     out = [FORMAT_LINE]
-    for key, value in metadata.items():
-        if "\n" in key or "\n" in str(value) or ":" in key:
-            raise TraceFormatError(f"metadata key/value not writable on one line: {key!r}")
-        out.append(f"# {key}: {value}")
+    out += [_metadata_line(key, value) for key, value in metadata.items()]
     cols = [TIME_COLUMN, FORCE_COLUMN] + ([GYRO_COLUMN] if gyro else [])
     out.append(",".join(cols))
     return "\n".join(out) + "\n"
@@ -450,6 +469,11 @@ class TraceWriter:
             self._synced = now
         self._last_t = float(tt[-1])
         self._count += int(tt.size)
+
+    def note(self, key: str, value: str) -> None:
+        """Write metadata learnt mid-recording as a comment line among the rows."""
+        self._fh.write(_metadata_line(key, value) + "\n")
+        self._fh.flush()
 
     def close(self) -> None:
         if not self._fh.closed:

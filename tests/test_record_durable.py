@@ -27,7 +27,7 @@ from nkt_dyno.devices._session import open_device
 from nkt_dyno.devices.simulator import Faults, SimConfig
 from nkt_dyno.journal import Journal, read_journal, unsaved
 from nkt_dyno.store import Store
-from nkt_dyno.trace import read_trace
+from nkt_dyno.trace import gyro_signed, gyro_signed_from, read_trace
 
 TAGS = ["--client", "Maria Example", "--muscle", "psoas", "--side", "L"]
 
@@ -237,6 +237,28 @@ def test_journal_names_are_unique_and_say_what_and_when(tmp_path: Path) -> None:
     assert len(set(paths)) == 3
     stamp = time.strftime("%Y%m%d")
     assert all(p.startswith(stamp) and "-client3-psoas-L-" in p for p in paths)
+
+
+def test_a_journal_says_when_an_unsigned_gyro_became_signed(tmp_path: Path) -> None:
+    # What a crash leaves must be read again as the live engine read it: a
+    # device's unsigned speed at first, signed from the block it learnt on.
+    journal = Journal({"device": "ACTIV5-0777"}, "client3-psoas-L", tmp_path)
+    t = np.arange(0.0, 2.0, 0.1)
+    for a in range(0, 20, 5):
+        block = slice(a, a + 5)
+        journal.write(t[block], t[block] * 10, np.abs(np.sin(t[block])), gyro_signed=a >= 10)
+    journal.release()
+    assert journal.path is not None
+    again = read_journal(journal.path)
+    assert gyro_signed(again.metadata) is False
+    assert gyro_signed_from(again.metadata) == pytest.approx(0.95)
+    assert again.metadata["device"] == "ACTIV5-0777" and len(again) == 20
+    # signed from the start: nothing to say
+    plain = Journal({}, "client3-psoas-L", tmp_path)
+    plain.write(t, t, np.sin(t), gyro_signed=True)
+    plain.release()
+    assert plain.path is not None
+    assert gyro_signed(read_journal(plain.path).metadata)
 
 
 def test_make_test_gaps_and_rate_are_stored(

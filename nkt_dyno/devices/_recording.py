@@ -20,7 +20,9 @@ from nkt_dyno.trace import signed_switch
 class Sink(Protocol):
     """Where each block goes the moment it arrives (a journal on disk)."""
 
-    def write(self, t: FloatArray, force: FloatArray, gyro: FloatArray | None) -> None: ...
+    def write(
+        self, t: FloatArray, force: FloatArray, gyro: FloatArray | None, gyro_signed: bool
+    ) -> None: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,7 +74,7 @@ async def record(
         if not t0:
             t0.append(float(block.t[0]))
         if sink is not None:
-            sink.write(block.t - t0[0], block.force, block.gyro)
+            sink.write(block.t - t0[0], block.force, block.gyro, block.gyro_signed)
         blocks.append(block)
         if not silence.is_set():
             silent_since[0] = None
