@@ -448,6 +448,16 @@ def test_wobble_that_recovers_is_not_a_break():
     assert one(*trace(*WOBBLE)).verdict == "hold"
 
 
+def test_a_fall_after_a_dip_the_force_came_back_from_is_judged_from_where_it_came_back_to():
+    # 0.35 s at 120 N, a 21 % dip regained to 112 N (a wobble, not a pause in
+    # a longer fall), then 51 % in 0.25 s to a level kept 1 s: a yield.
+    # Judged from the first top, the whole fall took 0.6 s: an easing off.
+    knots_t = [0, 1, 2.5, 2.85, 3.05, 3.1, 3.3, 3.35, 3.6, 4.6, 4.85, 6.5]
+    knots_f = [0, 0, 120, 120, 95, 95, 112, 112, 55, 55, 0, 0]
+    r = one(*trace(knots_t, knots_f))
+    assert r.verdict == "break" and abs(r.break_s - 3.35) < 0.1
+
+
 def test_staged_slow_decline_is_not_a_break():
     assert one(*trace(*STAGED)).verdict == "hold"
 

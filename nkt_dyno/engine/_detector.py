@@ -953,10 +953,23 @@ class Detector:
             e.sub, e.break_k, e.break_src, e.top, e.top_k = _TRACK, -1, "", h.at(S, kj) - e.b0, kj
             e.settled = True
         elif what == _RESUME:
-            # A yield levels off once; falling on by half its drop again means
-            # the level-off was a pause in a longer fall: judge the whole fall.
-            e.held_break = (e.break_k, e.fall_drop, e.fall_dur, e.level_k)
-            e.sub, e.break_k, e.break_src, e.fall_k = _FALLING, -1, "", kj
+            since = h.row(S, e.level_k, kj + 1) - e.b0
+            if since.max() >= e.fall_bottom + 0.5 * (e.fall_top - e.fall_bottom):
+                # The force came back half its drop before falling again: the
+                # first fall was a wobble of the hold, and the new one falls
+                # from where it came back to.
+                self._withdraw(kj, e.break_k, "regained")
+                e.withdrawn += 1
+                e.track_k = e.level_k
+                e.wobbles.append((e.fall_top_k, 1.0 - e.fall_bottom / e.fall_top))
+                e.sub, e.break_k, e.break_src = _TRACK, -1, ""
+                e.top, e.top_k = float(since.max()), e.level_k + int(np.argmax(since))
+            else:
+                # A yield levels off once; falling on by half its drop again
+                # means the level-off was a pause in a longer fall: judge the
+                # whole fall.
+                e.held_break = (e.break_k, e.fall_drop, e.fall_dur, e.level_k)
+                e.sub, e.break_k, e.break_src, e.fall_k = _FALLING, -1, "", kj
         elif what == _FALL:
             e.sub, e.fall_top, e.fall_top_k, e.fall_k = _FALLING, e.top, e.top_k, kj
             self._events.append(Falling(t=h.at(T, e.top_k) - kc.d_sm, force_n=e.top))
