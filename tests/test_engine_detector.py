@@ -282,6 +282,15 @@ def test_block_splits_give_identical_events(cuts, with_gyro, knots):
     assert _chunked(t, f, g, cuts) == whole
 
 
+def test_a_new_rest_level_counts_from_its_start_when_a_long_block_follows_short_ones():
+    # A yield to a third of the peak kept 1.15 s (a new rest level), then a
+    # new push. Fed sample by sample until 3 s, then in one block: the stay
+    # began in an earlier block and must count from there, as in one call.
+    t, f = trace([0, 1, 2.5, 2.65, 3.8, 4.0, 5.5, 5.8, 7], [0, 0, 100, 33, 33, 100, 100, 0, 0])
+    cuts = list(range(int(np.searchsorted(t, 2.4)), int(np.searchsorted(t, 3.0))))
+    assert _chunked(t, f, None, cuts) == _chunked(t, f, None, [])
+
+
 @pytest.mark.parametrize("gyro", [False, True])
 def test_live_blocks_give_the_events_of_the_whole_trace(gyro):
     # Every case type (rates 80-1000 Hz, gaps, spikes, drift) fed as a device

@@ -1051,7 +1051,8 @@ class Detector:
             low = zs <= c.new_rest_frac * pk_run
             since = k if e.low_k < 0 else e.low_k
             low_at = np.where(low, np.maximum.accumulate(np.where(low, since, idx + 1)), -1)
-            t_from = h.take(T, np.maximum(low_at, k))
+            # A stay that began in an earlier block counts from its start.
+            t_from = h.take(T, np.where(low_at >= 0, low_at, k))
             j_low = _first(armed & low & (h.row(T, k, k1) - t_from >= c.new_rest_s))
         j = min(j_rel, j_fall, j_lvl, j_gyro, j_max, j_back, j_held, j_resume, j_low)
         jj = min(j, n - 1)
