@@ -10,8 +10,9 @@ onset / break / peak errors (median and p90 of |error|), the break
 confirmation latency (streaming: from the true break, or with motion the
 true yield, to the end of the block that produced the break event, and
 "decided": to the sample whose arrival decided it, fed one sample at a time
-around each break, without the wait for the rest of a block; with
-``--gyro``, over the recordings that have a motion channel), and the
+around each break, without the wait for the rest of a block, with the
+verdict accuracy of that run too; with ``--gyro``, over the recordings that
+have a motion channel), and the
 reliability of ``confidence`` (expected calibration error); with
 ``--gyro``, the accuracy by kind of motion channel (signed, of unknown sign,
 none).
@@ -107,7 +108,10 @@ def report(src: str, recs: list[Recording], kits: Sequence[Kit], gyro: bool, sho
         fine = run_streaming(kit, recs, gyro, 7, lambda r, _: decision_blocks(r, gyro))
         print(f"    onset ms   {stats(off.onset_ms)}    break ms {stats(off.break_ms)}")
         print(f"    peak %     {stats(off.peak_pct)}    confirm ms {stats(st.latency_ms)}")
-        print(f"    {'':33s}decided ms {stats(fine.latency_ms)}")
+        print(
+            f"    verdict fed one sample at a time around breaks {fine.accuracy:5.1f} %"
+            f"    decided ms {stats(fine.latency_ms)}"
+        )
         print(
             f"    ECE {e:.1f} %   offline {off.samples / max(off.seconds, 1e-9) / 1e6:.2f} M "
             f"samples/s"
