@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -411,8 +412,8 @@ def test_a_speed_without_a_sign_never_learns_one():
         [0, 1, 2.5, 2.62, 2.75, 3.3, 3.4, 5, 6.5, 9.0, 9.2, 11],
         [0, 0, 120, 112, 80, 80, 0, 0, 120, 120, 0, 0],
     )
-    speed = gyro_of(
-        t, [2.45, 2.47, 2.6, 2.62, 9.04, 9.06, 9.19, 9.21], [0, 40, 40, 0, 0, 40, 40, 0]
+    speed = np.abs(
+        gyro_of(t, [2.45, 2.47, 2.6, 2.62, 9.04, 9.06, 9.19, 9.21], [0, 40, 40, 0, 0, 40, 40, 0])
     )
     res = analyze(t, f, speed, gyro_signed=False)
     assert [(r.verdict, r.break_source) for r in res] == [("break", "gyro"), ("hold", None)]
@@ -505,3 +506,20 @@ def test_a_speed_that_turns_out_signed_gives_the_same_events_for_any_block_split
     # which): half a degree while the force holds counts again.
     assert [e.result.verdict for e in whole if isinstance(e, Complete)] == ["hold", "break"]
     assert chunked(cuts) == whole
+
+
+@pytest.mark.parametrize("mount", [1.0, -1.0])
+def test_a_channel_of_unknown_sign_learns_it_from_a_holds_spring_back(mount):
+    # First hold: let go over 300 ms after 2 s at 120 N, the limb springing
+    # back (against the push) 100 ms into the let-go: a hold either way, and
+    # it shows which sign "against the push" has. Second hold: the spring-back
+    # starts as the hand lets go, force still at its top, which read by its
+    # magnitude is a yield; read with the sign learnt, it is not.
+    t1, f1 = force_trace([0, 1, 2.5, 4.5, 4.8, 6.5], [0, 0, 120, 120, 0, 0])
+    g1 = gyro_of(t1, [4.6, 4.62, 4.8, 4.85], [0.0, -60.0, -60.0, 0.0])
+    t2, f2 = force_trace(*HOLD, seed=2)
+    g2 = gyro_of(t2, *SPRING_BACK, seed=3)
+    assert [r.verdict for r in analyze(t2, f2, mount * g2, gyro_signed=False)] == ["break"]
+    t, f = np.concatenate([t1, t2 + 6.5]), np.concatenate([f1, f2])
+    res = analyze(t, f, mount * np.concatenate([g1, g2]), gyro_signed=False)
+    assert [r.verdict for r in res] == ["hold", "hold"]

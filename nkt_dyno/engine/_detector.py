@@ -69,15 +69,16 @@ the stream ends, efforts that were touches beside the efforts around them
 only brief dips on either side (a reading of the force's magnitude), are
 taken back (:class:`Retracted`).
 
-A motion channel of unknown sign learns it from the first yield the force
-also shows as one (the limb left rest, then the force turned down with no
-dwell at the top and fell by ``break_drop_frac``): the limb moved with the
-push, so once the channel has shown motion both ways (it carries a sign at
-all), later efforts read it as signed, and the spring-back of a hand
-letting go, which moves against the push, is no longer a yield. Until a
-channel first reads below zero it may be a speed with no sign at all (a
-device's unsigned reduction of a 3-axis IMU); there, motion while the force
-holds proves a yield only once it has swept ``gyro_yield_deg``.
+A motion channel of unknown sign learns it from the first effort the force
+judges plainly: a yield the force also shows (the limb left rest, then the
+force turned down with no dwell at the top and fell by ``break_drop_frac``),
+whose motion is with the push, or a hold let go after a sustained plateau,
+whose spring-back as the hand lets go is against it. Later efforts read the
+channel as signed, and the spring-back of a hand letting go is no longer a
+yield. Until a channel first reads below zero it may be a speed with no sign
+at all (a device's unsigned reduction of a 3-axis IMU): it learns no sign,
+and motion while the force holds proves a yield only once it has swept
+``gyro_yield_deg``.
 
 Every decision at a grid sample depends only on that sample and earlier ones,
 and state is carried exactly, so results do not depend on how the stream is
@@ -148,6 +149,9 @@ rest is looked for: releases take 0.2–2.5 s and the load cell then settles."""
 _SLOW_AVG_S, _SLOW_SPAN_S = 0.1, 1.0
 """A gyro break steps back to where the speed left the slowest 0.1-s mean of the
 second before the motion, not to where it left zero."""
+_SPRING_S = 0.4
+"""The end of a hold's release in which the spring-back that teaches a motion
+channel its sign is looked for (it starts 10-50 ms into the let-go)."""
 _DIP_FRAC = 0.25
 """A dip between efforts goes below this share of the smaller one's level."""
 _REST_TOP_FRAC = 0.7
@@ -520,7 +524,6 @@ class Detector:
         self._rest_returns: list[int] = []
         self._signed = self._signed_at_start
         self._sign = 1.0
-        self._went_up = self._went_down = False
         # Until the channel first reads below zero it may be a speed with no
         # sign at all (a device's unsigned reduction), not a signed channel
         # whose sign is unknown.
@@ -1392,36 +1395,44 @@ class Detector:
         return self._rel_k + 1
 
     def _learn_sign(self, e: EffortState, result: EffortResult, kj: int) -> None:
-        """Sign an unsigned motion channel from a yield the force confirms.
+        """Sign a motion channel of unknown sign from an effort the force judged.
 
-        The limb left rest and the force then turned down with no dwell at
-        the top (``yield_dwell_s``) and fell by ``break_drop_frac``: a yield
-        the force alone shows, so its motion (the first 0.1 s) is with the
-        push. Spring-backs follow a plateau and never qualify. The sign is
-        taken up only once the channel has moved both ways past its motion
-        threshold: until then it may be a speed without any sign (a device's
-        unsigned reduction), whose yields would all read as positive.
+        Either a yield the force confirms: the limb left rest and the force
+        then turned down with no dwell at the top (``yield_dwell_s``) and fell
+        by ``break_drop_frac``, so its motion (the first 0.1 s) is with the
+        push. Or a hold let go after a sustained plateau (``late_dwell_s``):
+        the limb springs back toward the examiner as the hand lets go (DESIGN
+        §2), so a sweep of ``gyro_yield_deg`` in the release's last
+        ``_SPRING_S`` is against the push. The first such effort decides. The
+        sign is taken up only once the channel has read below zero: until
+        then it may be a speed without any sign (a device's unsigned
+        reduction), whose every movement reads positive.
         """
-        c, h = self.config, self._hist
-        if not self._has_gyro:
-            return
-        # Up to the effort's end only: what the stream has delivered when it
-        # completes, the same offline and live.
-        w = h.row(W, max(e.start_k - self._k.lookback, h.offset), kj + 1)
-        self._went_up |= bool(w.max() > c.gyro_floor_dps)
-        self._went_down |= bool(w.min() < -c.gyro_floor_dps)
+        if self._has_gyro and self._sign_seen == 0.0:
+            self._sign_seen = self._sign_shown(e, result, kj)
+        if self._sign_seen != 0.0 and self._sign_less_to < math.inf:
+            self._signed, self._sign = True, self._sign_seen
+
+    def _sign_shown(self, e: EffortState, result: EffortResult, kj: int) -> float:
+        """The push's sign on the motion channel as this effort shows it, or 0."""
+        c, h, kc = self.config, self._hist, self._k
         if (
-            self._sign_seen == 0.0
-            and result.break_source == "gyro"
+            result.break_source == "gyro"
             and result.hold_s is not None
             and result.hold_s < c.yield_dwell_s
             and (result.drop_pct or 0.0) >= 100.0 * c.break_drop_frac
         ):
             kb = e.break_k
-            swept = float(np.sum(h.row(W, kb, min(kb + round(0.1 * c.grid_hz), kj + 1)) - e.gm0))
-            self._sign_seen = float(np.sign(swept))
-        if self._sign_seen != 0.0 and self._went_up and self._went_down:
-            self._signed, self._sign = True, self._sign_seen
+            with_push = h.row(W, kb, min(kb + round(0.1 * c.grid_hz), kj + 1)) - e.gm0
+            return float(np.sign(np.sum(with_push)))
+        if result.verdict == "hold" and (result.hold_s or 0.0) >= c.late_dwell_s:
+            # Up to the effort's end only: what the stream has delivered when
+            # it completes, the same offline and live.
+            k0 = max(e.start_k, kj - round(_SPRING_S / kc.h))
+            swept = float(np.sum(h.row(W, k0, kj + 1) - e.gm0)) * kc.h
+            if abs(swept) >= c.gyro_yield_deg:
+                return -float(np.sign(swept))
+        return 0.0
 
     def _note_gap(self, dep: int) -> None:
         """Keep the stretch since the last effort of the segment, up to ``dep``.
