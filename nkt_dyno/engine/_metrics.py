@@ -82,7 +82,7 @@ class EffortState:
 
 
 CONFIDENCE = {
-    "gyro": 0.98,
+    "gyro": 0.99,
     "fall": 0.98,
     "stopped": 0.92,
     "late": 0.95,
