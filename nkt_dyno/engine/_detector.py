@@ -943,11 +943,7 @@ class Detector:
             # means the dip was a wobble of the hold (or a hesitation before
             # pushing on), not the limb giving way; its depth is the
             # examiner's own variation that a yield must exceed.
-            self._withdraw(kj, e.break_k, "regained")
-            e.withdrawn += 1
-            e.track_k = e.level_k
-            e.wobbles.append((e.fall_top_k, 1.0 - e.fall_bottom / e.fall_top))
-            e.sub, e.break_k, e.break_src, e.top, e.top_k = _TRACK, -1, "", h.at(S, kj) - e.b0, kj
+            self._wobbled(kj, h.at(S, kj) - e.b0, kj)
         elif what == _HELD:
             # The examiner keeps contact after a yield for a moment, then lets
             # go; a level the force then holds for long is the patient holding
@@ -961,12 +957,7 @@ class Detector:
                 # The force came back half its drop before falling again: the
                 # first fall was a wobble of the hold, and the new one falls
                 # from where it came back to.
-                self._withdraw(kj, e.break_k, "regained")
-                e.withdrawn += 1
-                e.track_k = e.level_k
-                e.wobbles.append((e.fall_top_k, 1.0 - e.fall_bottom / e.fall_top))
-                e.sub, e.break_k, e.break_src = _TRACK, -1, ""
-                e.top, e.top_k = float(since.max()), e.level_k + int(np.argmax(since))
+                self._wobbled(kj, float(since.max()), e.level_k + int(np.argmax(since)))
             else:
                 # A yield levels off once; falling on by half its drop again
                 # means the level-off was a pause in a longer fall: judge the
@@ -1341,6 +1332,17 @@ class Detector:
         late_slope = seg[reach] - seg[reach - back]
         before = (seg[reach - back] - seg[reach - 5 * back]) / 4
         return late_slope >= 0.5 * before and late_slope > 0.01 * e.fall_top
+
+    def _wobbled(self, kj: int, top: float, top_k: int) -> None:
+        """The yield's dip was regained: withdraw it, keep its depth as the
+        examiner's wobble, and track again from ``top`` at ``top_k``."""
+        e = self._eff
+        assert e is not None
+        self._withdraw(kj, e.break_k, "regained")
+        e.withdrawn += 1
+        e.track_k = e.level_k
+        e.wobbles.append((e.fall_top_k, 1.0 - e.fall_bottom / e.fall_top))
+        e.sub, e.break_k, e.break_src, e.top, e.top_k = _TRACK, -1, "", top, top_k
 
     def _withdraw(self, kj: int, kb: int, reason: str) -> None:
         """Take back the streamed :class:`Break` at sample ``kb``, decided at ``kj``."""
