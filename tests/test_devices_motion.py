@@ -27,6 +27,7 @@ from nkt_dyno.devices._recording import record
 from nkt_dyno.devices._session import open_device
 from nkt_dyno.devices.simulator import SIMULATORS, Grip, LimbMotion, Scenario, SimConfig
 from nkt_dyno.devices.virtual import VirtualRadio
+from nkt_dyno.engine import analyze
 
 FORCE_HZ, IMU_HZ = 10.0, 50.0
 
@@ -120,9 +121,24 @@ def test_recording_can_be_derived_again_from_its_raw_imu(tmp_path: Path) -> None
     assert np.allclose(again.gyro_dps, imu.gyro_dps, atol=1e-6)
     t = np.arange(0.0, 6.0, 1.0 / FORCE_HZ)
     force, _ = scenario.at(t)
-    gyro, signed = reduce_recording(t, force, again, activ5.FORCE_AXIS)
-    assert signed
+    gyro, signed_from = reduce_recording(t, force, again, activ5.FORCE_AXIS)
+    assert signed_from is not None and 0.0 < signed_from < 2.65
+    # Before the push's direction was learnt the channel is a speed with no sign.
+    assert np.all(gyro[t < signed_from] >= 0.0)
     assert np.all(gyro[(t > 2.65) & (t < 3.0)] > 15.0)
+    (result,) = analyze(t, force, gyro, gyro_signed=False, signed_from_s=signed_from)
+    assert (result.verdict, result.break_source) == ("break", "gyro")
+
+
+def test_a_recording_whose_direction_was_never_learnt_stays_unsigned() -> None:
+    t = np.arange(0.0, 3.0, 1.0 / FORCE_HZ)
+    imu_t = np.arange(0.0, 3.0, 1.0 / IMU_HZ)
+    still = ImuSamples(
+        imu_t, imu_t, np.tile([0.0, 0.0, 1.0], (imu_t.size, 1)), np.zeros((imu_t.size, 3))
+    )
+    gyro, signed_from = reduce_recording(t, np.zeros_like(t), still, activ5.FORCE_AXIS)
+    assert signed_from is None
+    assert np.allclose(gyro, 0.0)
 
 
 def test_reading_a_file_that_is_not_imu_fails(tmp_path: Path) -> None:
@@ -166,7 +182,6 @@ async def test_a_channel_the_device_signed_midway_is_judged_again_as_it_was_live
     # channel is an unsigned speed before that, signed after. The saved trace
     # says when, so the analysis of the file is the live one.
     from nkt_dyno.commands.record import take_test
-    from nkt_dyno.engine import analyze
     from nkt_dyno.trace import gyro_signed, gyro_signed_from, read_trace, write_trace
 
     async with open_device("sim:activ5", scenario="break", calibrated=False) as session:

@@ -246,15 +246,18 @@ class MotionReducer:
 
 def reduce_recording(
     t: FloatArray, force: FloatArray, imu: ImuSamples, force_axis: tuple[float, float, float]
-) -> tuple[FloatArray, bool]:
+) -> tuple[FloatArray, float | None]:
     """Derive the channel again from a recording's force and its raw IMU.
 
     Each force sample sees the frames taken up to its own time, as it would have
-    live had every frame arrived at once. Returns the channel and whether it ended
-    signed.
+    live had every frame arrived at once. Returns the channel and the time of its
+    first signed sample (None if the push's direction was never learnt): the
+    samples before it are an unsigned speed, so the whole recording is read as
+    ``analyze(..., gyro_signed=False, signed_from_s=...)``.
     """
     reducer = MotionReducer(force_axis)
     out = np.empty_like(t)
+    signed_from: float | None = None
     j = 0
     for i in range(len(t)):
         while j < len(imu) and imu.t[j] <= t[i]:
@@ -262,7 +265,9 @@ def reduce_recording(
             reducer.add_imu(float(imu.t[j]), imu.accel_g[j], imu.gyro_dps[j], float(imu.t[j]))
             j += 1
         out[i] = reducer.at(t[i : i + 1], force[i : i + 1])[0]
-    return out, reducer.signed
+        if signed_from is None and reducer.signed:
+            signed_from = float(t[i])
+    return out, signed_from
 
 
 def imu_path(trace_path: str | Path) -> Path:
