@@ -47,14 +47,16 @@ def _yield(peak_n: float = 200.0) -> Scenario:
     return Scenario(t, force, gyro, rest_s=0.0, repeat=False)
 
 
-def _run(scenario: Scenario, grip: Grip) -> tuple[np.ndarray, np.ndarray, MotionReducer]:
-    """Times, channel and the reducer after streaming ``scenario`` at the device's rates,
-    the IMU on a device clock 1234.5 s ahead of the host's."""
+def _run(
+    scenario: Scenario, grip: Grip, force_hz: float = FORCE_HZ
+) -> tuple[np.ndarray, np.ndarray, MotionReducer]:
+    """Times, channel and the reducer after streaming ``scenario`` at the device's rates
+    (or force at ``force_hz``), the IMU on a device clock 1234.5 s ahead of the host's."""
     motion = LimbMotion(scenario, grip, seed=7)
     reducer = MotionReducer(activ5.FORCE_AXIS)
     imu_s = np.arange(0.0, 6.0, 1.0 / IMU_HZ)
     times, out, j = [], [], 0
-    for s in np.arange(0.0, 6.0, 1.0 / FORCE_HZ):
+    for s in np.arange(0.0, 6.0, 1.0 / force_hz):
         while j < len(imu_s) and imu_s[j] <= s:
             accel, gyro = motion.read(float(imu_s[j]))
             reducer.add_imu(1234.5 + imu_s[j], accel, gyro, float(imu_s[j]) + 0.01)
@@ -93,6 +95,36 @@ def test_unsigned_until_a_rise_has_shown_the_direction() -> None:
     _, g, reducer = _run(_push(peak_n=15.0), Grip(roll_deg=40.0))
     assert not reducer.signed  # 15 N is no effort to learn from
     assert np.all(g >= 0.0)
+
+
+@pytest.mark.parametrize("force_hz", [10.0, 50.0])
+def test_the_direction_is_learnt_alike_at_either_force_rate(force_hz: float) -> None:
+    # The rate at rest is averaged over 0.1 s whatever the force rate: a 50-Hz
+    # stream must not make the same give look noisier.
+    t, g, reducer = _run(_push(peak_n=60.0, rise_s=2.0), Grip(roll_deg=40.0), force_hz)
+    assert reducer.signed
+    assert np.min(g[(t > 4.5) & (t < 4.7)]) < -2.0  # the spring-back, against the push
+
+
+def test_turning_that_does_not_follow_the_load_teaches_nothing() -> None:
+    # Sway and sensor noise with no give at all, over 100 rises after 3 s at
+    # rest: the direction must not be learnt from chance.
+    rng = np.random.default_rng(11)
+    learnt = 0
+    for _ in range(100):
+        reducer = MotionReducer(activ5.FORCE_AXIS)
+        freq, phase = rng.uniform(0.3, 1.2, 3), rng.uniform(0.0, 2 * np.pi, 3)
+        imu_s, j = np.arange(0.0, 7.0, 1.0 / IMU_HZ), 0
+        sway = 0.4 * np.sin(2 * np.pi * freq * imu_s[:, None] + phase)
+        gyro = sway + rng.normal(0.0, 0.3, (imu_s.size, 3))
+        for s in np.arange(0.0, 7.0, 1.0 / FORCE_HZ):
+            while j < imu_s.size and imu_s[j] <= s:
+                reducer.add_imu(imu_s[j], (0.0, 0.0, 1.0), gyro[j], imu_s[j])
+                j += 1
+            force = float(np.clip((s - 3.0) / 1.5, 0.0, 1.0)) * 100.0
+            reducer.at(np.array([s]), np.array([force]))
+        learnt += reducer.signed
+    assert learnt <= 1
 
 
 def test_a_later_effort_keeps_the_direction_learnt_before() -> None:

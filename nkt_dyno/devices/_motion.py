@@ -15,8 +15,9 @@ The give is found by regressing each interval's in-plane turning on the load add
 in it (turning = k * added load): sway and tremor do not follow the load, so they
 average out of k. Its direction is trusted once the rise is large enough and the
 turning rate it implies stands :data:`GIVE_SNR` times above the spread of the rate at
-rest; a slow rise under a swaying hand teaches nothing, and the direction learnt
-before (if any) is kept.
+rest, averaged over :data:`REST_CHUNK_S` (so that the spread, and what is learnt, do
+not depend on the force rate); a slow rise under a swaying hand teaches nothing, and
+the direction learnt before (if any) is kept.
 
 The IMU's own clock is mapped onto host time (:class:`ClockMap`); the channel is
 taken at the force samples' times from the latest frames received, so it never
@@ -40,6 +41,8 @@ FloatArray = npt.NDArray[np.float64]
 
 GIVE_SNR = 2.0
 """The give's turning rate must be this many times the rate's spread at rest."""
+REST_CHUNK_S = 0.1
+"""The rate at rest is averaged over at least this long (s) for its spread."""
 RISE_MIN_N = 20.0
 """Load added before the turning that came with it is trusted (N)."""
 EFFORT_N = 10.0
@@ -134,6 +137,8 @@ class MotionReducer:
         self._bias_set = False
         self._spread = 0.0
         """Variance of the in-plane rate about its offset at rest ((deg/s)^2)."""
+        self._chunk_from: float | None = None
+        """Start of the stretch at rest not yet taken into the offset and spread."""
         self._rest: deque[tuple[float, float]] = deque()
         self._last: tuple[float, float] | None = None
         """(t, force) of the previous force sample."""
@@ -184,8 +189,8 @@ class MotionReducer:
         return np.asarray(w @ self.direction, dtype=np.float64)
 
     def _track_bias(self, t0: float, t1: float) -> None:
-        """Follow the offset and spread of the rate at rest, averaged over ``t0``-``t1``
-        as the turning used for learning is; the first interval sets them outright."""
+        """Follow the offset and spread of the rate at rest, averaged over ``t0``-``t1``;
+        the first interval sets them outright."""
         if not self._t or t1 <= t0:
             return
         w = self._turning(t0, t1, debias=False) / (t1 - t0)
@@ -216,8 +221,13 @@ class MotionReducer:
             self._turn_by_load[:] = 0.0
             self._load_sq = self._load_time = self._added = 0.0
             if last is not None:
-                self._track_bias(last[0], t)
+                start = last[0] if self._chunk_from is None else self._chunk_from
+                self._chunk_from = start
+                if t - start >= REST_CHUNK_S - 1e-9:  # a 10-Hz interval counts
+                    self._track_bias(start, t)
+                    self._chunk_from = t
             return
+        self._chunk_from = None
         if last is None or force <= last[1] or force - rest < EFFORT_N or t <= last[0]:
             return
         added = force - last[1]
