@@ -118,7 +118,8 @@ class Truth:
     drop_pct: float | None
     attempts: int
     plateau_s: float
-    """First time the tremor-free force reaches 95 % of its peak above rest."""
+    """First time the tremor-free force reaches 95 % of the top it held before the
+    limb began to give, above rest (in a hold: the trace's start, not measured)."""
 
 
 @dataclass(frozen=True)
@@ -549,7 +550,10 @@ def _truth(spec: _Spec, clean: dict[str, np.ndarray]) -> _Phys:
     yielded = (x[low] - x[yield_k]) * to_dps >= 1.5 and v_pk * to_dps >= 6.0
     level = fc[low] - rest >= 0.3 * f_b
     ok = bool(yielded and drop >= 0.12 and level and f_b >= 0.5 * peak)
-    plateau_k = int(np.argmax(fr >= 0.95 * peak))
+    # The top reached is the one held before the limb began to give: the jolt
+    # of the examiner's hand as it goes can spike above it at the yield itself.
+    held = float(fr[onset_k : yield_k + 1].max())
+    plateau_k = int(np.argmax(fr >= 0.95 * held))
     return _Phys(rest, peak, peak_k, onset_k, best, yield_k, drop, ok, plateau_k)
 
 

@@ -109,7 +109,7 @@ def own(n: int, seed: int, gyro: bool) -> list[Recording]:
 
 
 def _dwell(tu: object) -> float:
-    """Time at the top before a yield: from first reaching 95 % of the peak to the fall."""
+    """Time at the top before a yield: from first reaching 95 % of the top to the fall."""
     brk, plateau = getattr(tu, "break_s", None), getattr(tu, "plateau_s", None)
     return 0.0 if brk is None or plateau is None else float(brk - plateau)
 
