@@ -90,6 +90,18 @@ def test_release_that_barely_pauses_after_a_plateau_is_a_hold():
     assert one(t, f).verdict == "hold"
 
 
+def test_fall_at_the_foot_of_steps_eased_down_from_a_plateau_is_inconclusive():
+    # 120 N held 1 s, eased down by two 6 % steps, then a quick fall of a
+    # quarter to a level kept 1 s: the fall starts from the plateau the
+    # steps left, not from the lower step it set off from.
+    t, f = trace(
+        [0, 1, 2.5, 3.5, 3.6, 3.9, 4.0, 4.3, 4.45, 5.45, 5.75, 7],
+        [0, 0, 120, 120, 113, 113, 106, 106, 80, 80, 0, 0],
+    )
+    r = one(t, f)
+    assert r.verdict == "inconclusive" and "possible_late_yield" in r.flags
+
+
 def test_release_that_keeps_a_level_after_a_plateau_is_inconclusive():
     # Half a second at 70 N: a release in steps or a late yield with the
     # examiner keeping contact look alike from force alone (DESIGN §3).

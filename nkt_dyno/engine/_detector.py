@@ -33,8 +33,9 @@ times cheaper than numpy's per-call cost. Both give bit-identical results
        overshoot within ``contact_s`` of the departure) means depends on the
        dwell at the top before it: with less than ``yield_dwell_s`` the push
        was cut short: a yield (:class:`Break`), also when the fall goes on to
-       rest at once; after ``late_dwell_s`` or more it is ambiguous from
-       force alone (a late yield, easing off, a release in steps) and the
+       rest at once; after ``late_dwell_s`` or more (also at the foot of
+       smaller steps the force eased down by from such a top) it is
+       ambiguous from force alone (a late yield, easing off, a release in steps) and the
        effort ends ``inconclusive`` unless its level is left for rest within
        ``step_pause_s``, regained, or held for ``max_level_s``. A confirmed
        force-only break is withdrawn (:class:`BreakWithdrawn`) when the force
@@ -123,7 +124,7 @@ from ._signal import (
 
 __all__ = ["ENGINE_VERSION", "Detector", "analyze"]
 
-ENGINE_VERSION = "2.3.0"
+ENGINE_VERSION = "2.4.0"
 """Version of the detection rules; bumped whenever results change."""
 
 FloatArray = npt.NDArray[np.float64]
@@ -1218,7 +1219,12 @@ class Detector:
         moved = late and held is None and self._moved_with_fall(kj)
         if moved:
             late = False
-        if late and held is None and e.fall_top >= c.plateau_frac * e.pk:
+        # Steps the hand eased down by since the force last rose lead on from
+        # the top they left: a fall at their foot starts from there.
+        if e.fall_top > e.stair_level + c.dwell_frac * e.fall_top:
+            e.stair_top = 0.0
+        from_plateau = max(e.fall_top, e.stair_top) >= c.plateau_frac * e.pk
+        if late and held is None and from_plateau:
             # After a sustained plateau a quick fall to a new level is a late
             # yield, the examiner easing off or a release in steps: force alone
             # cannot tell (DESIGN §3), so it is remembered, not called a break.
@@ -1251,6 +1257,7 @@ class Detector:
                 self._withdraw(kj, held[0], "slow_decline")
             e.sub, e.top, e.top_k = _TRACK, h.at(S, kj) - e.b0, kj
             e.eased = max(e.eased, drop / e.fall_top)
+            e.stair_top, e.stair_level = max(e.stair_top, e.fall_top), e.top
 
     def _held_deg(self, ts: FloatArray) -> FloatArray | float:
         """Angle that proves a yield while the force holds (``gyro_held_deg``) at times ``ts``.

@@ -51,6 +51,10 @@ class EffortState:
     fall_drop: float = 0.0
     fall_dur: float = 0.0
     eased: float = 0.0
+    stair_top: float = 0.0
+    """Top of the first of the steps the force has eased down by since it last rose."""
+    stair_level: float = 0.0
+    """The level the last of those steps came down to."""
     withdrawn: int = 0
     fall_bottom: float = 0.0
     held_break: tuple[int, float, float, int] | None = None
