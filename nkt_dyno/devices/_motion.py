@@ -221,10 +221,10 @@ class MotionReducer:
             self._turn_by_load[:] = 0.0
             self._load_sq = self._load_time = self._added = 0.0
             if last is not None:
-                start = last[0] if self._chunk_from is None else self._chunk_from
-                self._chunk_from = start
-                if t - start >= REST_CHUNK_S - 1e-9:  # a 10-Hz interval counts
-                    self._track_bias(start, t)
+                if self._chunk_from is None:
+                    self._chunk_from = last[0]
+                if t - self._chunk_from >= REST_CHUNK_S - 1e-9:  # a 10-Hz interval counts
+                    self._track_bias(self._chunk_from, t)
                     self._chunk_from = t
             return
         self._chunk_from = None

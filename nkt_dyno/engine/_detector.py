@@ -35,9 +35,10 @@ times cheaper than numpy's per-call cost. Both give bit-identical results
        was cut short: a yield (:class:`Break`), also when the fall goes on to
        rest at once; after ``late_dwell_s`` or more (also at the foot of
        smaller steps the force eased down by from such a top) it is
-       ambiguous from force alone (a late yield, easing off, a release in steps) and the
-       effort ends ``inconclusive`` unless its level is left for rest within
-       ``step_pause_s``, regained, or held for ``max_level_s``. A confirmed
+       ambiguous from force alone (a late yield, easing off, a release in
+       steps) and the effort ends ``inconclusive`` unless its level is left
+       for rest within ``step_pause_s``, regained, or held for
+       ``max_level_s``. A confirmed
        force-only break is withdrawn (:class:`BreakWithdrawn`) when the force
        comes back near its top or holds the new level; a fall after a dwell
        that resumes within ``resume_s`` of levelling off is judged anew as a
